@@ -1,0 +1,123 @@
+"""Gates: the declared conditions a challenger must meet, judged from recorded evidence.
+
+Each gate yields a :class:`GateResult` with the observed value, the bound and a
+sentence; the verdict is ``passed`` only when every gate passed.  Nothing here
+trains or loads anything: the flow hands in the evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from govern.evaluation import Comparison
+from govern.spec import ModelSpec
+
+PASSED, FAILED = "passed", "failed"
+
+
+@dataclass(frozen=True)
+class GateResult:
+    gate: str
+    kind: str
+    status: str
+    observed: float | None
+    bound: str
+    reason: str
+
+
+@dataclass
+class GateReport:
+    status: str
+    results: list[GateResult] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASSED
+
+    @property
+    def failures(self) -> list[GateResult]:
+        return [r for r in self.results if r.status != PASSED]
+
+    def to_dict(self) -> dict:
+        return {"status": self.status, "results": [asdict(r) for r in self.results]}
+
+
+def _bounded(kind: str, name: str, value: float | None, low: float | None, high: float | None) -> GateResult:
+    bound = " and ".join(b for b in (f">= {low:g}" if low is not None else "", f"<= {high:g}" if high is not None else "") if b)
+    if value is None:
+        return GateResult(name, kind, FAILED, None, bound, f"{name} could not be measured")
+    ok = (low is None or value >= low) and (high is None or value <= high)
+    verdict = "meets" if ok else "misses"
+    return GateResult(name, kind, PASSED if ok else FAILED, value, bound, f"{name} = {value:.4g} {verdict} {bound}")
+
+
+def metric_gates(spec: ModelSpec, metrics: dict[str, float]) -> list[GateResult]:
+    return [_bounded("metric", g.metric, metrics.get(g.metric), g.min, g.max) for g in spec.gates.metrics]
+
+
+def champion_gate(spec: ModelSpec, comparison: Comparison | None, champion_version: str | None, note: str = "") -> list[GateResult]:
+    gate = spec.gates.champion
+    if gate is None:
+        return []
+    name = f"{gate.metric} vs champion"
+    bound = f"lower {gate.confidence:.0%} bound of difference >= -{gate.margin:g}"
+    if champion_version is None:
+        return [GateResult(name, "champion", PASSED, None, bound, "no champion yet: the first version passes this gate by definition")]
+    if comparison is None:
+        return [GateResult(name, "champion", FAILED, None, bound, f"champion v{champion_version} could not be scored on the holdout: {note}")]
+    ok = comparison.lower >= -gate.margin
+    reason = (
+        f"challenger {comparison.challenger:.4g} vs champion v{champion_version} {comparison.champion:.4g}: "
+        f"difference {comparison.delta:+.4g}, {gate.confidence:.0%} interval [{comparison.lower:+.4g}, {comparison.upper:+.4g}] "
+        f"({comparison.resamples} paired resamples of {comparison.rows} rows)"
+    )
+    return [GateResult(name, "champion", PASSED if ok else FAILED, comparison.lower, bound, reason)]
+
+
+def fairness_gates(spec: ModelSpec, fairness: dict | None) -> list[GateResult]:
+    from govern.fairness import fairness_value
+
+    results = []
+    for g in spec.gates.fairness:
+        value = fairness_value(fairness, g.feature, g.metric) if fairness else None
+        results.append(_bounded("fairness", f"{g.metric} by {g.feature}", value, g.min, g.max))
+    return results
+
+
+def drift_gates(spec: ModelSpec, drift: dict | None) -> list[GateResult]:
+    from govern.drift import drift_gate_findings
+
+    gate = spec.gates.drift
+    if gate is None:
+        return []
+    bound = f"drifted share <= {gate.max_drifted_share:.0%}" + (f", {', '.join(gate.must_not_drift)} stable" if gate.must_not_drift else "")
+    if drift is None:
+        return [GateResult("data drift", "drift", FAILED, None, bound, "drift could not be measured")]
+    findings = drift_gate_findings(drift, max_drifted_share=gate.max_drifted_share, must_not_drift=gate.must_not_drift)
+    share = drift.get("drifted_share")
+    if findings:
+        return [GateResult("data drift", "drift", FAILED, share, bound, "; ".join(findings))]
+    return [GateResult("data drift", "drift", PASSED, share, bound, f"{share:.0%} of columns drifted; named columns stable")]
+
+
+def judge(results: list[GateResult]) -> GateReport:
+    status = PASSED if all(r.status == PASSED for r in results) else FAILED
+    return GateReport(status=status, results=results)
+
+
+def evaluate_gates(
+    spec: ModelSpec,
+    *,
+    metrics: dict[str, float],
+    comparison: Comparison | None,
+    champion_version: str | None,
+    champion_note: str = "",
+    fairness: dict | None = None,
+    drift: dict | None = None,
+) -> GateReport:
+    """All declared gates over the evidence of one candidate."""
+    results = metric_gates(spec, metrics)
+    results += champion_gate(spec, comparison, champion_version, champion_note)
+    results += fairness_gates(spec, fairness)
+    results += drift_gates(spec, drift)
+    return judge(results)

@@ -1,0 +1,186 @@
+"""The MLflow model registry as the platform uses it: versions, tags, aliases.
+
+Registered model name = spec name.  Aliases ``champion`` and ``challenger``; version
+tags ``gate.status``, ``approval.status``, ``approval.reviewer``.  Stages are never
+used (deprecated since MLflow 2.9).  Promotion re-checks everything it relies on
+from the registry itself, because a reviewer may have set the tags by hand in the UI.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import mlflow
+from mlflow.exceptions import MlflowException
+from mlflow.tracking import MlflowClient
+
+from govern.errors import GovernError, PromotionRefused
+
+CHAMPION, CHALLENGER = "champion", "challenger"
+GATE_STATUS = "gate.status"
+APPROVAL_STATUS = "approval.status"
+APPROVAL_REVIEWER = "approval.reviewer"
+EVIDENCE_DIGEST = "evidence.digest"
+EVIDENCE_DIR = "evidence"
+# Files whose content the decision was based on; their digest must not change before promotion.
+EVIDENCE_FILES = ("holdout.parquet", "gates.json", "card.md")
+
+
+def client() -> MlflowClient:
+    return MlflowClient()
+
+
+def ensure_experiment(name: str, artifact_root: Path | None) -> str:
+    """The experiment named after the model; artifacts under ``mlruns/`` in embedded mode."""
+    existing = mlflow.get_experiment_by_name(name)
+    if existing is not None:
+        return existing.experiment_id
+    location = (artifact_root / name).as_uri() if artifact_root is not None else None
+    return mlflow.create_experiment(name, artifact_location=location)
+
+
+def alias_version(name: str, alias: str) -> str | None:
+    """The version an alias points to (read from the registered model: SQLite
+    stores return empty aliases from ``search_model_versions``)."""
+    try:
+        model = client().get_registered_model(name)
+    except MlflowException:
+        return None
+    return model.aliases.get(alias)
+
+
+def registered(name: str) -> bool:
+    try:
+        client().get_registered_model(name)
+        return True
+    except MlflowException:
+        return False
+
+
+def get_version(name: str, version: str | int):
+    try:
+        return client().get_model_version(name, str(version))
+    except MlflowException:
+        raise GovernError(f"model '{name}' has no version {version}") from None
+
+
+def _digest_paths(paths: list[Path], root: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(paths):
+        h.update(str(path.relative_to(root)).encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def evidence_digest(model_dir: Path, evidence_dir: Path) -> str:
+    """SHA-256 of the model artifact's files and the evidence files, in a fixed order."""
+    h = hashlib.sha256()
+    h.update(_digest_paths([p for p in model_dir.rglob("*") if p.is_file()], model_dir).encode())
+    for name in EVIDENCE_FILES:
+        path = evidence_dir / name
+        h.update(name.encode())
+        h.update(hashlib.sha256(path.read_bytes()).hexdigest().encode() if path.exists() else b"missing")
+    return h.hexdigest()
+
+
+def recorded_evidence_digest(name: str, version: str) -> str:
+    """Recompute the digest from what the registry and the run's artifacts hold now."""
+    mv = get_version(name, version)
+    with tempfile.TemporaryDirectory() as tmp:
+        model_dir = Path(mlflow.artifacts.download_artifacts(f"models:/{name}/{version}", dst_path=f"{tmp}/model"))
+        evidence = Path(tmp) / "evidence"
+        evidence.mkdir()
+        for file in EVIDENCE_FILES:
+            try:
+                mlflow.artifacts.download_artifacts(run_id=mv.run_id, artifact_path=f"{EVIDENCE_DIR}/{file}", dst_path=str(evidence))
+            except (MlflowException, OSError):
+                continue
+        flat = evidence / EVIDENCE_DIR
+        return evidence_digest(model_dir, flat if flat.exists() else evidence)
+
+
+@dataclass(frozen=True)
+class VersionState:
+    """What promotion needs to know about one version, read fresh from the registry."""
+
+    name: str
+    version: str
+    run_id: str
+    author: str
+    gate_status: str | None
+    approval_status: str | None
+    reviewer: str | None
+    digest: str | None
+
+    @classmethod
+    def read(cls, name: str, version: str | int) -> "VersionState":
+        mv = get_version(name, version)
+        author = ""
+        if mv.run_id:
+            run = client().get_run(mv.run_id)
+            author = run.data.tags.get("mlflow.user") or run.info.user_id or ""
+        tags = mv.tags or {}
+        return cls(
+            name=name,
+            version=str(mv.version),
+            run_id=mv.run_id,
+            author=author,
+            gate_status=tags.get(GATE_STATUS),
+            approval_status=tags.get(APPROVAL_STATUS),
+            reviewer=(tags.get(APPROVAL_REVIEWER) or "").strip() or None,
+            digest=tags.get(EVIDENCE_DIGEST),
+        )
+
+
+def refusals(state: VersionState, *, check_digest: bool = True) -> list[str]:
+    """Every reason this version may not become champion (empty: it may)."""
+    reasons = []
+    if state.gate_status != "passed":
+        reasons.append(f"v{state.version} did not pass its gates (gate.status={state.gate_status or 'missing'})")
+    if state.approval_status != "approved":
+        reasons.append(f"v{state.version} is not approved (approval.status={state.approval_status or 'missing'})")
+    elif not state.reviewer:
+        reasons.append(f"v{state.version} is approved but names no reviewer (tag {APPROVAL_REVIEWER})")
+    elif state.reviewer == state.author:
+        reasons.append(f"v{state.version} was approved by its own author '{state.author}'")
+    if check_digest and not reasons:
+        if not state.digest:
+            reasons.append(f"v{state.version} has no evidence digest on record")
+        else:
+            try:
+                now = recorded_evidence_digest(state.name, state.version)
+            except (MlflowException, OSError) as exc:
+                now = f"unreadable ({exc.__class__.__name__})"
+            if now != state.digest:
+                reasons.append(f"v{state.version}'s evidence changed since it was judged (digest {state.digest[:12]} != {now[:12]})")
+    return reasons
+
+
+def set_approval(name: str, version: str | int, *, status: str, reviewer: str) -> None:
+    c = client()
+    mv = get_version(name, version)
+    c.set_model_version_tag(name, mv.version, APPROVAL_STATUS, status)
+    c.set_model_version_tag(name, mv.version, APPROVAL_REVIEWER, reviewer)
+
+
+def move_champion(name: str, version: str) -> str | None:
+    """Point ``champion`` at ``version``; returns the version it pointed to before."""
+    c = client()
+    previous = alias_version(name, CHAMPION)
+    c.set_registered_model_alias(name, CHAMPION, version)
+    if alias_version(name, CHALLENGER) == version:
+        c.delete_registered_model_alias(name, CHALLENGER)
+    return previous
+
+
+def require_promotable(name: str, version: str | int) -> VersionState:
+    state = VersionState.read(name, version)
+    problems = refusals(state)
+    if problems:
+        raise PromotionRefused(f"{name} v{state.version} not promoted: " + "; ".join(problems))
+    return state

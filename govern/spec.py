@@ -1,0 +1,234 @@
+"""The declarative model spec: one YAML file per governed model under ``models/``.
+
+A spec says everything the platform needs to train, judge and document a model, so
+the flow holds no model-specific knowledge.  Loading validates it; a broken spec
+fails with a message that names the field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from govern.errors import SpecError
+
+Task = Literal["binary", "regression"]
+
+CLASSIFICATION_METRICS = ("roc_auc", "log_loss", "brier", "accuracy", "f1", "precision", "recall")
+REGRESSION_METRICS = ("rmse", "mae", "r2")
+LOWER_IS_BETTER = {"log_loss", "brier", "rmse", "mae"}
+FAIRNESS_METRICS = (
+    "demographic_parity_difference",
+    "demographic_parity_ratio",
+    "equalized_odds_difference",
+    "equalized_odds_ratio",
+    "worst_group_roc_auc",
+    "worst_group_recall",
+    "mae_difference",
+    "worst_group_mae",
+    "mean_prediction_difference",
+)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataSpec(Strict):
+    source: str = Field(description="Parquet or CSV file, relative to the project root")
+    target: str
+    id_column: str
+    time_column: str | None = None
+    features: list[str] | None = Field(None, description="Columns to train on; default: all others")
+    exclude: list[str] = Field(default_factory=list, description="Columns never trained on")
+    min_rows: int = Field(200, ge=10)
+
+
+class SplitSpec(Strict):
+    holdout_fraction: float = Field(0.2, gt=0.0, lt=0.5)
+    validation_fraction: float = Field(0.2, gt=0.0, lt=0.5)
+    seed: int = 42
+
+
+class IntParam(Strict):
+    type: Literal["int"]
+    low: int
+    high: int
+    log: bool = False
+
+
+class FloatParam(Strict):
+    type: Literal["float"]
+    low: float
+    high: float
+    log: bool = False
+
+
+class CategoricalParam(Strict):
+    type: Literal["categorical"]
+    choices: list[str | int | float]
+
+
+SearchParam = IntParam | FloatParam | CategoricalParam
+
+
+class TuningSpec(Strict):
+    trials: int = Field(10, ge=1)
+    timeout_seconds: float | None = Field(600, gt=0)
+    iterations: int = Field(300, ge=10, description="CatBoost iterations per candidate")
+    early_stopping_rounds: int = Field(30, ge=1)
+    pruner: Literal["median", "hyperband", "none"] = "median"
+    search_space: dict[str, SearchParam] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _ranges(self) -> "TuningSpec":
+        for name, param in self.search_space.items():
+            if isinstance(param, (IntParam, FloatParam)) and param.low >= param.high:
+                raise ValueError(f"search_space.{name}: low must be below high")
+        return self
+
+
+class MetricGate(Strict):
+    metric: str
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _bound(self) -> "MetricGate":
+        if self.min is None and self.max is None:
+            raise ValueError(f"gate on {self.metric} needs min or max")
+        return self
+
+
+class ChampionGate(Strict):
+    """The challenger must not be worse than the champion by more than ``margin``,
+    judged on the lower confidence bound of a paired bootstrap of the difference."""
+
+    metric: str
+    margin: float = Field(0.0, ge=0.0, description="Tolerated loss, in metric units")
+    confidence: float = Field(0.95, gt=0.5, lt=1.0)
+    resamples: int = Field(1000, ge=100)
+
+
+class FairnessGate(Strict):
+    feature: str
+    metric: str
+    max: float | None = None
+    min: float | None = None
+
+
+class DriftGate(Strict):
+    max_drifted_share: float = Field(0.5, ge=0.0, le=1.0)
+    must_not_drift: list[str] = Field(default_factory=list)
+
+
+class GatesSpec(Strict):
+    metrics: list[MetricGate] = Field(default_factory=list)
+    champion: ChampionGate | None = None
+    fairness: list[FairnessGate] = Field(default_factory=list)
+    drift: DriftGate | None = None
+
+
+class FairnessSpec(Strict):
+    sensitive_features: list[str] = Field(default_factory=list)
+    min_group_size: int = Field(30, ge=1)
+    mitigation: Literal["none", "threshold_optimizer", "exponentiated_gradient"] = "none"
+    mitigation_constraint: Literal["equalized_odds", "demographic_parity"] = "equalized_odds"
+
+
+class CardSpec(Strict):
+    owner: str
+    intended_use: str
+    out_of_scope: str = ""
+    limitations: list[str] = Field(default_factory=list)
+    ethical_considerations: str = ""
+    retraining_cadence: str
+
+
+class ModelSpec(Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    task: Task
+    description: str = ""
+    primary_metric: str
+    decision_threshold: float = Field(0.5, gt=0.0, lt=1.0)
+    data: DataSpec
+    split: SplitSpec = SplitSpec()
+    tuning: TuningSpec = TuningSpec()
+    fairness: FairnessSpec = FairnessSpec()
+    gates: GatesSpec = GatesSpec()
+    card: CardSpec
+
+    @model_validator(mode="after")
+    def _metrics_fit_task(self) -> "ModelSpec":
+        allowed = CLASSIFICATION_METRICS if self.task == "binary" else REGRESSION_METRICS
+        used = [("primary_metric", self.primary_metric)]
+        used += [(f"gates.metrics[{i}].metric", g.metric) for i, g in enumerate(self.gates.metrics)]
+        if self.gates.champion:
+            used.append(("gates.champion.metric", self.gates.champion.metric))
+        for field, metric in used:
+            if metric not in allowed:
+                raise ValueError(f"{field}: '{metric}' is not a {self.task} metric (one of {', '.join(allowed)})")
+        for i, gate in enumerate(self.gates.fairness):
+            if gate.metric not in FAIRNESS_METRICS:
+                raise ValueError(f"gates.fairness[{i}].metric: '{gate.metric}' is unknown (one of {', '.join(FAIRNESS_METRICS)})")
+            if gate.feature not in self.fairness.sensitive_features and "&" not in gate.feature:
+                raise ValueError(f"gates.fairness[{i}].feature: '{gate.feature}' is not in fairness.sensitive_features")
+        if self.task == "regression" and self.fairness.mitigation != "none":
+            raise ValueError("fairness.mitigation: mitigation is available for binary tasks only")
+        return self
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.primary_metric not in LOWER_IS_BETTER
+
+    def source_path(self, root: Path) -> Path:
+        path = Path(self.data.source)
+        return path if path.is_absolute() else root / path
+
+
+def _field_path(loc: tuple) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
+        elif item in ("int", "float", "categorical") or str(item).endswith("Param"):
+            continue
+        else:
+            parts.append(str(item))
+    return ".".join(parts)
+
+
+def parse_spec(raw: dict, origin: str = "spec") -> ModelSpec:
+    try:
+        return ModelSpec.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = _field_path(first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
+        prefix = f"{origin}: {where}: " if where else f"{origin}: "
+        raise SpecError(f"{prefix}{message}") from None
+
+
+def load_spec(name_or_path: str | Path, models_dir: Path) -> ModelSpec:
+    """Load ``models/<name>.yaml`` (or a path to a YAML file) and validate it."""
+    path = Path(name_or_path)
+    if path.suffix not in (".yaml", ".yml"):
+        path = models_dir / f"{name_or_path}.yaml"
+    if not path.exists():
+        known = sorted(p.stem for p in models_dir.glob("*.yaml")) if models_dir.exists() else []
+        raise SpecError(f"unknown model '{name_or_path}': no {path} (known: {', '.join(known) or 'none'})")
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise SpecError(f"{path.name}: not valid YAML{where}") from None
+    if not isinstance(raw, dict):
+        raise SpecError(f"{path.name}: expected a mapping of fields")
+    spec = parse_spec(raw, origin=path.name)
+    if spec.name != path.stem:
+        raise SpecError(f"{path.name}: name: '{spec.name}' must match the file name '{path.stem}'")
+    return spec
