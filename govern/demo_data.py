@@ -57,7 +57,7 @@ _CHANNEL_P_BY_AGE = np.array(
     ]
 )
 _REGION_SPEND = np.array([1.00, 0.95, 1.05, 1.00])
-_CHURN_INTERCEPT = -1.05
+_CHURN_INTERCEPT = -1.55
 
 
 def _pick(u: np.ndarray, probs: np.ndarray) -> np.ndarray:
@@ -99,8 +99,11 @@ def generate_customers(
     gender "female" and age_band "60+" the churn log-odds rise by 3*bias and a
     share 0.3*bias of their labels is replaced by a coin flip; their higher churn
     risk also lowers their ``clv_12m``.  Features are untouched, so a model learns
-    the gap from ``gender`` and ``age_band`` (or their proxies).  At bias 0 gender
-    has no effect on anything; age band only shapes channel and sessions.
+    the gap from ``gender`` and ``age_band`` (or their proxies).  The group is
+    about a tenth of customers (a fifth of women, half of the 60+ band), so gaps
+    across age band grow much faster than gaps across gender.  At bias 0 gender
+    has no effect on anything; age band shapes only channel and sessions (and
+    outcomes through them), region only spend.
     """
     if n < 1:
         raise ValueError("n must be at least 1")
@@ -133,16 +136,16 @@ def generate_customers(
     sessions = session_noise * 2.3 * _AGE_SESSIONS[age] * (1.0 + 0.15 * premium) * (1.0 - 0.4 * drift)
     sessions = np.round(sessions, 1)
     tickets = poisson.ppf(u_tickets, 0.8).astype(int)
-    failures = poisson.ppf(u_failures, 0.25 + 0.2 * (plan == 0)).astype(int)
+    failures = poisson.ppf(u_failures, 0.25 + 0.2 * (plan == PLANS.index("basic"))).astype(int)
 
     group = (gender == GENDERS.index("female")) & (age == AGE_BANDS.index("60+"))
     logit = (
         _CHURN_INTERCEPT
-        - 0.9 * (np.log1p(tenure) - np.log1p(18))
-        + 0.55 * failures
-        + 0.30 * tickets
+        - 1.0 * (np.log1p(tenure) - np.log1p(18))
+        + 0.7 * failures
+        + 0.35 * tickets
         - np.array([0.0, 0.35, 0.9])[plan]
-        - 0.22 * (sessions - 5.0)
+        - 0.28 * (sessions - 5.0)
         + 0.2 * (channel == CHANNELS.index("partner"))
         + 3.0 * bias * group
     )
@@ -153,7 +156,7 @@ def generate_customers(
 
     paying_months = np.where(p_churn > 1e-9, (1.0 - (1.0 - p_churn) ** 12) / np.maximum(p_churn, 1e-9), 12.0)
     loyalty = 1.0 + 0.004 * np.minimum(tenure, 48)
-    clv = spend * paying_months * _PLAN_CLV[plan] * loyalty * np.exp(0.25 * clv_noise - 0.03125)
+    clv = spend * paying_months * _PLAN_CLV[plan] * loyalty * np.exp(0.25 * clv_noise - 0.5 * 0.25**2)
     clv = np.round(np.maximum(clv, 0.0), 2)
 
     first = pd.Timestamp(start)

@@ -1,0 +1,513 @@
+"""The tamper-evident audit trail of governance decisions.
+
+Every gate evaluation, approval, rejection, promotion, rollback, manual alias move
+and monitoring outcome is appended to a hash chain, one chain per model, in the SQL
+database named by ``GOVERN_DATABASE_URL`` (the one that holds the Optuna studies).
+Each event's hash covers its content and the previous event's hash, so editing or
+deleting a row breaks the chain and ``verify`` says where.  The registry alone cannot
+tell who moved the champion alias and whether the gates were passed; the log can, and
+``champion_findings`` compares the two.
+
+What the chain cannot prove: that nobody removed the newest events or rewrote a whole
+tail with freshly computed hashes.  Comparing the log with the registry catches the
+cases that matter for a champion.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
+
+from govern.errors import GovernError
+
+__all__ = [
+    "ALIAS_MISMATCH",
+    "APPROVED",
+    "ACTION_LABELS",
+    "AuditEvent",
+    "AuditLog",
+    "GATES",
+    "GENESIS_HASH",
+    "MONITORED",
+    "PROMOTED",
+    "PROMOTION_REFUSED",
+    "REJECTED",
+    "ROLLED_BACK",
+    "TABLE_NAME",
+    "canonical_json",
+    "champion_findings",
+    "champion_history",
+]
+
+GATES = "gates.evaluated"
+APPROVED = "approval.approved"
+REJECTED = "approval.rejected"
+PROMOTED = "promotion"
+ROLLED_BACK = "rollback"
+PROMOTION_REFUSED = "promotion.refused"
+MONITORED = "monitoring"
+ALIAS_MISMATCH = "alias.mismatch"
+
+# Short verbs for one-line messages: "event 3 (promote v2)".
+ACTION_LABELS = {
+    GATES: "gates",
+    APPROVED: "approve",
+    REJECTED: "reject",
+    PROMOTED: "promote",
+    ROLLED_BACK: "rollback to",
+    PROMOTION_REFUSED: "refused promotion of",
+    MONITORED: "monitoring",
+    ALIAS_MISMATCH: "alias mismatch",
+}
+
+TABLE_NAME = "govern_audit"
+GENESIS_HASH = "0" * 64
+
+# SQLite and PostgreSQL queue appenders on a lock; other servers rely on the unique
+# (model, seq) constraint, and a writer that keeps losing that race backs off with
+# jitter so busy writers interleave instead of colliding again.
+APPEND_ATTEMPTS = 20
+SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
+
+_metadata = sa.MetaData()
+_table = sa.Table(
+    TABLE_NAME,
+    _metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("model", sa.String(255), nullable=False, index=True),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("recorded_at", sa.String(40), nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("version", sa.String(64), nullable=True),
+    sa.Column("actor", sa.String(255), nullable=False),
+    sa.Column("details", sa.Text, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.UniqueConstraint("model", "seq", name="uq_govern_audit_model_seq"),
+)
+
+
+def _json_default(value: Any) -> Any:
+    """Numpy scalars, paths and dates appear in gate results; store them as plain JSON."""
+    item = getattr(value, "item", None)
+    if callable(item):
+        try:
+            return item()
+        except (TypeError, ValueError):
+            pass
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    return str(value)
+
+
+def canonical_json(value: Any) -> str:
+    """The one serialisation that is hashed, so equal content always hashes equally."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=_json_default)
+
+
+def _version(value: str | int | None) -> str | None:
+    """Registry versions arrive as 3, "3" or "v3"; store and compare them as "3"."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if len(text) > 1 and text[0] in "vV" and text[1:].isdigit():
+        text = text[1:]
+    return text or None
+
+
+def _show(version: str | None) -> str:
+    if version is None:
+        return "no version"
+    return f"v{version}" if version.isdigit() else version
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One recorded decision; ``hash`` seals every other field and the link before it."""
+
+    model: str
+    seq: int
+    recorded_at: str
+    action: str
+    version: str | None
+    actor: str
+    details: dict[str, Any] = field(default_factory=dict)
+    prev_hash: str = GENESIS_HASH
+    hash: str = ""
+
+    def compute_hash(self) -> str:
+        """The hash this event's content calls for; differs from ``hash`` if edited."""
+        sealed = {
+            "model": self.model,
+            "seq": self.seq,
+            "recorded_at": self.recorded_at,
+            "action": self.action,
+            "version": self.version,
+            "actor": self.actor,
+            "details": self.details,
+            "prev_hash": self.prev_hash,
+        }
+        return hashlib.sha256(canonical_json(sealed).encode("utf-8")).hexdigest()
+
+    @property
+    def label(self) -> str:
+        """How messages name the event, e.g. ``event 3 (promote v2)``."""
+        verb = ACTION_LABELS.get(self.action, self.action)
+        what = f"{verb} {_show(self.version)}" if self.version is not None else verb
+        return f"event {self.seq} ({what})"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _event_from_row(row: Any) -> AuditEvent:
+    """Rows whose details were mangled into invalid JSON still load, so they can be shown."""
+    try:
+        details = json.loads(row.details)
+    except (TypeError, ValueError):
+        details = {"_unreadable_details": row.details}
+    if not isinstance(details, dict):
+        details = {"_unreadable_details": row.details}
+    return AuditEvent(
+        model=row.model,
+        seq=row.seq,
+        recorded_at=row.recorded_at,
+        action=row.action,
+        version=row.version,
+        actor=row.actor,
+        details=details,
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+class AuditLog:
+    """The hash-chained log in a SQL database, shared safely by threads and processes."""
+
+    def __init__(self, url: str):
+        try:
+            parsed = make_url(url)
+        except ArgumentError as exc:
+            raise GovernError(f"the audit log needs a SQLAlchemy database URL, got {url!r}") from exc
+        self.url = parsed.render_as_string(hide_password=True)
+        connect_args: dict[str, Any] = {}
+        self._sqlite = parsed.get_backend_name() == "sqlite"
+        if self._sqlite:
+            database = parsed.database
+            if database and database != ":memory:" and not database.startswith("file:"):
+                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            if "timeout" not in parsed.query:
+                connect_args["timeout"] = SQLITE_BUSY_TIMEOUT_SECONDS
+        try:
+            self._engine: Engine = sa.create_engine(parsed, connect_args=connect_args)
+        except (ArgumentError, ImportError) as exc:
+            raise GovernError(f"cannot open the audit log at {self.url}: {exc}") from exc
+        self._postgres = self._engine.dialect.name == "postgresql"
+        if self._sqlite and self._engine.dialect.driver == "pysqlite":
+            _take_over_sqlite_transactions(self._engine)
+        self._create_table()
+
+    @classmethod
+    def from_settings(cls, settings: Any = None) -> "AuditLog":
+        """The project's log: ``GOVERN_DATABASE_URL`` or ``mlruns/govern.db``."""
+        from govern.settings import load_settings
+
+        return cls((settings or load_settings()).database_url)
+
+    def __repr__(self) -> str:
+        return f"AuditLog({self.url!r})"
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> "AuditLog":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _database(self) -> Iterator[None]:
+        """An unreachable or locked database is the user's problem to fix: say so in one line."""
+        try:
+            yield
+        except OperationalError as exc:
+            lines = str(exc.orig or exc).strip().splitlines()
+            reason = lines[0] if lines else type(exc).__name__
+            raise GovernError(f"audit log at {self.url}: {reason}") from exc
+
+    def _create_table(self) -> None:
+        with self._database():
+            with self._engine.connect():
+                pass  # an unreachable server fails here, once, before the race below
+            try:
+                _metadata.create_all(self._engine, checkfirst=True)
+            except DBAPIError:
+                # Another process created it between our check and our CREATE.
+                _metadata.create_all(self._engine, checkfirst=True)
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """A transaction that holds the write lock from its first read (SQLite)."""
+        with self._engine.connect() as conn:
+            conn.execution_options(govern_immediate=True)
+            with conn.begin():
+                yield conn
+
+    def append(
+        self,
+        model: str,
+        action: str,
+        *,
+        actor: str,
+        version: str | int | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> AuditEvent:
+        """Seal a decision onto the model's chain; the read of the head and the insert
+        share one transaction, and a lost race for the seq number is retried so
+        concurrent writers never fork the chain."""
+        for name, value in (("model", model), ("action", action), ("actor", actor)):
+            if not isinstance(value, str) or not value.strip():
+                raise GovernError(f"an audit event needs a non-empty {name}, got {value!r}")
+        if details is not None and not isinstance(details, dict):
+            raise GovernError(f"audit details must be a mapping, got {type(details).__name__}")
+        details_json = canonical_json(details or {})
+        stored_details = json.loads(details_json)
+        stored_version = _version(version)
+        if stored_version is not None and len(stored_version) > 64:
+            raise GovernError(f"version {stored_version[:20]!r}... is too long for the audit log")
+
+        for attempt in range(1, APPEND_ATTEMPTS + 1):
+            try:
+                with self._database(), self._write() as conn:
+                    if self._postgres:
+                        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_lock_key(model))))
+                    last = conn.execute(
+                        sa.select(_table.c.seq, _table.c.hash)
+                        .where(_table.c.model == model)
+                        .order_by(_table.c.seq.desc())
+                        .limit(1)
+                    ).first()
+                    unsealed = AuditEvent(
+                        model=model,
+                        seq=(last.seq + 1) if last else 1,
+                        recorded_at=_now(),
+                        action=action,
+                        version=stored_version,
+                        actor=actor,
+                        details=stored_details,
+                        prev_hash=last.hash if last else GENESIS_HASH,
+                    )
+                    sealed = replace(unsealed, hash=unsealed.compute_hash())
+                    conn.execute(
+                        sa.insert(_table).values(
+                            model=sealed.model,
+                            seq=sealed.seq,
+                            recorded_at=sealed.recorded_at,
+                            action=sealed.action,
+                            version=sealed.version,
+                            actor=sealed.actor,
+                            details=details_json,
+                            prev_hash=sealed.prev_hash,
+                            hash=sealed.hash,
+                        )
+                    )
+                return sealed
+            except IntegrityError as exc:
+                if attempt == APPEND_ATTEMPTS:
+                    raise GovernError(
+                        f"could not append to the audit log of {model!r} after {attempt} attempts: "
+                        "other writers kept taking the next sequence number"
+                    ) from exc
+                time.sleep(random.uniform(0.0, min(0.5, 0.005 * 2**attempt)))
+        raise AssertionError("unreachable")
+
+    def _rows(self, model: str) -> list[Any]:
+        with self._database(), self._engine.connect() as conn:
+            return list(
+                conn.execute(sa.select(_table).where(_table.c.model == model).order_by(_table.c.seq))
+            )
+
+    def events(self, model: str) -> list[AuditEvent]:
+        """The model's chain, oldest first."""
+        return [_event_from_row(row) for row in self._rows(model)]
+
+    def head(self, model: str) -> AuditEvent | None:
+        """The newest event of the model, or None before its first decision."""
+        with self._database(), self._engine.connect() as conn:
+            row = conn.execute(
+                sa.select(_table)
+                .where(_table.c.model == model)
+                .order_by(_table.c.seq.desc())
+                .limit(1)
+            ).first()
+        return _event_from_row(row) if row is not None else None
+
+    def models(self) -> list[str]:
+        """Every model with at least one recorded event, sorted."""
+        with self._database(), self._engine.connect() as conn:
+            return sorted(conn.execute(sa.select(_table.c.model).distinct()).scalars())
+
+    def verify(self, model: str) -> list[str]:
+        """One line per break in the model's chain: edited, relinked or deleted events."""
+        problems: list[str] = []
+        previous: AuditEvent | None = None
+        for row in self._rows(model):
+            event = _event_from_row(row)
+            expected_seq = previous.seq + 1 if previous else 1
+            if event.seq != expected_seq:
+                missing = (
+                    f"event {expected_seq} is missing"
+                    if event.seq == expected_seq + 1
+                    else f"events {expected_seq} to {event.seq - 1} are missing"
+                )
+                problems.append(f"{missing} before {event.label}: deleted from the log")
+            if "_unreadable_details" in event.details and len(event.details) == 1:
+                problems.append(f"{event.label} was edited: its details are not valid JSON")
+            elif event.compute_hash() != event.hash:
+                problems.append(f"{event.label} was edited: hash does not match its content")
+            if event.seq == expected_seq:
+                expected_prev = previous.hash if previous else GENESIS_HASH
+                if event.prev_hash != expected_prev:
+                    before = previous.label if previous else "the start of the chain"
+                    problems.append(
+                        f"{event.label} does not link to {before}: prev_hash differs, "
+                        "so an earlier event was replaced"
+                    )
+            previous = event
+        return problems
+
+
+def _lock_key(model: str) -> int:
+    """A stable signed 64-bit key per model for PostgreSQL's advisory lock."""
+    digest = hashlib.sha256(f"{TABLE_NAME}:{model}".encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _take_over_sqlite_transactions(engine: Engine) -> None:
+    """pysqlite starts transactions lazily, so two appenders could both read the same
+    head and one would fail to upgrade its lock; ``BEGIN IMMEDIATE`` takes the write
+    lock first and lets the busy timeout queue writers instead."""
+
+    @sa_event.listens_for(engine, "connect")
+    def _no_implicit_begin(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @sa_event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("govern_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _moves(events: list[AuditEvent]) -> list[AuditEvent]:
+    return [e for e in events if e.action in (PROMOTED, ROLLED_BACK)]
+
+
+def _describe_move(move: AuditEvent) -> str:
+    if move.action == ROLLED_BACK:
+        return f"the last recorded rollback is to {_show(move.version)}"
+    return f"the last recorded promotion is {_show(move.version)}"
+
+
+def champion_findings(events: list[AuditEvent], champion_version: str | int | None) -> list[str]:
+    """Where the registry's champion and the log disagree, or a promotion skipped a step.
+
+    ``champion_version`` is the version the champion alias points to now (None if it
+    is unset).  It must be the target of the latest promotion or rollback, and every
+    promotion needs a passed gate evaluation and a standing approval before it.
+    """
+    ordered = sorted(events, key=lambda e: e.seq)
+    champion = _version(champion_version)
+    findings: list[str] = []
+
+    moves = _moves(ordered)
+    last = moves[-1] if moves else None
+    if last is None:
+        if champion is not None:
+            findings.append(f"champion alias points to {_show(champion)} but no promotion is on record")
+    elif champion is None:
+        findings.append(
+            f"champion alias is not set but {_describe_move(last)}: removed outside the gates"
+        )
+    elif champion != last.version:
+        findings.append(
+            f"champion alias points to {_show(champion)} but {_describe_move(last)}: moved outside the gates"
+        )
+
+    for index, event in enumerate(ordered):
+        if event.action == PROMOTED:
+            findings.extend(_promotion_findings(event, ordered[:index]))
+        elif event.action == ROLLED_BACK:
+            earlier = ordered[:index]
+            if not any(e.action == PROMOTED and e.version == event.version for e in earlier):
+                findings.append(
+                    f"{event.label} goes to a version that was never promoted: rollbacks may only "
+                    "restore a former champion"
+                )
+    return findings
+
+
+def _promotion_findings(promotion: AuditEvent, earlier: list[AuditEvent]) -> list[str]:
+    version = promotion.version
+    shown = _show(version)
+    findings: list[str] = []
+
+    gates = [e for e in earlier if e.action == GATES and e.version == version]
+    if not gates:
+        findings.append(f"{promotion.label} has no gate evaluation of {shown} before it")
+    elif gates[-1].details.get("status") != "passed":
+        status = gates[-1].details.get("status", "no status")
+        findings.append(
+            f"{promotion.label} follows a gate evaluation of {shown} with status {status!r} "
+            f"({gates[-1].label}), not 'passed'"
+        )
+
+    verdicts = [e for e in earlier if e.action in (APPROVED, REJECTED) and e.version == version]
+    if not verdicts:
+        findings.append(f"{promotion.label} has no approval of {shown} on record")
+    elif verdicts[-1].action == REJECTED:
+        findings.append(
+            f"{promotion.label} follows a rejection of {shown} ({verdicts[-1].label}) "
+            "with no approval after it"
+        )
+    return findings
+
+
+def champion_history(events: list[AuditEvent]) -> list[dict[str, Any]]:
+    """Which version was champion when, and who moved it: one entry per promotion or
+    rollback, oldest first, with ``version``, ``from``, ``at``, ``by`` and ``action``.
+
+    ``from`` is the champion the caller recorded in ``details["from"]`` if it did,
+    otherwise the target of the previous move in the log.
+    """
+    history: list[dict[str, Any]] = []
+    previous: str | None = None
+    for move in _moves(sorted(events, key=lambda e: e.seq)):
+        recorded_from = move.details.get("from") if isinstance(move.details, dict) else None
+        history.append(
+            {
+                "version": move.version,
+                "from": _version(recorded_from) if recorded_from is not None else previous,
+                "at": move.recorded_at,
+                "by": move.actor,
+                "action": move.action,
+            }
+        )
+        previous = move.version
+    return history

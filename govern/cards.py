@@ -1,0 +1,67 @@
+"""Model cards, rendered from what was recorded, never from memory.
+
+The sections follow "Model Cards for Model Reporting" (Mitchell et al.) with
+plain-language uses and risks in the manner of Hugging Face's template, plus the
+governance record an auditor needs: gates, approval, lineage, drift, cadence.
+Every metric is given with its bootstrap interval.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import markdown
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+_env = Environment(loader=PackageLoader("govern", "templates"), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def _fmt(value, digits: int = 4) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.{digits}g}"
+    return str(value)
+
+
+def _pct(value) -> str:
+    return "n/a" if value is None else f"{value:.0%}"
+
+
+_env.filters["fmt"] = _fmt
+_env.filters["pct"] = _pct
+
+_HTML_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #1b1f24; }}
+table {{ border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.9rem; }}
+th, td {{ border: 1px solid #c9d1d9; padding: 0.25rem 0.6rem; text-align: left; }}
+th {{ background: #f3f5f7; }}
+code {{ background: #f3f5f7; padding: 0 0.2rem; }}
+h1 {{ border-bottom: 2px solid #1b1f24; }} h2 {{ border-bottom: 1px solid #c9d1d9; margin-top: 2rem; }}
+</style></head><body>
+{body}
+</body></html>
+"""
+
+
+def render_markdown(record: dict, governance: dict | None = None) -> str:
+    """The card as Markdown from a run's ``record.json`` and the current governance state."""
+    governance = {"approval_status": None, "reviewer": None, "history": [], **(governance or {})}
+    return _env.get_template("card.md.j2").render(r=record, g=governance)
+
+
+def render_html(card_md: str, title: str) -> str:
+    body = markdown.markdown(card_md, extensions=["tables", "fenced_code"])
+    return _HTML_PAGE.format(title=title, body=body)
+
+
+def write_card(record: dict, out_dir: Path, governance: dict | None = None) -> tuple[Path, Path]:
+    """Write ``card.md`` and ``card.html`` into ``out_dir``; returns both paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    md = render_markdown(record, governance)
+    md_path, html_path = out_dir / "card.md", out_dir / "card.html"
+    md_path.write_text(md)
+    html_path.write_text(render_html(md, f"Model card: {record['model']} v{record['version']}"))
+    return md_path, html_path

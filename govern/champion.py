@@ -1,0 +1,48 @@
+"""The current champion, loaded so it can be re-scored on the challenger's holdout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import mlflow
+import pandas as pd
+from mlflow.exceptions import MlflowException
+
+from govern import registry
+
+
+@dataclass
+class Champion:
+    version: str | None
+    model: object | None = None
+    params: dict = field(default_factory=dict)
+    note: str = ""
+
+    def can_score(self, frame: pd.DataFrame) -> tuple[bool, str]:
+        if self.model is None:
+            return False, self.note
+        missing = [c for c in self.model.feature_names_ if c not in frame.columns]
+        if missing:
+            return False, f"holdout lacks the champion's features {', '.join(missing)}"
+        return True, ""
+
+
+def load_champion(name: str) -> Champion:
+    """The version behind alias ``champion`` with its native CatBoost model and tuned parameters.
+
+    The native flavour is loaded (not pyfunc) because pyfunc's CatBoost ``predict``
+    returns labels and the comparison needs probabilities.
+    """
+    version = registry.alias_version(name, registry.CHAMPION)
+    if version is None:
+        return Champion(version=None, note="no champion yet: the first version passes the comparison by definition")
+    try:
+        model = mlflow.catboost.load_model(f"models:/{name}@{registry.CHAMPION}")
+    except (MlflowException, OSError) as exc:
+        return Champion(version=version, note=f"champion v{version} could not be loaded ({exc.__class__.__name__})")
+    mv = registry.get_version(name, version)
+    params = {}
+    if mv.run_id:
+        run = registry.client().get_run(mv.run_id)
+        params = {k.removeprefix("cb."): v for k, v in run.data.params.items() if k.startswith("cb.")}
+    return Champion(version=version, model=model, params=params)

@@ -1,0 +1,268 @@
+"""``govern``: the command line of the platform.
+
+Every command sets up the quiet, offline environment first, then imports the heavy
+libraries.  Bad input ends with one line on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from govern.errors import GovernError
+from govern.settings import configure_environment, load_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Govern customer-analytics models: train challengers, gate, approve, promote, monitor, audit.")
+
+
+def command(fn):
+    """Run a command in the configured environment; turn errors into one line and an exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        configure_environment()
+        try:
+            return fn(*args, **kwargs)
+        except GovernError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        except typer.Exit:
+            raise
+        except Exception as exc:
+            if os.environ.get("GOVERN_DEBUG"):
+                raise
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            typer.echo(f"error: {exc.__class__.__name__}: {message} (set GOVERN_DEBUG=1 for the traceback)", err=True)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def _quiet_prefect() -> None:
+    """Prefect logs a flow's failure with a traceback; the CLI states it in one line instead."""
+    for name in ("prefect.flow_runs", "prefect.task_runs"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def _audit_log():
+    from govern.audit import AuditLog
+
+    return AuditLog(load_settings().database_url)
+
+
+def _precheck(model: str, data: Optional[Path]):
+    """Validate spec and data before Prefect starts, so bad input costs no flow run."""
+    from govern import validation
+    from govern.spec import load_spec
+
+    settings = load_settings()
+    spec = load_spec(model, settings.models_dir)
+    source = data or spec.source_path(settings.root)
+    validation.validate_frame(validation.load_table(source), spec)
+    return spec
+
+
+def train_model(model: str, data: Optional[Path] = None, recent: Optional[Path] = None, trials: Optional[int] = None) -> dict:
+    _precheck(model, data)
+    if recent is not None:
+        from govern import validation
+
+        validation.load_table(recent)
+    _quiet_prefect()
+    from flows.champion_challenger import champion_challenger
+
+    return champion_challenger(model, data=str(data) if data else None, recent=str(recent) if recent else None, trials=trials)
+
+
+def _print_training(result: dict) -> None:
+    comparison = result["comparison"]
+    line = f"{result['model']} v{result['version']}: gates {result['gates']}, holdout {result['primary_metric']} {result['holdout']:.4f}"
+    if comparison:
+        line += f", vs champion v{result['champion']} {comparison['delta']:+.4f} [{comparison['lower']:+.4f}, {comparison['upper']:+.4f}]"
+    typer.echo(line)
+    for failure in result["failures"]:
+        typer.echo(f"  failed: {failure}")
+    typer.echo(f"  card: {result['card']}")
+
+
+@app.command()
+@command
+def train(
+    model: str = typer.Argument(..., help="Spec name under models/ (or a path to a spec)"),
+    data: Optional[Path] = typer.Option(None, help="Train on this file instead of the spec's data source"),
+    recent: Optional[Path] = typer.Option(None, help="Most recent data, for the drift gate (default: the holdout)"),
+    trials: Optional[int] = typer.Option(None, min=1, help="Override the spec's trial budget"),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON"),
+):
+    """Run the champion-challenger flow and register the challenger, passing or not."""
+    result = train_model(model, data, recent, trials)
+    typer.echo(json.dumps(result, indent=2, default=str)) if as_json else _print_training(result)
+    if result["gates"] != "passed":
+        raise typer.Exit(3)
+
+
+@app.command()
+@command
+def approve(
+    model: str,
+    version: str,
+    reviewer: str = typer.Option(..., "--reviewer", help="Who approves (must not be the run's author)"),
+    reject: bool = typer.Option(False, "--reject", help="Reject instead of approve"),
+    note: str = typer.Option("", help="Why"),
+):
+    """Set approval.status and approval.reviewer on a version, as a reviewer would in the UI."""
+    from govern import decisions
+
+    v = decisions.approve(_audit_log(), model, version, reviewer=reviewer, approved=not reject, note=note)
+    typer.echo(f"{model} v{v}: {'rejected' if reject else 'approved'} by {reviewer}")
+
+
+@app.command()
+@command
+def promote(model: str, version: Optional[str] = typer.Argument(None, help="Default: the version aliased challenger")):
+    """Move alias champion to an approved version whose gates passed."""
+    from govern import decisions
+
+    p = decisions.promote(_audit_log(), model, version)
+    typer.echo(f"{model}: champion v{p.previous or '-'} -> v{p.version}")
+
+
+@app.command()
+@command
+def rollback(model: str):
+    """Restore the previous champion."""
+    from govern import decisions
+
+    p = decisions.rollback(_audit_log(), model)
+    typer.echo(f"{model}: champion v{p.previous} -> v{p.version} (rolled back)")
+
+
+@app.command()
+@command
+def audit(model: str, show: bool = typer.Option(True, help="List the recorded events")):
+    """Verify the audit chain and that alias champion is where recorded decisions put it."""
+    from govern import decisions
+
+    report = decisions.audit_model(_audit_log(), model)
+    if show:
+        for e in report.events:
+            version = f"v{e.version}" if e.version else "-"
+            typer.echo(f"{e.seq:>4} {e.recorded_at} {e.action:<20} {version:<5} {e.actor}")
+        for h in report.history:
+            typer.echo(f"champion v{h['version']} from {h['at']} (moved by {h['by']}, previously v{h['from'] or '-'})")
+    if report.problems:
+        for p in report.problems:
+            typer.echo(f"problem: {p}", err=True)
+        raise typer.Exit(4)
+    typer.echo(f"{model}: audit chain intact ({len(report.events)} events), champion v{report.champion or '-'} on record")
+
+
+@app.command()
+@command
+def card(model: str, version: str):
+    """Re-render a version's card from its recorded evidence and current approval state."""
+    from govern import cards, registry
+    import mlflow
+
+    state = registry.VersionState.read(model, version)
+    path = mlflow.artifacts.download_artifacts(run_id=state.run_id, artifact_path=f"{registry.EVIDENCE_DIR}/record.json")
+    record = json.loads(Path(path).read_text())
+    from govern import audit as audit_mod
+
+    history = audit_mod.champion_history(_audit_log().events(model))
+    out = load_settings().cards_dir / model / f"v{state.version}"
+    md, html = cards.write_card(record, out, {"approval_status": state.approval_status, "reviewer": state.reviewer, "history": history})
+    typer.echo(f"{md}\n{html}")
+
+
+@app.command()
+@command
+def ui(port: int = typer.Option(5000, help="Localhost port"), host: str = typer.Option("127.0.0.1")):
+    """Start the MLflow UI on the embedded store, where reviewers approve versions."""
+    from govern.ui import serve_ui
+
+    settings = load_settings()
+    typer.echo(f"MLflow UI on http://{host}:{port} (Ctrl-C to stop)")
+    serve_ui(settings, host=host, port=port)
+
+
+@app.command()
+@command
+def monitor(
+    model: str,
+    current: Path = typer.Option(..., "--current", help="New data to compare with the champion's reference"),
+    retrain_on_drift: bool = typer.Option(False, help="Start the champion-challenger flow when the drift gate trips"),
+    retrain_data: Optional[Path] = typer.Option(None, help="Data to retrain on (default: --current when labelled, else the spec's source)"),
+):
+    """Compare new data with the champion's reference: drift, and performance where labels exist."""
+    from govern import validation
+    from govern.spec import load_spec
+
+    spec = load_spec(model, load_settings().models_dir)
+    validation.validate_frame(validation.load_table(current), spec, require_target=False)
+    _quiet_prefect()
+    from flows.monitor import monitor as monitor_flow
+
+    outcome = monitor_flow(model, str(current))
+    drift = outcome["drift"]
+    typer.echo(f"{model} v{outcome['champion']}: drift gate {outcome['drift_gate']}, {drift['drifted_count']} of {drift['column_count']} columns drifted ({', '.join(drift['drifted_columns']) or 'none'})")
+    for finding in outcome["findings"]:
+        typer.echo(f"  {finding}")
+    for name, value in (outcome["performance"] or {}).items():
+        typer.echo(f"  {name} on new data: {value:.4f}")
+    if outcome["drift_gate"] == "passed":
+        return
+    if not retrain_on_drift:
+        raise typer.Exit(5)
+    labelled = spec.data.target in validation.load_table(current).columns
+    data = retrain_data or (current if labelled else None)
+    typer.echo(f"drift gate tripped: retraining {model} on {data or spec.data.source}")
+    result = train_model(model, data, recent=current)
+    _print_training(result)
+
+
+@app.command()
+@command
+def watch(
+    interval: int = typer.Option(60, min=5, help="Seconds between promotion checks"),
+    once: bool = typer.Option(False, "--once", help="Check once and exit (no server needed)"),
+):
+    """Promote reviewer-approved challengers on a schedule (a Prefect deployment)."""
+    from flows.watch import promote_approved
+
+    if once:
+        for p in promote_approved():
+            typer.echo(f"{p['model']}: champion v{p['previous'] or '-'} -> v{p['version']}")
+        return
+    from govern.scheduler import prefect_api
+
+    with prefect_api(log=load_settings().mlruns / "prefect-server.log") as url:
+        typer.echo(f"serving deployment promote-approved/govern-watch every {interval} s on {url} (Ctrl-C to stop)")
+        promote_approved.serve(name="govern-watch", interval=interval)
+
+
+@app.command()
+@command
+def demo(
+    rows: int = typer.Option(4000, help="Customers in the first period"),
+    trials: Optional[int] = typer.Option(None, min=1, help="Override the specs' trial budget"),
+):
+    """The whole story on generated demo data, offline."""
+    from govern.demo import run_demo
+
+    run_demo(load_settings(), rows=rows, trials=trials, echo=typer.echo)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

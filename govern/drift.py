@@ -1,0 +1,216 @@
+"""Data drift between a reference frame (training data) and a current one, with Evidently.
+
+The Report holds only what the drift gate reads: one ``ValueDrift`` per column and a
+``DriftedColumnsCount``.  Evidently picks each column's method from the data (over 1000
+reference rows: normed Wasserstein distance for numeric columns, Jensen-Shannon distance
+for categorical ones, both with threshold 0.1; otherwise K-S, chi-square or Z-test
+p-values with threshold 0.05).  Whether a column drifted is Evidently's own verdict, read
+from the test it attaches to each ``ValueDrift``: a distance drifts when it reaches the
+threshold, a p-value when it falls below it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from govern.errors import DataValidationError
+
+# Evidently methods whose score grows with drift; every other method reports a p-value.
+_SCORE_GROWS_WITH_DRIFT = {
+    "wasserstein",
+    "jensenshannon",
+    "psi",
+    "kl_div",
+    "hellinger",
+    "ed",
+    "perc_text_content_drift",
+    "abs_text_content_drift",
+}
+
+
+def _method_names() -> dict[str, str]:
+    """Evidently reports a method by display name ("K-S p_value"); map it to its short name ("ks")."""
+    from evidently.legacy.calculations import stattests
+    from evidently.legacy.calculations.stattests.registry import StatTest
+
+    return {v.display_name: v.name for v in vars(stattests).values() if isinstance(v, StatTest)}
+
+
+def _finite(value: Any) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _split_types(frame: pd.DataFrame, columns: list[str], categorical: list[str] | None) -> tuple[list[str], list[str]]:
+    """Declared categorical columns, plus any column that is not numeric (strings, booleans)."""
+    declared = set(categorical or [])
+    cat, num = [], []
+    for col in columns:
+        dtype = frame[col].dtype
+        numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+        (num if numeric and col not in declared else cat).append(col)
+    return num, cat
+
+
+def _prepare(frame: pd.DataFrame, columns: list[str], cat: list[str]) -> pd.DataFrame:
+    out = frame[columns].reset_index(drop=True).copy()
+    for col in cat:
+        values = out[col].astype(object)
+        out[col] = values.where(values.isna(), values.astype(str))
+    return out
+
+
+def assess_drift(
+    reference: pd.DataFrame,
+    current: pd.DataFrame,
+    *,
+    columns: list[str],
+    out_dir: Path,
+    categorical: list[str] | None = None,
+    title: str = "",
+) -> dict:
+    """Compare ``current`` with ``reference`` column by column and write the evidence.
+
+    Writes ``out_dir/drift.html`` (Evidently's report) and ``out_dir/drift.json``
+    (our summary beside Evidently's snapshot) and returns the summary.  Columns not in
+    ``categorical`` are compared as numbers unless their dtype is not numeric.
+    """
+    from evidently import DataDefinition, Dataset, Report
+    from evidently.metrics import DriftedColumnsCount, ValueDrift
+
+    columns = list(dict.fromkeys(columns))
+    if not columns:
+        raise DataValidationError("drift: no columns to compare")
+    gaps = [
+        f"{', '.join(missing)} missing from {side} data"
+        for side, frame in (("reference", reference), ("current", current))
+        if (missing := [c for c in columns if c not in frame.columns])
+    ]
+    if gaps:
+        raise DataValidationError("drift: " + "; ".join(gaps))
+    for side, frame in (("reference", reference), ("current", current)):
+        if len(frame) == 0:
+            raise DataValidationError(f"drift: the {side} data has no rows")
+
+    num, cat = _split_types(reference, columns, categorical)
+    definition = DataDefinition(numerical_columns=num, categorical_columns=cat)
+    ref_ds = Dataset.from_pandas(_prepare(reference, columns, cat), data_definition=definition)
+    cur_ds = Dataset.from_pandas(_prepare(current, columns, cat), data_definition=definition)
+    report = Report(
+        [*(ValueDrift(column=col) for col in columns), DriftedColumnsCount(columns=columns)],
+        metadata={"title": title} if title else None,
+        include_tests=True,
+    )
+    snapshot = report.run(cur_ds, ref_ds, name=title or None)
+    raw = snapshot.dict()
+
+    verdicts = {
+        test["metric_config"]["metric_id"]: test["status"]
+        for test in raw.get("tests", [])
+        if test.get("id") == "drift" and "metric_config" in test
+    }
+    names = _method_names()
+    per_column: dict[str, dict] = {}
+    drifted_count = drifted_share = None
+    for metric in raw["metrics"]:
+        config = metric["config"]
+        kind = config.get("type", "")
+        if kind.endswith(":DriftedColumnsCount"):
+            drifted_count = int(metric["value"]["count"])
+            drifted_share = float(metric["value"]["share"])
+            continue
+        if not kind.endswith(":ValueDrift"):
+            continue
+        label = config.get("method") or ""
+        method = names.get(label, label)
+        grows = method in _SCORE_GROWS_WITH_DRIFT
+        score, threshold = _finite(metric["value"]), _finite(config.get("threshold"))
+        status = verdicts.get(metric["id"])
+        if status is not None:
+            drifted = status == "FAIL"
+        elif score is None or threshold is None:
+            drifted = False
+        else:
+            drifted = score >= threshold if grows else score < threshold
+        per_column[config["column"]] = {
+            "method": method,
+            "method_label": label,
+            "kind": "distance" if grows else "p_value",
+            "score": score,
+            "threshold": threshold,
+            "drifted": bool(drifted),
+        }
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path, json_path = out_dir / "drift.html", out_dir / "drift.json"
+    drifted_columns = [col for col in columns if per_column[col]["drifted"]]
+    if drifted_count is None:
+        drifted_count = len(drifted_columns)
+        drifted_share = drifted_count / len(columns)
+    summary = {
+        "title": title,
+        "reference_rows": int(len(reference)),
+        "current_rows": int(len(current)),
+        "drifted_share": float(drifted_share),
+        "drifted_count": int(drifted_count),
+        "column_count": len(columns),
+        "columns": {col: per_column[col] for col in columns},
+        "drifted_columns": drifted_columns,
+        "html": str(html_path),
+        "json": str(json_path),
+    }
+    snapshot.save_html(str(html_path))  # save_html silently ignores anything but a str
+    evidence = {"summary": summary, "evidently": json.loads(snapshot.json())}
+    json_path.write_text(json.dumps(_json_safe(evidence), indent=2, allow_nan=False))
+    return summary
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.2f}" if abs(value) >= 0.01 else f"{value:.2g}"
+
+
+def drift_gate_findings(summary: dict, *, max_drifted_share: float, must_not_drift: list[str]) -> list[str]:
+    """One line per reason the drift gate fails; an empty list means it passes.
+
+    A protected column that was not assessed fails too: a gate that cannot see the
+    column must not pass it silently.
+    """
+    findings = []
+    columns = summary.get("columns", {})
+    for col in must_not_drift:
+        info = columns.get(col)
+        if info is None:
+            findings.append(f"{col} was not assessed for drift")
+        elif info.get("drifted"):
+            score, threshold = _fmt(info.get("score")), _fmt(info.get("threshold"))
+            if info.get("kind") == "distance":
+                findings.append(f"{col} drifted ({info['method']} {score} >= {threshold})")
+            else:
+                findings.append(f"{col} drifted ({info['method']} p-value {score} < {threshold})")
+    share = float(summary.get("drifted_share", 0.0))
+    if share > max_drifted_share:
+        count, total = summary.get("drifted_count"), summary.get("column_count")
+        findings.append(
+            f"{share:.0%} of columns drifted ({count} of {total}), ceiling {max_drifted_share:.0%}"
+        )
+    return findings

@@ -1,0 +1,111 @@
+"""Registering a judged challenger: all of it or none of it.
+
+The evidence is logged to the flow's run, then a model version is created with its
+gate verdict already in its tags, then the card (which needs the version number) is
+written and logged, then the evidence digest is taken.  Any failure after the version
+exists deletes it again, so the registry never holds a version without its evidence.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import catboost
+import mlflow
+import pandas as pd
+from mlflow.models import infer_signature
+
+from govern import cards, registry
+from govern.audit import GATES, AuditLog
+
+
+@dataclass(frozen=True)
+class Registered:
+    version: str
+    status: str
+    card_dir: Path
+    digest: str
+
+
+def _write_json(path: Path, payload) -> Path:
+    path.write_text(json.dumps(payload, indent=2, sort_keys=True, default=str))
+    return path
+
+
+def log_model(model, holdout_features: pd.DataFrame, run_id: str, prediction) -> str:
+    """Log the CatBoost model with a signature and input example; returns its model URI."""
+    example = holdout_features.head(5)
+    signature = infer_signature(example, prediction[:5])
+    with mlflow.start_run(run_id=run_id):
+        info = mlflow.catboost.log_model(
+            model,
+            name="model",
+            signature=signature,
+            input_example=example,
+            pip_requirements=[f"catboost=={catboost.__version__}", f"pandas=={pd.__version__}"],
+        )
+    return info.model_uri
+
+
+def register(
+    *,
+    name: str,
+    model_uri: str,
+    run_id: str,
+    record: dict,
+    staging: Path,
+    cards_root: Path,
+    audit: AuditLog,
+    actor: str,
+) -> Registered:
+    """Create the version, write its card, log the evidence, set tags and aliases, audit it."""
+    client = registry.client()
+    status = record["gates"]["status"]
+    if not registry.registered(name):
+        client.create_registered_model(name, description=record["spec"]["description"], tags={"task": record["task"]})
+    tags = {
+        registry.GATE_STATUS: status,
+        registry.APPROVAL_STATUS: "pending" if status == "passed" else "rejected",
+    }
+    if status != "passed":
+        tags["approval.reason"] = "gates failed"
+    mv = mlflow.register_model(model_uri, name, tags=tags)
+    version = str(mv.version)
+    card_dir = cards_root / name / f"v{version}"
+    try:
+        record["version"] = int(version)
+        _write_json(staging / "gates.json", record["gates"])
+        _write_json(staging / "record.json", record)
+        cards.write_card(record, staging, {"approval_status": tags[registry.APPROVAL_STATUS]})
+        registry.client().log_artifacts(run_id, str(staging), registry.EVIDENCE_DIR)
+        with_model = Path(mlflow.artifacts.download_artifacts(model_uri, dst_path=str(staging.parent / f"{staging.name}-model")))
+        digest = registry.evidence_digest(with_model, staging)
+        shutil.rmtree(with_model, ignore_errors=True)
+        client.set_model_version_tag(name, version, registry.EVIDENCE_DIGEST, digest)
+        client.update_model_version(name, version, description=_summary(record))
+        card_dir.mkdir(parents=True, exist_ok=True)
+        for file in staging.iterdir():
+            if file.is_file() and file.suffix != ".parquet":
+                shutil.copy2(file, card_dir / file.name)
+        if status == "passed":
+            client.set_registered_model_alias(name, registry.CHALLENGER, version)
+        audit.append(name, GATES, actor=actor, version=version, details={"status": status, "digest": digest, "run_id": run_id, "failures": [g["reason"] for g in record["gates"]["results"] if g["status"] != "passed"]})
+    except BaseException:
+        client.delete_model_version(name, version)
+        shutil.rmtree(card_dir, ignore_errors=True)
+        raise
+    return Registered(version=version, status=status, card_dir=card_dir, digest=digest)
+
+
+def _summary(record: dict) -> str:
+    primary = record["spec"]["primary_metric"]
+    value = record["metrics"]["challenger"].get(primary)
+    lines = [f"Gates {record['gates']['status']}; holdout {primary} = {value:.4g}." if value is not None else f"Gates {record['gates']['status']}."]
+    for gate in record["gates"]["results"]:
+        lines.append(f"- [{gate['status']}] {gate['reason']}")
+    lines.append("Card and reports: run artifacts under evidence/ (card.html, drift.html, fairness.json, gates.json).")
+    lines.append("To approve: set version tags approval.status=approved and approval.reviewer=<your name>.")
+    return "\n".join(lines)

@@ -1,0 +1,255 @@
+"""Data validation on arrival: check a table against its spec before anything trains on it.
+
+A bad column caught here costs one clear line; caught inside a training library it
+costs a stack trace.  Every failure is a ``DataValidationError`` whose message is a
+single line naming the column and the problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pandas.api import types as ptypes
+
+from govern.errors import DataValidationError
+from govern.spec import ModelSpec
+
+MISSING_CATEGORY = "missing"
+NUMERIC_TEXT_SHARE = 0.8
+_POSITIVE_LABELS = {"1", "true", "yes", "y", "t", "positive", "pos"}
+_NEGATIVE_LABELS = {"0", "false", "no", "n", "f", "negative", "neg"}
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+def _show(value: object) -> str:
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
+def _preview(values: Iterable, limit: int = 5) -> str:
+    items = [str(v) for v in values]
+    shown = ", ".join(items[:limit])
+    return shown + (f", ... ({len(items)} in all)" if len(items) > limit else "")
+
+
+def load_table(path: Path) -> pd.DataFrame:
+    """Read a parquet or CSV file, chosen by suffix."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".parquet", ".pq", ".csv"):
+        raise DataValidationError(f"unsupported data file type '{path.suffix or '(none)'}' for {path}: use .parquet or .csv")
+    if not path.is_file():
+        raise DataValidationError(f"data file not found: {path}")
+    try:
+        if suffix == ".csv":
+            return pd.read_csv(path)
+        return pd.read_parquet(path)
+    except Exception as exc:  # the readers raise many unrelated types
+        raise DataValidationError(_one_line(f"cannot read {path}: {type(exc).__name__}: {exc}")) from None
+
+
+def feature_columns(df_columns: Iterable[str], spec: ModelSpec) -> list[str]:
+    """The columns a model trains on: the spec's list, else everything not set aside.
+
+    Sensitive features are ordinary features unless the spec excludes them.
+    """
+    if spec.data.features:
+        return list(spec.data.features)
+    reserved = {spec.data.target, spec.data.id_column, *spec.data.exclude}
+    if spec.data.time_column:
+        reserved.add(spec.data.time_column)
+    return [c for c in df_columns if c not in reserved]
+
+
+def _is_categorical(series: pd.Series) -> bool:
+    dtype = series.dtype
+    return (
+        ptypes.is_object_dtype(dtype)
+        or ptypes.is_string_dtype(dtype)
+        or isinstance(dtype, pd.CategoricalDtype)
+        or ptypes.is_bool_dtype(dtype)
+    )
+
+
+def categorical_columns(df: pd.DataFrame, features: Iterable[str]) -> list[str]:
+    """Features a model should treat as categories: text, category and boolean columns."""
+    return [c for c in features if c in df.columns and _is_categorical(df[c])]
+
+
+def _required_columns(spec: ModelSpec, require_target: bool) -> list[tuple[str, str]]:
+    data = spec.data
+    needed: list[tuple[str, str]] = []
+    if require_target:
+        needed.append((data.target, "data.target"))
+    needed.append((data.id_column, "data.id_column"))
+    if data.time_column:
+        needed.append((data.time_column, "data.time_column"))
+    needed += [(c, "data.features") for c in data.features or []]
+    if require_target:
+        needed += [(c, "data.exclude") for c in data.exclude]
+    needed += [(c, "fairness.sensitive_features") for c in spec.fairness.sensitive_features]
+    return needed
+
+
+def _check_time(df: pd.DataFrame, column: str) -> pd.Series:
+    values = df[column]
+    if ptypes.is_datetime64_any_dtype(values.dtype):
+        parsed = values
+    elif ptypes.is_numeric_dtype(values.dtype) or ptypes.is_bool_dtype(values.dtype):
+        raise DataValidationError(f"time column '{column}' has dtype {values.dtype}; expected dates")
+    else:
+        parsed = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
+        bad = values.notna() & parsed.isna()
+        if bad.any():
+            examples = _preview(values[bad].astype(str).unique()[:3])
+            raise DataValidationError(
+                f"time column '{column}': {int(bad.sum())} values are not dates (e.g. {examples})"
+            )
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+    missing = int(parsed.isna().sum())
+    if missing:
+        raise DataValidationError(f"time column '{column}' has {missing} missing values")
+    return parsed.astype("datetime64[ns]")
+
+
+def _numeric_text_share(values: pd.Series) -> float:
+    text = values.astype(str).str.strip()
+    return float(pd.to_numeric(text, errors="coerce").notna().mean())
+
+
+def _check_feature_type(df: pd.DataFrame, column: str) -> None:
+    series = df[column]
+    dtype = series.dtype
+    if ptypes.is_datetime64_any_dtype(dtype) or ptypes.is_timedelta64_dtype(dtype):
+        raise DataValidationError(
+            f"feature '{column}' has wrong type {dtype}: convert it to a number or add it to data.exclude"
+        )
+    if ptypes.is_numeric_dtype(dtype) or ptypes.is_bool_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
+        return
+    values = series.dropna()
+    if values.empty:
+        return
+    kind = ptypes.infer_dtype(values, skipna=True)
+    if kind in ("mixed", "mixed-integer"):
+        kinds = sorted({type(v).__name__ for v in values})
+        raise DataValidationError(f"feature '{column}' has wrong type {dtype}: mixed value types ({', '.join(kinds)})")
+    if kind in ("integer", "floating", "mixed-integer-float", "decimal", "complex"):
+        raise DataValidationError(f"feature '{column}' has wrong type {dtype}: numbers stored as objects")
+    if kind in ("datetime", "datetime64", "date", "timedelta", "time", "period"):
+        raise DataValidationError(
+            f"feature '{column}' has wrong type {dtype}: {kind} values; convert them to a number or add it to data.exclude"
+        )
+    if kind == "string":
+        share = _numeric_text_share(values)
+        if share >= NUMERIC_TEXT_SHARE:
+            raise DataValidationError(
+                f"feature '{column}' has wrong type {dtype}: {share:.0%} of its values are numbers stored as text"
+            )
+
+
+def _binary_target(series: pd.Series, column: str) -> pd.Series:
+    """Map a two-valued target to 0/1.
+
+    Booleans map False/True to 0/1; numbers 0/1 stay; text labels such as
+    no/yes or false/true map the negative word to 0; any other pair maps the
+    smaller value (in sorted order) to 0 and the larger to 1.
+    """
+    if ptypes.is_bool_dtype(series.dtype):
+        return series.astype(int)
+    values = series.unique()
+    classes = sorted(values, key=lambda v: (str(type(v)), v))
+    if len(classes) == 1:
+        raise DataValidationError(f"one-class target '{column}': every row is {_show(classes[0])}; a binary task needs two classes")
+    if len(classes) > 2:
+        raise DataValidationError(
+            f"target '{column}' has {len(classes)} classes ({_preview(classes)}); a binary task needs exactly two"
+        )
+    low, high = classes
+    if isinstance(low, str) or isinstance(high, str):
+        low_s, high_s = str(low).strip().lower(), str(high).strip().lower()
+        if low_s in _POSITIVE_LABELS and high_s in _NEGATIVE_LABELS:
+            low, high = high, low
+    return (series == high).astype(int)
+
+
+def _check_regression_target(series: pd.Series, column: str) -> pd.Series:
+    if not ptypes.is_numeric_dtype(series.dtype) or ptypes.is_bool_dtype(series.dtype):
+        raise DataValidationError(f"regression target '{column}' has dtype {series.dtype}; it must be numeric")
+    values = series.astype(float)
+    infinite = int(np.isinf(values).sum())
+    if infinite:
+        raise DataValidationError(f"regression target '{column}' has {infinite} infinite values")
+    if values.nunique() < 2:
+        raise DataValidationError(f"constant target '{column}': every row is {_show(values.iloc[0])}; nothing to learn")
+    return values
+
+
+def _as_category_text(series: pd.Series) -> pd.Series:
+    values = series.astype(object)
+    return values.where(values.notna(), MISSING_CATEGORY).astype(str)
+
+
+def validate_frame(df: pd.DataFrame, spec: ModelSpec, *, require_target: bool = True) -> pd.DataFrame:
+    """Check ``df`` against ``spec`` and return a cleaned copy.
+
+    The copy has the time column as datetime64, a binary target as int 0/1, and
+    categorical features as text with missing values as ``"missing"``.  With
+    ``require_target=False`` (unlabeled monitoring data) the target and the
+    excluded columns may be absent; a target column that is present but wholly
+    empty counts as absent, otherwise it is validated as usual.
+    """
+    data = spec.data
+    for column, field in _required_columns(spec, require_target):
+        if column not in df.columns:
+            raise DataValidationError(
+                f"column '{column}' named in {field} is missing from the data (columns: {_preview(df.columns, 8)})"
+            )
+    if len(df) == 0:
+        raise DataValidationError("data is empty: 0 rows")
+    if len(df) < data.min_rows:
+        raise DataValidationError(f"too few rows: {len(df)} rows, data.min_rows is {data.min_rows}")
+
+    out = df.copy()
+    ids = out[data.id_column]
+    missing_ids = int(ids.isna().sum())
+    if missing_ids:
+        raise DataValidationError(f"id column '{data.id_column}' has {missing_ids} missing ids")
+    duplicated = ids[ids.duplicated(keep=False)]
+    if len(duplicated):
+        raise DataValidationError(
+            f"id column '{data.id_column}' has {duplicated.nunique()} duplicate ids in {len(duplicated)} rows"
+            f" (e.g. {_preview(duplicated.astype(str).unique()[:3])})"
+        )
+    if data.time_column:
+        out[data.time_column] = _check_time(out, data.time_column)
+
+    features = feature_columns(out.columns, spec)
+    for column in features:
+        _check_feature_type(out, column)
+
+    has_target = data.target in out.columns and (require_target or out[data.target].notna().any())
+    if has_target:
+        target = out[data.target]
+        missing = int(target.isna().sum())
+        if missing:
+            raise DataValidationError(f"target '{data.target}' has {missing} missing values")
+        if spec.task == "binary":
+            out[data.target] = _binary_target(target, data.target)
+        else:
+            out[data.target] = _check_regression_target(target, data.target)
+
+    for column in features:
+        if out[column].isna().all():
+            raise DataValidationError(f"feature '{column}' is entirely null")
+
+    categorical = set(categorical_columns(out, features))
+    categorical |= {c for c in spec.fairness.sensitive_features if _is_categorical(out[c])}
+    for column in sorted(categorical):
+        out[column] = _as_category_text(out[column])
+    return out

@@ -1,0 +1,446 @@
+"""The audit chain must catch edits and deletions and never fork under concurrent writers."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from govern.audit import (
+    ALIAS_MISMATCH,
+    APPROVED,
+    GATES,
+    GENESIS_HASH,
+    MONITORED,
+    PROMOTED,
+    PROMOTION_REFUSED,
+    REJECTED,
+    ROLLED_BACK,
+    AuditEvent,
+    AuditLog,
+    canonical_json,
+    champion_findings,
+    champion_history,
+)
+from govern.errors import GovernError
+
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+def url(tmp_path):
+    return f"sqlite:///{tmp_path / 'nested' / 'govern.db'}"
+
+
+@pytest.fixture
+def log(url):
+    with AuditLog(url) as audit:
+        yield audit
+
+
+def _raw(url: str, sql: str, **params) -> None:
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(sql), params)
+    finally:
+        engine.dispose()
+
+
+def _promote_story(log: AuditLog, model: str = "credit") -> None:
+    log.append(model, GATES, actor="flow", version=1, details={"status": "passed"})
+    log.append(model, APPROVED, actor="alice", version=1)
+    log.append(model, PROMOTED, actor="alice", version=1)
+    log.append(model, GATES, actor="flow", version=2, details={"status": "passed", "roc_auc": 0.91})
+    log.append(model, APPROVED, actor="bob", version=2, details={"comment": "ok"})
+    log.append(model, PROMOTED, actor="bob", version=2, details={"from": "1"})
+
+
+# -- appending and reading ------------------------------------------------------------
+
+
+def test_append_and_read_back(log, url, tmp_path):
+    assert (tmp_path / "nested" / "govern.db").exists()
+    assert log.events("credit") == [] and log.head("credit") is None and log.verify("credit") == []
+
+    first = log.append("credit", GATES, actor="flow", version=3, details={"status": "passed", "n": 1})
+    second = log.append("credit", APPROVED, actor="alice", version="v3")
+
+    assert (first.seq, first.prev_hash, first.version) == (1, GENESIS_HASH, "3")
+    assert (second.seq, second.prev_hash, second.version, second.details) == (2, first.hash, "3", {})
+    assert first.hash == first.compute_hash() and len(first.hash) == 64
+    assert first.recorded_at.endswith("+00:00")
+    assert log.events("credit") == [first, second]
+    assert log.head("credit") == second
+    assert log.models() == ["credit"]
+
+    # A second handle on the same database sees the same chain and extends it.
+    with AuditLog(url) as other:
+        third = other.append("credit", PROMOTED, actor="alice", version=3)
+    assert third.seq == 3 and third.prev_hash == second.hash
+    assert log.verify("credit") == []
+
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        stored = conn.execute(sa.text("select details from govern_audit where seq = 1")).scalar_one()
+    engine.dispose()
+    assert stored == '{"n":1,"status":"passed"}'
+
+
+def test_details_are_stored_canonically_and_hash_is_reproducible(log):
+    import numpy as np
+
+    details = {"b": [1, np.float64(2.5), np.int64(3)], "a": {"z": None, "y": "é"}}
+    event = log.append("m", MONITORED, actor="flow", details=details)
+    assert canonical_json(event.details) == '{"a":{"y":"\\u00e9","z":null},"b":[1,2.5,3]}'
+    assert type(event.details["b"][1]) is float
+    rebuilt = AuditEvent(**{**event.as_dict(), "hash": ""})
+    assert rebuilt.compute_hash() == event.hash
+    assert event.label == "event 1 (monitoring)"
+    assert log.verify("m") == []
+
+
+def test_append_rejects_bad_input(log):
+    with pytest.raises(GovernError, match="non-empty actor"):
+        log.append("credit", GATES, actor="  ")
+    with pytest.raises(GovernError, match="non-empty model"):
+        log.append("", GATES, actor="flow")
+    with pytest.raises(GovernError, match="mapping"):
+        log.append("credit", GATES, actor="flow", details=["passed"])  # type: ignore[arg-type]
+    assert log.events("credit") == []
+
+
+def test_bad_url_is_a_one_line_error():
+    with pytest.raises(GovernError, match="SQLAlchemy database URL"):
+        AuditLog("not a url")
+
+
+# -- tampering ------------------------------------------------------------------------
+
+
+def test_verify_passes_on_intact_chain(log):
+    _promote_story(log)
+    assert log.verify("credit") == []
+    assert [e.seq for e in log.events("credit")] == [1, 2, 3, 4, 5, 6]
+
+
+def test_editing_details_is_caught_and_names_the_event(log, url):
+    _promote_story(log)
+    _raw(url, "update govern_audit set details = :d where model = 'credit' and seq = 6", d='{"from":"9"}')
+
+    assert log.verify("credit") == ["event 6 (promote v2) was edited: hash does not match its content"]
+
+
+def test_editing_actor_or_version_is_caught(log, url):
+    _promote_story(log)
+    _raw(url, "update govern_audit set actor = 'mallory' where model = 'credit' and seq = 2")
+    _raw(url, "update govern_audit set version = '7' where model = 'credit' and seq = 4")
+
+    assert log.verify("credit") == [
+        "event 2 (approve v1) was edited: hash does not match its content",
+        "event 4 (gates v7) was edited: hash does not match its content",
+    ]
+
+
+def test_unreadable_details_are_reported_not_raised(log, url):
+    _promote_story(log)
+    _raw(url, "update govern_audit set details = '{broken' where model = 'credit' and seq = 1")
+
+    assert log.verify("credit") == ["event 1 (gates v1) was edited: its details are not valid JSON"]
+    assert len(log.events("credit")) == 6
+
+
+def test_deleting_a_middle_event_is_caught(log, url):
+    _promote_story(log)
+    _raw(url, "delete from govern_audit where model = 'credit' and seq = 3")
+
+    assert log.verify("credit") == ["event 3 is missing before event 4 (gates v2): deleted from the log"]
+
+
+def test_deleting_the_first_events_is_caught(log, url):
+    _promote_story(log)
+    _raw(url, "delete from govern_audit where model = 'credit' and seq in (1, 2)")
+
+    assert log.verify("credit") == ["events 1 to 2 are missing before event 3 (promote v1): deleted from the log"]
+
+
+def test_resealed_edit_breaks_the_link_to_the_next_event(log, url):
+    _promote_story(log)
+    target = log.events("credit")[1]
+    forged = AuditEvent(**{**target.as_dict(), "actor": "mallory", "hash": ""})
+    _raw(
+        url,
+        "update govern_audit set actor = :a, hash = :h where model = 'credit' and seq = 2",
+        a="mallory",
+        h=forged.compute_hash(),
+    )
+
+    assert log.verify("credit") == [
+        "event 3 (promote v1) does not link to event 2 (approve v1): prev_hash differs, "
+        "so an earlier event was replaced"
+    ]
+
+
+def test_chains_of_two_models_are_independent(log, url):
+    _promote_story(log, "credit")
+    _promote_story(log, "churn")
+    log.append("churn", MONITORED, actor="flow", version=2, details={"drift": False})
+
+    credit, churn = log.events("credit"), log.events("churn")
+    assert [e.seq for e in churn] == [1, 2, 3, 4, 5, 6, 7]
+    assert credit[0].prev_hash == churn[0].prev_hash == GENESIS_HASH
+    assert credit[0].hash != churn[0].hash
+    assert log.models() == ["churn", "credit"]
+
+    _raw(url, "delete from govern_audit where model = 'churn' and seq = 2")
+    assert log.verify("credit") == []
+    assert log.verify("churn") != []
+
+    # Moving an event into another model's chain is an edit, too.
+    _raw(url, "update govern_audit set model = 'other' where model = 'credit' and seq = 6")
+    assert log.verify("credit") == []  # the tail is gone, which only the registry reveals
+    assert log.verify("other") == [
+        "events 1 to 5 are missing before event 6 (promote v2): deleted from the log",
+        "event 6 (promote v2) was edited: hash does not match its content",
+    ]
+
+
+# -- concurrency ----------------------------------------------------------------------
+
+
+def test_concurrent_threads_never_fork_the_chain(log, url):
+    per_thread, threads = 10, 8
+    errors: list[BaseException] = []
+
+    def work(index: int) -> None:
+        try:
+            # Half the threads share one handle, half open their own.
+            audit = log if index % 2 else AuditLog(url)
+            for n in range(per_thread):
+                audit.append("credit", MONITORED, actor=f"t{index}", details={"n": n})
+        except BaseException as exc:  # noqa: BLE001 -- reported below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    assert errors == []
+    events = log.events("credit")
+    assert [e.seq for e in events] == list(range(1, per_thread * threads + 1))
+    assert log.verify("credit") == []
+
+
+def _append_from_process(url: str, model: str, actor: str, count: int) -> None:
+    with AuditLog(url) as audit:
+        for n in range(count):
+            audit.append(model, MONITORED, actor=actor, details={"n": n})
+
+
+def test_concurrent_processes_never_fork_the_chain(log, url):
+    context = multiprocessing.get_context("spawn")
+    processes = [
+        context.Process(target=_append_from_process, args=(url, "credit", f"p{i}", 15)) for i in range(2)
+    ]
+    for process in processes:
+        process.start()
+    _append_from_process(url, "credit", "parent", 15)
+    for process in processes:
+        process.join(timeout=60)
+        assert process.exitcode == 0
+
+    events = log.events("credit")
+    assert [e.seq for e in events] == list(range(1, 46))
+    assert {e.actor for e in events} == {"p0", "p1", "parent"}
+    assert log.verify("credit") == []
+
+
+# -- champion against the log -----------------------------------------------------------
+
+
+def test_consistent_promotion_has_no_findings(log):
+    _promote_story(log)
+    events = log.events("credit")
+    assert champion_findings(events, "2") == []
+    assert champion_findings(events, 2) == []
+    assert champion_findings(events, "v2") == []
+
+
+def test_no_alias_and_no_promotion_has_no_findings(log):
+    log.append("credit", GATES, actor="flow", version=1, details={"status": "failed"})
+    log.append("credit", PROMOTION_REFUSED, actor="flow", version=1, details={"reason": "gates failed"})
+    assert champion_findings(log.events("credit"), None) == []
+    assert champion_findings([], None) == []
+
+
+def test_alias_moved_to_an_unpromoted_version(log):
+    _promote_story(log)
+    log.append("credit", GATES, actor="flow", version=3, details={"status": "passed"})
+    log.append("credit", ALIAS_MISMATCH, actor="flow", version=3)
+
+    assert champion_findings(log.events("credit"), "3") == [
+        "champion alias points to v3 but the last recorded promotion is v2: moved outside the gates"
+    ]
+
+
+def test_alias_without_any_promotion(log):
+    log.append("credit", GATES, actor="flow", version=2, details={"status": "passed"})
+    assert champion_findings(log.events("credit"), "2") == [
+        "champion alias points to v2 but no promotion is on record"
+    ]
+
+
+def test_alias_removed_while_a_promotion_is_on_record(log):
+    _promote_story(log)
+    assert champion_findings(log.events("credit"), None) == [
+        "champion alias is not set but the last recorded promotion is v2: removed outside the gates"
+    ]
+
+
+def test_promotion_without_approval_or_passed_gates(log):
+    log.append("credit", GATES, actor="flow", version=1, details={"status": "failed"})
+    log.append("credit", PROMOTED, actor="mallory", version=1)
+
+    assert champion_findings(log.events("credit"), "1") == [
+        "event 2 (promote v1) follows a gate evaluation of v1 with status 'failed' "
+        "(event 1 (gates v1)), not 'passed'",
+        "event 2 (promote v1) has no approval of v1 on record",
+    ]
+
+
+def test_approval_of_another_version_does_not_count(log):
+    log.append("credit", GATES, actor="flow", version=2, details={"status": "passed"})
+    log.append("credit", APPROVED, actor="alice", version=1)
+    log.append("credit", PROMOTED, actor="alice", version=2)
+
+    assert champion_findings(log.events("credit"), "2") == [
+        "event 3 (promote v2) has no approval of v2 on record"
+    ]
+
+
+def test_rejection_after_approval_withdraws_it(log):
+    log.append("credit", GATES, actor="flow", version=1, details={"status": "passed"})
+    log.append("credit", APPROVED, actor="alice", version=1)
+    log.append("credit", REJECTED, actor="carol", version=1, details={"reason": "bias"})
+    log.append("credit", PROMOTED, actor="alice", version=1)
+
+    assert champion_findings(log.events("credit"), "1") == [
+        "event 4 (promote v1) follows a rejection of v1 (event 3 (reject v1)) with no approval after it"
+    ]
+
+
+def test_gates_and_approval_after_the_promotion_do_not_count(log):
+    log.append("credit", PROMOTED, actor="mallory", version=1)
+    log.append("credit", GATES, actor="flow", version=1, details={"status": "passed"})
+    log.append("credit", APPROVED, actor="alice", version=1)
+
+    assert champion_findings(log.events("credit"), "1") == [
+        "event 1 (promote v1) has no gate evaluation of v1 before it",
+        "event 1 (promote v1) has no approval of v1 on record",
+    ]
+
+
+def test_rollback_to_a_former_champion(log):
+    _promote_story(log)
+    log.append("credit", ROLLED_BACK, actor="oncall", version=1, details={"from": "2", "reason": "drift"})
+    events = log.events("credit")
+
+    assert champion_findings(events, "1") == []
+    assert champion_findings(events, "2") == [
+        "champion alias points to v2 but the last recorded rollback is to v1: moved outside the gates"
+    ]
+
+
+def test_rollback_to_a_never_promoted_version(log):
+    _promote_story(log)
+    log.append("credit", ROLLED_BACK, actor="oncall", version=5)
+
+    assert champion_findings(log.events("credit"), "5") == [
+        "event 7 (rollback to v5) goes to a version that was never promoted: "
+        "rollbacks may only restore a former champion"
+    ]
+
+
+def test_champion_history(log):
+    _promote_story(log)
+    log.append("credit", ROLLED_BACK, actor="oncall", version=1)
+    events = log.events("credit")
+
+    history = champion_history(events)
+    assert [(h["version"], h["from"], h["by"], h["action"]) for h in history] == [
+        ("1", None, "alice", PROMOTED),
+        ("2", "1", "bob", PROMOTED),
+        ("1", "2", "oncall", ROLLED_BACK),
+    ]
+    assert [h["at"] for h in history] == [events[2].recorded_at, events[5].recorded_at, events[6].recorded_at]
+    assert champion_history([]) == []
+
+
+# -- PostgreSQL -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def postgres_model():
+    pytest.importorskip("psycopg", reason="PostgreSQL not reachable on 127.0.0.1:5432 (psycopg missing)")
+    engine = sa.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.OperationalError:
+        engine.dispose()
+        pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432")
+    model = f"audit-test-{uuid.uuid4().hex}"
+    try:
+        yield model
+    finally:
+        with engine.begin() as conn:
+            if sa.inspect(conn).has_table("govern_audit"):
+                conn.execute(sa.text("delete from govern_audit where model = :m"), {"m": model})
+        engine.dispose()
+
+
+def test_postgres_append_and_verify(postgres_model):
+    model = postgres_model
+    with AuditLog(POSTGRES_URL) as log:
+        _promote_story(log, model)
+        events = log.events(model)
+        assert [e.seq for e in events] == [1, 2, 3, 4, 5, 6]
+        assert log.verify(model) == []
+        assert log.head(model) == events[-1]
+        assert model in log.models()
+        assert champion_findings(events, "2") == []
+
+        _raw(POSTGRES_URL, "update govern_audit set details = '{}' where model = :m and seq = 6", m=model)
+        assert log.verify(model) == ["event 6 (promote v2) was edited: hash does not match its content"]
+
+
+def test_postgres_concurrent_threads(postgres_model):
+    model = postgres_model
+    errors: list[BaseException] = []
+
+    def work(index: int) -> None:
+        try:
+            with AuditLog(POSTGRES_URL) as audit:
+                # Half the writers skip the advisory lock, as on a server without one,
+                # so losing the race for a seq number and retrying is exercised too.
+                audit._postgres = bool(index % 2)
+                for n in range(5):
+                    audit.append(model, MONITORED, actor=f"t{index}", details={"n": n})
+        except BaseException as exc:  # noqa: BLE001 -- reported below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(6)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    assert errors == []
+    with AuditLog(POSTGRES_URL) as log:
+        assert [e.seq for e in log.events(model)] == list(range(1, 31))
+        assert log.verify(model) == []
