@@ -102,7 +102,7 @@ def fairness_task(spec: ModelSpec, model, split: splits.Split, scores) -> tuple[
     )
     if spec.fairness.mitigation == "none" or spec.task != "binary":
         return report, None
-    fit_rows = pd.concat([split.train, split.valid])
+    fit_rows = split.valid
     features = list(model.feature_names_)
     mitigator = fairness_checks.mitigate(
         model, fit_rows[features], fit_rows[spec.data.target], fit_rows[sensitive],
@@ -134,6 +134,7 @@ def drift_task(spec, split, features, categorical, recent: pd.DataFrame | None, 
     summary = drift_checks.assess_drift(
         reference[features], current[features], columns=features, out_dir=out_dir,
         categorical=categorical, title=f"{spec.name}: training data vs {label}",
+        **drift_checks.method_options(spec.gates.drift),
     )
     summary["current_label"] = label
     return summary

@@ -85,12 +85,17 @@ def assess_drift(
     out_dir: Path,
     categorical: list[str] | None = None,
     title: str = "",
+    num_method: str | None = None,
+    cat_method: str | None = None,
+    threshold: float | None = None,
 ) -> dict:
     """Compare ``current`` with ``reference`` column by column and write the evidence.
 
     Writes ``out_dir/drift.html`` (Evidently's report) and ``out_dir/drift.json``
     (our summary beside Evidently's snapshot) and returns the summary.  Columns not in
     ``categorical`` are compared as numbers unless their dtype is not numeric.
+    ``num_method``, ``cat_method`` and ``threshold`` override Evidently's per-column choice (its defaults
+    flag sampling noise on a few hundred rows; a spec can ask for a coarser threshold).
     """
     from evidently import DataDefinition, Dataset, Report
     from evidently.metrics import DriftedColumnsCount, ValueDrift
@@ -99,7 +104,7 @@ def assess_drift(
     if not columns:
         raise DataValidationError("drift: no columns to compare")
     gaps = [
-        f"{', '.join(missing)} missing from {side} data"
+        f"missing from the {side} data: {', '.join(missing)}"
         for side, frame in (("reference", reference), ("current", current))
         if (missing := [c for c in columns if c not in frame.columns])
     ]
@@ -114,7 +119,10 @@ def assess_drift(
     ref_ds = Dataset.from_pandas(_prepare(reference, columns, cat), data_definition=definition)
     cur_ds = Dataset.from_pandas(_prepare(current, columns, cat), data_definition=definition)
     report = Report(
-        [*(ValueDrift(column=col) for col in columns), DriftedColumnsCount(columns=columns)],
+        [
+            *(ValueDrift(column=col, method=cat_method if col in cat else num_method, threshold=threshold) for col in columns),
+            DriftedColumnsCount(columns=columns, num_method=num_method, cat_method=cat_method, threshold=threshold),
+        ],
         metadata={"title": title} if title else None,
         include_tests=True,
     )
@@ -214,3 +222,10 @@ def drift_gate_findings(summary: dict, *, max_drifted_share: float, must_not_dri
             f"{share:.0%} of columns drifted ({count} of {total}), ceiling {max_drifted_share:.0%}"
         )
     return findings
+
+
+def method_options(gate) -> dict:
+    """The drift methods and threshold a spec's drift gate asks for, as ``assess_drift`` keywords."""
+    if gate is None:
+        return {}
+    return {"num_method": gate.numerical_method, "cat_method": gate.categorical_method, "threshold": gate.threshold}

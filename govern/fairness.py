@@ -363,3 +363,15 @@ def mitigated_predict(mitigator, X, sensitive, seed: int = 0) -> np.ndarray:
     else:
         labels = mitigator.predict(X, random_state=seed)
     return np.asarray(labels).astype(int)
+
+
+def mitigated_scores(mitigator, X, sensitive) -> np.ndarray:
+    """Probability that the mitigator predicts 1 for each row, for score-based metrics."""
+    from fairlearn.postprocessing import ThresholdOptimizer
+
+    groups = _as_groups(sensitive) if isinstance(sensitive, pd.DataFrame) else sensitive
+    if isinstance(mitigator, ThresholdOptimizer):
+        pmf = mitigator._pmf_predict(X, sensitive_features=groups)
+    else:
+        pmf = mitigator._pmf_predict(X)
+    return np.asarray(pmf)[:, 1].astype(float)

@@ -52,6 +52,7 @@ def check(spec: ModelSpec, reference: Reference, current: pd.DataFrame, out_dir:
     summary = drift_checks.assess_drift(
         reference.frame[features], current[features], columns=features, out_dir=out_dir,
         categorical=categorical, title=f"{spec.name} v{reference.version}: reference vs new data",
+        **drift_checks.method_options(spec.gates.drift),
     )
     gate = spec.gates.drift
     findings = drift_checks.drift_gate_findings(

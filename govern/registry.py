@@ -49,7 +49,8 @@ def alias_version(name: str, alias: str) -> str | None:
         model = client().get_registered_model(name)
     except MlflowException:
         return None
-    return model.aliases.get(alias)
+    version = model.aliases.get(alias)
+    return None if version is None else str(version)
 
 
 def registered(name: str) -> bool:
@@ -80,7 +81,9 @@ def _digest_paths(paths: list[Path], root: Path) -> str:
 def evidence_digest(model_dir: Path, evidence_dir: Path) -> str:
     """SHA-256 of the model artifact's files and the evidence files, in a fixed order."""
     h = hashlib.sha256()
-    h.update(_digest_paths([p for p in model_dir.rglob("*") if p.is_file()], model_dir).encode())
+    # registered_model_meta is written by the download itself and names how it was fetched.
+    files = [p for p in model_dir.rglob("*") if p.is_file() and p.name != "registered_model_meta"]
+    h.update(_digest_paths(files, model_dir).encode())
     for name in EVIDENCE_FILES:
         path = evidence_dir / name
         h.update(name.encode())

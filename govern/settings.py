@@ -27,6 +27,7 @@ QUIET_ENVIRONMENT = {
     "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
     "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
     "TQDM_DISABLE": "1",
+    "MLFLOW_LOGGING_LEVEL": "WARNING",
 }
 
 
@@ -82,8 +83,12 @@ def configure_environment(settings: Settings | None = None) -> Settings:
     settings.mlruns.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_HOME", str(settings.root / ".prefect"))
     os.environ["MLFLOW_TRACKING_URI"] = settings.tracking_uri
+    import logging
+
     import mlflow
 
+    for noisy in ("mlflow", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     mlflow.set_tracking_uri(settings.tracking_uri)
     mlflow.set_registry_uri(settings.tracking_uri)
     return settings

@@ -123,6 +123,9 @@ class FairnessGate(Strict):
 class DriftGate(Strict):
     max_drifted_share: float = Field(0.5, ge=0.0, le=1.0)
     must_not_drift: list[str] = Field(default_factory=list)
+    numerical_method: str | None = Field(None, description="Evidently stattest for numeric columns, e.g. wasserstein, psi, ks")
+    categorical_method: str | None = Field(None, description="Evidently stattest for categorical columns, e.g. jensenshannon, psi, chisquare")
+    threshold: float | None = Field(None, gt=0.0, description="Drift threshold for both methods (a distance, or a p-value for tests)")
 
 
 class GatesSpec(Strict):

@@ -197,3 +197,13 @@ def test_exponentiated_gradient_returns_reproducible_labels():
     labels = mitigated_predict(mitigator, X, sensitive, seed=3)
     assert labels.shape == (400,) and set(np.unique(labels)) <= {0, 1}
     assert np.array_equal(labels, mitigated_predict(mitigator, X, sensitive, seed=3))
+
+
+def test_one_large_group_keeps_worst_group_figures_only():
+    y_true, y_pred, groups = _known_data()
+    region = assess_fairness(y_true, y_pred, groups, task="binary", min_group_size=45)["features"]["region"]
+    assert region["small_groups"] == ["A"]
+    assert region["disparities"]["demographic_parity_difference"] is None
+    assert region["disparities"]["equalized_odds_difference"] is None
+    assert region["disparities"]["worst_group_recall"] == pytest.approx(0.8)
+    assert "only one group" in region["note"]

@@ -1,0 +1,37 @@
+# Two commands from a fresh clone: `make demo` and `make test`.
+# uv installs the locked set into .venv (about 40 s); uv itself lives in .tools/.
+PYTHON ?= python3
+VENV := .venv
+UV := .tools/bin/uv
+export UV_COMPILE_BYTECODE := 1
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export MLFLOW_DISABLE_TELEMETRY := true
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: install demo test bench ui clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv
+
+$(VENV)/.installed: pyproject.toml uv.lock $(UV)
+	$(UV) sync --frozen --extra test
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(VENV)/bin/govern demo
+
+test: install
+	$(VENV)/bin/python -m pytest
+
+bench: install
+	$(VENV)/bin/python benchmarks/bench_evaluation.py
+
+ui: install
+	$(VENV)/bin/govern ui
+
+clean:
+	rm -rf mlruns/mlflow.db mlruns/govern.db mlruns/artifacts mlruns/staging model_cards/*/ data/demo .prefect

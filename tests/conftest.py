@@ -1,0 +1,56 @@
+"""Shared fixtures: a throwaway project folder with its own embedded stores.
+
+The suite runs the real libraries (MLflow on SQLite, Prefect's temporary server,
+Optuna on SQLite); only the data is small.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+# Before any library import: the same quiet, offline environment as the CLI, and
+# Prefect's home inside the repository so its database is reused between runs.
+os.environ.setdefault("PREFECT_HOME", str(REPO / ".prefect"))
+from govern.settings import QUIET_ENVIRONMENT  # noqa: E402
+
+for key, value in QUIET_ENVIRONMENT.items():
+    os.environ.setdefault(key, value)
+
+
+def make_project(root: Path, *, rows: int = 1500, specs=("churn", "clv")) -> Path:
+    """A project folder with the bundled specs, small budgets and generated demo data."""
+    import yaml
+
+    from govern.demo_data import write_demo_data
+
+    (root / "models").mkdir(parents=True, exist_ok=True)
+    for name in specs:
+        raw = yaml.safe_load((REPO / "models" / f"{name}.yaml").read_text())
+        raw["tuning"].update(trials=2, iterations=60, early_stopping_rounds=10)
+        raw["gates"]["champion"]["resamples"] = 200
+        (root / "models" / f"{name}.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
+    write_demo_data(root, n=rows, seed=0)
+    return root
+
+
+@pytest.fixture(scope="session")
+def project(tmp_path_factory):
+    """One project for the whole session (MLflow keeps one store per process)."""
+    root = make_project(tmp_path_factory.mktemp("project"))
+    previous = os.environ.get("GOVERN_HOME")
+    os.environ["GOVERN_HOME"] = str(root)
+    from govern.settings import configure_environment
+
+    settings = configure_environment()
+    yield settings
+    if previous is None:
+        os.environ.pop("GOVERN_HOME", None)
+    else:
+        os.environ["GOVERN_HOME"] = previous
+    shutil.rmtree(root, ignore_errors=True)
