@@ -150,9 +150,9 @@ def gates_task(spec, evaluation, champion, fairness, drift) -> gates.GateReport:
 
 @task(name="register", **STEP)
 def register_task(spec, model, holdout_features, scores, run_id, record, staging, settings) -> registration.Registered:
-    model_uri = registration.log_model(model, holdout_features, run_id, scores)
+    model_uri, model_id = registration.log_model(model, holdout_features, run_id, scores)
     return registration.register(
-        name=spec.name, model_uri=model_uri, run_id=run_id, record=record, staging=staging,
+        name=spec.name, model_uri=model_uri, model_id=model_id, run_id=run_id, record=record, staging=staging,
         cards_root=settings.cards_dir, audit=AuditLog(settings.database_url), actor=getpass.getuser(),
     )
 
@@ -216,7 +216,7 @@ def champion_challenger(model: str, data: str | None = None, recent: str | None 
     split = split_task(frame, spec)
     champion = champion_task(spec.name)
 
-    experiment_id = registry.ensure_experiment(spec.name, settings.mlruns / "artifacts" if settings.embedded else None)
+    experiment_id = registry.ensure_experiment(spec.name, None if settings.tracking_uri.startswith(("http:", "https:", "databricks")) else settings.mlruns / "artifacts")
     data_digest = _file_digest(source)
     spec_digest = hashlib.sha256(json.dumps(spec.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
     client = registry.client()
@@ -299,4 +299,5 @@ def champion_challenger(model: str, data: str | None = None, recent: str | None 
         "pruned": candidate.pruned,
         "drifted_share": drift["drifted_share"],
         "mitigation": record["mitigation"]["gates"]["status"] if record["mitigation"] else None,
+        "fairness_gates": [f"{r.gate} {r.observed:.3f} ({r.status})" for r in verdict.results if r.kind == "fairness" and r.observed is not None],
     }

@@ -79,6 +79,8 @@ def _report(echo, result: dict) -> None:
     else:
         line += "; no champion yet"
     line += f"; drift {result['drifted_share']:.0%} of columns"
+    for gate in result.get("fairness_gates", []):
+        line += f"; {gate}"
     if result.get("mitigation"):
         line += f"; mitigated candidate {result['mitigation']}"
     echo(line)

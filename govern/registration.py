@@ -9,7 +9,9 @@ exists deletes it again, so the registry never holds a version without its evide
 from __future__ import annotations
 
 import json
+import logging
 import shutil
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,11 +37,16 @@ def _write_json(path: Path, payload) -> Path:
     return path
 
 
-def log_model(model, holdout_features: pd.DataFrame, run_id: str, prediction) -> str:
-    """Log the CatBoost model with a signature and input example; returns its model URI."""
+def log_model(model, holdout_features: pd.DataFrame, run_id: str, prediction) -> tuple[str, str]:
+    """Log the CatBoost model with a signature and input example; returns its URI and id."""
     example = holdout_features.head(5)
-    signature = infer_signature(example, prediction[:5])
-    with mlflow.start_run(run_id=run_id):
+    with warnings.catch_warnings():
+        # Integer columns in the signature are intended: the data has no missing counts.
+        warnings.simplefilter("ignore", UserWarning)
+        signature = infer_signature(example, prediction[:5])
+    logging.getLogger("mlflow.utils.environment").setLevel(logging.ERROR)
+    with mlflow.start_run(run_id=run_id), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
         info = mlflow.catboost.log_model(
             model,
             name="model",
@@ -47,13 +54,14 @@ def log_model(model, holdout_features: pd.DataFrame, run_id: str, prediction) ->
             input_example=example,
             pip_requirements=[f"catboost=={catboost.__version__}", f"pandas=={pd.__version__}"],
         )
-    return info.model_uri
+    return info.model_uri, info.model_id
 
 
 def register(
     *,
     name: str,
     model_uri: str,
+    model_id: str,
     run_id: str,
     record: dict,
     staging: Path,
@@ -72,7 +80,7 @@ def register(
     }
     if status != "passed":
         tags["approval.reason"] = "gates failed"
-    mv = mlflow.register_model(model_uri, name, tags=tags)
+    mv = client.create_model_version(name, model_uri, run_id=run_id, tags=tags, model_id=model_id)
     version = str(mv.version)
     card_dir = cards_root / name / f"v{version}"
     try:

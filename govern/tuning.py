@@ -10,7 +10,10 @@ per iteration and Optuna's pruner stops hopeless trials early.
 
 from __future__ import annotations
 
+import os
+import socket
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -126,7 +129,7 @@ def tune(
     parent_run_id: str,
     champion_params: dict | None = None,
 ) -> Candidate:
-    """Run (or resume) the study until it holds ``spec.tuning.trials`` finished trials."""
+    """Run (or resume, or join) the study until it holds ``spec.tuning.trials`` finished trials."""
     metric, maximize = CATBOOST_METRIC[spec.primary_metric]
     client = MlflowClient()
     train_pool = Pool(train[features], train[spec.data.target], cat_features=cat_features)
@@ -146,12 +149,15 @@ def tune(
 
     def objective(trial: optuna.Trial) -> float:
         params = _suggest(trial, spec)
+        trial.set_user_attr("worker", f"{socket.gethostname()}:{os.getpid()}")
         run = client.create_run(
             experiment_id,
             run_name=f"trial-{trial.number}",
             tags={"mlflow.parentRunId": parent_run_id, "govern.kind": "trial", "optuna.study": study_name},
         )
-        pruning = CatBoostPruningCallback(trial, metric)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            pruning = CatBoostPruningCallback(trial, metric)
         model = make_model(spec, params, cat_features, spec.tuning.iterations)
         status = "FINISHED"
         try:
@@ -186,10 +192,11 @@ def tune(
         return float(best)
 
     start = time.perf_counter()
-    finished = [t for t in study.trials if t.state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)]
-    remaining = max(spec.tuning.trials - len(finished), 0)
-    if remaining or not any(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials):
-        study.optimize(objective, n_trials=max(remaining, 1), timeout=spec.tuning.timeout_seconds, catch=())
+    counted = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
+    # The budget is the study's, not this worker's: workers sharing the study stop together.
+    budget = optuna.study.MaxTrialsCallback(spec.tuning.trials, states=counted)
+    if sum(t.state in counted for t in study.trials) < spec.tuning.trials:
+        study.optimize(objective, n_trials=spec.tuning.trials, timeout=spec.tuning.timeout_seconds, callbacks=[budget], catch=())
     best = study.best_trial
     states = [t.state for t in study.trials]
     return Candidate(
