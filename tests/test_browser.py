@@ -110,9 +110,18 @@ def page(browser):
     expect.set_options(timeout=TIMEOUT_MS)
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(TIMEOUT_MS)
+    outside = []
+
+    def refuse(route):
+        outside.append(route.request.url)
+        route.abort()
+
+    # The UI must work offline: anything but loopback is refused and reported.
+    context.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/]|file:|data:|blob:)"), refuse)
     page = context.new_page()
     yield page
     context.close()
+    assert not outside, f"the page tried to leave loopback: {outside}"
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +193,10 @@ def check_evidence_reachable(page, url: str, version: str, run_id: str) -> None:
     source_run.click()
     expect(page).to_have_url(re.compile(rf"#/experiments/\d+/runs/{run_id}$"))
     page.get_by_role("tab", name="Artifacts").click()
-    node = lambda name: page.locator(f'[data-testid="artifact-tree-node"][artifact-name="{name}"]')  # noqa: E731
+
+    def node(name: str):
+        return page.locator(f'[data-testid="artifact-tree-node"][artifact-name="{name}"]')
+
     node("evidence").click()
     for name in EVIDENCE:
         expect(node(name)).to_be_visible()

@@ -84,6 +84,9 @@ def test_workers_share_one_study_and_one_budget(tmp_path, databases):
     parent = client.create_run(experiment_id, run_name="challenger").info.run_id
     study = f"churn-shared-{uuid.uuid4().hex[:6]}"
     trials = 6
+    # The study is created once (as a coordinator or the first `govern train` would);
+    # workers join it. Creating the schema from two processes at once races in any RDB.
+    optuna.create_study(study_name=study, storage=databases["state"], direction="maximize")
     context = multiprocessing.get_context("spawn")
     workers = [
         context.Process(target=_worker, args=(str(root), databases["mlflow"], databases["state"], study, experiment_id, parent, trials))
@@ -120,6 +123,6 @@ def test_flow_and_audit_run_with_both_stores_on_postgresql(tmp_path, databases):
 
     with sqlalchemy.create_engine(databases["state"]).connect() as con:
         actions = [r[0] for r in con.execute(sqlalchemy.text("select action from govern_audit where model = 'churn' order by seq"))]
-        studies = con.execute(sqlalchemy.text("select count(*) from studies")).scalar()
+        studies = con.execute(sqlalchemy.text("select count(*) from studies where study_name like 'churn-%' and study_name not like 'churn-shared-%'")).scalar()
     assert actions == ["gates.evaluated", "approval.approved", "promotion"]
     assert studies == 1
