@@ -168,17 +168,9 @@ def audit(model: str, show: bool = typer.Option(True, help="List the recorded ev
 @command
 def card(model: str, version: str):
     """Re-render a version's card from its recorded evidence and current approval state."""
-    from govern import cards, registry
-    import mlflow
+    from govern import decisions
 
-    state = registry.VersionState.read(model, version)
-    path = mlflow.artifacts.download_artifacts(run_id=state.run_id, artifact_path=f"{registry.EVIDENCE_DIR}/record.json")
-    record = json.loads(Path(path).read_text())
-    from govern import audit as audit_mod
-
-    history = audit_mod.champion_history(_audit_log().events(model))
-    out = load_settings().cards_dir / model / f"v{state.version}"
-    md, html = cards.write_card(record, out, {"approval_status": state.approval_status, "reviewer": state.reviewer, "history": history})
+    md, html = decisions.refresh_card(_audit_log(), model, version)
     typer.echo(f"{md}\n{html}")
 
 
@@ -226,6 +218,8 @@ def monitor(
     typer.echo(f"drift gate tripped: retraining {model} on {data or spec.data.source}")
     result = train_model(model, data, recent=current)
     _print_training(result)
+    if result["gates"] != "passed":
+        raise typer.Exit(3)
 
 
 @app.command()

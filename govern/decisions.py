@@ -9,7 +9,7 @@ from __future__ import annotations
 import getpass
 from dataclasses import dataclass
 
-from govern import audit, registry
+from govern import audit, cards, registry
 from govern.audit import AuditLog
 from govern.errors import GovernError, PromotionRefused
 
@@ -33,6 +33,7 @@ def approve(log: AuditLog, name: str, version: str | int, *, reviewer: str, appr
     status = "approved" if approved else "rejected"
     registry.set_approval(name, state.version, status=status, reviewer=reviewer)
     log.append(name, audit.APPROVED if approved else audit.REJECTED, actor=reviewer, version=state.version, details={"source": "govern approve", "note": note})
+    refresh_card(log, name, state.version)
     return state.version
 
 
@@ -42,6 +43,27 @@ def _record_ui_approval(log: AuditLog, state: registry.VersionState) -> None:
     latest = next((e for e in reversed(events) if e.version == state.version and e.action in (audit.APPROVED, audit.REJECTED)), None)
     if latest is None or latest.action != audit.APPROVED or latest.actor != state.reviewer:
         log.append(state.name, audit.APPROVED, actor=state.reviewer or "unknown", version=state.version, details={"source": "registry tags (MLflow UI)"})
+
+
+def refresh_card(log: AuditLog, name: str, version: str, cards_root=None):
+    """Re-render the local card with the current approval and champion history.
+
+    The card logged to the run stays as judged (it is part of the evidence digest);
+    the copy under ``model_cards/`` follows the decisions made since.
+    """
+    import json
+    from pathlib import Path
+
+    import mlflow
+
+    from govern.settings import load_settings
+
+    state = registry.VersionState.read(name, version)
+    path = mlflow.artifacts.download_artifacts(run_id=state.run_id, artifact_path=f"{registry.EVIDENCE_DIR}/record.json")
+    record = json.loads(Path(path).read_text())
+    governance = {"approval_status": state.approval_status, "reviewer": state.reviewer, "history": audit.champion_history(log.events(name))}
+    out = Path(cards_root or load_settings().cards_dir) / name / f"v{state.version}"
+    return cards.write_card(record, out, governance)
 
 
 @dataclass(frozen=True)
@@ -70,6 +92,7 @@ def promote(log: AuditLog, name: str, version: str | int | None = None, *, actor
     _record_ui_approval(log, state)
     previous = registry.move_champion(name, state.version)
     log.append(name, audit.PROMOTED, actor=actor, version=state.version, details={"from": previous, "reviewer": state.reviewer, "digest": state.digest})
+    refresh_card(log, name, state.version)
     return Promotion(name=name, version=state.version, previous=previous)
 
 
@@ -103,6 +126,7 @@ def rollback(log: AuditLog, name: str, *, actor: str | None = None) -> Promotion
     registry.get_version(name, previous)
     registry.client().set_registered_model_alias(name, registry.CHAMPION, previous)
     log.append(name, audit.ROLLED_BACK, actor=actor or getpass.getuser(), version=previous, details={"from": current})
+    refresh_card(log, name, str(previous))
     return Promotion(name=name, version=str(previous), previous=current)
 
 

@@ -114,6 +114,8 @@ def _summary(record: dict) -> str:
     lines = [f"Gates {record['gates']['status']}; holdout {primary} = {value:.4g}." if value is not None else f"Gates {record['gates']['status']}."]
     for gate in record["gates"]["results"]:
         lines.append(f"- [{gate['status']}] {gate['reason']}")
-    lines.append("Card and reports: run artifacts under evidence/ (card.html, drift.html, fairness.json, gates.json).")
-    lines.append("To approve: set version tags approval.status=approved and approval.reviewer=<your name>.")
+    lines.append("")
+    lines.append("Card and reports: the source run's artifacts under `evidence/` (`card.html`, `drift.html`, `fairness.json`, `gates.json`).")
+    lines.append("")
+    lines.append("To decide: edit tag `approval.status` (pencil icon in its row) to `approved` or `rejected`, and add tag `approval.reviewer` with your name.")
     return "\n".join(lines)

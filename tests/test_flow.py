@@ -171,3 +171,56 @@ def test_failed_version_cannot_be_approved_or_promoted(project, second, log):
         decisions.approve(log, "churn", "2", reviewer="rev-c")
     with pytest.raises(PromotionRefused, match="did not pass its gates"):
         decisions.promote(log, "churn", "2")
+
+
+def _cli(project, *args):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, GOVERN_HOME=str(project.root), MLFLOW_TRACKING_URI=project.tracking_uri)
+    return subprocess.run([sys.executable, "-m", "govern.cli", *args], capture_output=True, text=True, env=env, timeout=600)
+
+
+def test_monitoring_flags_the_drifted_period_and_records_it(project, third, log):
+    from flows.monitor import monitor
+
+    outcome = monitor("churn", str(project.root / "data/demo/customers_recent.parquet"))
+    assert outcome["drift_gate"] == "failed"
+    assert "tenure_months" in outcome["drift"]["drifted_columns"]
+    assert any("tenure_months" in f for f in outcome["findings"])
+    assert 0.5 < outcome["performance"]["roc_auc"] <= 1.0
+    assert "gender&age_band" in outcome["fairness"]["features"]
+    folder = project.cards_dir / "churn" / f"v{outcome['champion']}" / "monitoring"
+    assert list(folder.glob("*/drift.html")) and list(folder.glob("*/outcome.json"))
+    last = log.events("churn")[-1]
+    assert last.action == "monitoring" and last.details["drift_gate"] == "failed"
+
+
+def test_cli_audit_catches_an_edited_log_line(project):
+    import sqlite3
+
+    clean = _cli(project, "audit", "churn")
+    assert clean.returncode == 0, clean.stderr
+    assert "audit chain intact" in clean.stdout
+    db = project.mlruns / "govern.db"
+    with sqlite3.connect(db) as con:
+        row, details = con.execute("select id, details from govern_audit where model = 'churn' and action = 'approval.approved' order by seq").fetchone()
+        con.execute("update govern_audit set details = ? where id = ?", (details.replace("rev-a", "rev-z").replace('"note":""', '"note":"edited"'), row))
+    try:
+        tampered = _cli(project, "audit", "churn")
+        assert tampered.returncode == 4
+        assert "was edited" in tampered.stderr
+    finally:
+        with sqlite3.connect(db) as con:
+            con.execute("update govern_audit set details = ? where id = ?", (details, row))
+    assert _cli(project, "audit", "churn").returncode == 0
+
+
+def test_monitor_retrains_when_the_drift_gate_trips(project, third):
+    before = {int(v.version) for v in registry.client().search_model_versions("name = 'churn'")}
+    out = _cli(project, "monitor", "churn", "--current", str(project.root / "data/demo/customers_recent.parquet"), "--retrain-on-drift")
+    assert out.returncode in (0, 3), out.stderr
+    assert "drift gate failed" in out.stdout and "retraining churn" in out.stdout
+    after = {int(v.version) for v in registry.client().search_model_versions("name = 'churn'")}
+    assert after - before == {max(before) + 1}

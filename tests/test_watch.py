@@ -1,0 +1,52 @@
+"""`govern watch`: a reviewer who only sets tags in the UI gets the promotion on schedule.
+
+Runs the real thing: `prefect server start` on a free localhost port with the project's
+Prefect home, the `promote-approved` deployment served on a short interval.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import make_project
+
+pytestmark = pytest.mark.slow
+
+
+def test_watch_promotes_an_approval_set_by_tags(tmp_path):
+    root = make_project(tmp_path, rows=1500, specs=("clv",))
+    env = dict(os.environ, GOVERN_HOME=str(root), PREFECT_HOME=str(root / ".prefect"))
+    env.pop("MLFLOW_TRACKING_URI", None)
+    env.pop("PREFECT_API_URL", None)
+    govern = [sys.executable, "-m", "govern.cli"]
+    trained = subprocess.run([*govern, "train", "clv"], capture_output=True, text=True, env=env, timeout=600)
+    assert trained.returncode == 0, trained.stdout + trained.stderr
+
+    # The reviewer's act in the UI is a tag write on the version; do exactly that.
+    from mlflow import MlflowClient
+
+    client = MlflowClient(f"sqlite:///{root / 'mlruns' / 'mlflow.db'}")
+    client.set_model_version_tag("clv", "1", "approval.status", "approved")
+    client.set_model_version_tag("clv", "1", "approval.reviewer", "tag-reviewer")
+
+    watcher = subprocess.Popen([*govern, "watch", "--interval", "5"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and watcher.poll() is None:
+            if client.get_registered_model("clv").aliases.get("champion") is not None:
+                break
+            time.sleep(2)
+        assert str(client.get_registered_model("clv").aliases.get("champion")) == "1", "watch did not promote in time"
+    finally:
+        watcher.terminate()
+        output = watcher.communicate(timeout=60)[0]
+    assert "serving deployment promote-approved/govern-watch" in output
+    audited = subprocess.run([*govern, "audit", "clv"], capture_output=True, text=True, env=env, timeout=120)
+    assert audited.returncode == 0, audited.stderr
+    assert "govern watch" in audited.stdout
+    assert "tag-reviewer" in audited.stdout
