@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 
 def test_watch_promotes_an_approval_set_by_tags(tmp_path):
     root = make_project(tmp_path, rows=1500, specs=("clv",))
-    env = dict(os.environ, GOVERN_HOME=str(root), PREFECT_HOME=str(root / ".prefect"))
+    env = dict(os.environ, GOVERN_HOME=str(root), PREFECT_HOME=str(root / ".prefect"), PYTHONUNBUFFERED="1")
     env.pop("MLFLOW_TRACKING_URI", None)
     env.pop("PREFECT_API_URL", None)
     govern = [sys.executable, "-m", "govern.cli"]
@@ -45,7 +45,16 @@ def test_watch_promotes_an_approval_set_by_tags(tmp_path):
     finally:
         watcher.terminate()
         output = watcher.communicate(timeout=60)[0]
-    assert "serving deployment promote-approved/govern-watch" in output
+    # The promotion came from a scheduled run of the served deployment, on the real server.
+    import sqlite3
+
+    with sqlite3.connect(root / ".prefect" / "prefect.db") as con:
+        deployments = [r[0] for r in con.execute("select name from deployment")]
+        scheduled = con.execute(
+            "select count(*) from flow_run where deployment_id is not null and state_type = 'COMPLETED'"
+        ).fetchone()[0]
+    assert deployments == ["govern-watch"], output
+    assert scheduled >= 1, output
     audited = subprocess.run([*govern, "audit", "clv"], capture_output=True, text=True, env=env, timeout=120)
     assert audited.returncode == 0, audited.stderr
     assert "govern watch" in audited.stdout
