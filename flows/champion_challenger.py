@@ -12,6 +12,8 @@ import hashlib
 import json
 import shutil
 import subprocess
+import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -157,6 +159,13 @@ def register_task(spec, model, holdout_features, scores, run_id, record, staging
     )
 
 
+@contextmanager
+def _timed(timings: dict, step: str):
+    start = time.perf_counter()
+    yield
+    timings[step] = round(time.perf_counter() - start, 2)
+
+
 def _file_digest(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as handle:
@@ -207,14 +216,17 @@ def champion_challenger(model: str, data: str | None = None, recent: str | None 
     if trials is not None:
         spec = spec.model_copy(update={"tuning": spec.tuning.model_copy(update={"trials": trials})})
     source = Path(data) if data else spec.source_path(settings.root)
-    frame = validate_task(spec, source)
+    timings: dict[str, float] = {}
+    with _timed(timings, "validate"):
+        frame = validate_task(spec, source)
     recent_frame = None
     if recent:
         recent_frame = validation.validate_frame(validation.load_table(Path(recent)), spec, require_target=False)
     features = validation.feature_columns(frame.columns, spec)
     categorical = validation.categorical_columns(frame, features)
     split = split_task(frame, spec)
-    champion = champion_task(spec.name)
+    with _timed(timings, "champion"):
+        champion = champion_task(spec.name)
 
     experiment_id = registry.ensure_experiment(spec.name, None if settings.tracking_uri.startswith(("http:", "https:", "databricks")) else settings.mlruns / "artifacts")
     data_digest = _file_digest(source)
@@ -226,14 +238,19 @@ def champion_challenger(model: str, data: str | None = None, recent: str | None 
     staging.mkdir(parents=True, exist_ok=True)
     try:
         study_name = f"{spec.name}-{data_digest[:12]}-{spec_digest[:8]}"
-        candidate = tune_task(
-            spec, split, features, categorical, storage=settings.database_url, study_name=study_name,
-            experiment_id=experiment_id, run_id=run_id, champion_params=champion.params,
-        )
-        fitted = refit_task(spec, candidate, split, features, categorical)
-        evaluation = evaluate_task(spec, fitted, champion, split.holdout)
-        fairness, mitigation = fairness_task(spec, fitted, split, evaluation["challenger_scores"])
-        drift = drift_task(spec, split, features, categorical, recent_frame, staging)
+        with _timed(timings, "tune"):
+            candidate = tune_task(
+                spec, split, features, categorical, storage=settings.database_url, study_name=study_name,
+                experiment_id=experiment_id, run_id=run_id, champion_params=champion.params,
+            )
+        with _timed(timings, "refit"):
+            fitted = refit_task(spec, candidate, split, features, categorical)
+        with _timed(timings, "evaluate"):
+            evaluation = evaluate_task(spec, fitted, champion, split.holdout)
+        with _timed(timings, "fairness"):
+            fairness, mitigation = fairness_task(spec, fitted, split, evaluation["challenger_scores"])
+        with _timed(timings, "drift"):
+            drift = drift_task(spec, split, features, categorical, recent_frame, staging)
         verdict = gates_task(spec, evaluation, champion, fairness, drift)
 
         comparison = evaluation["comparison"]
@@ -253,6 +270,7 @@ def champion_challenger(model: str, data: str | None = None, recent: str | None 
             "mitigation": _mitigation_summary(spec, mitigation, evaluation, fairness, champion, drift),
             "drift": {k: v for k, v in drift.items() if k not in ("html", "json")},
             "gates": verdict.to_dict(),
+            "timings": timings,
             "lineage": {"git_commit": _git_commit(settings.root), "flow_run": str(flow_run.get_id() or "none"), "mlflow_run": run_id, "experiment": spec.name, "tracking_uri": settings.tracking_uri},
         }
         holdout_cols = [spec.data.id_column] + features + [spec.data.target]
@@ -277,7 +295,8 @@ def champion_challenger(model: str, data: str | None = None, recent: str | None 
         client.set_tag(run_id, "gate.status", verdict.status)
 
         holdout_features = split.holdout[list(fitted.feature_names_)]
-        result = register_task(spec, fitted, holdout_features, evaluation["challenger_scores"], run_id, record, staging, settings)
+        with _timed(timings, "register"):
+            result = register_task(spec, fitted, holdout_features, evaluation["challenger_scores"], run_id, record, staging, settings)
         client.set_terminated(run_id, "FINISHED")
     except BaseException:
         client.set_terminated(run_id, "FAILED")
@@ -299,5 +318,6 @@ def champion_challenger(model: str, data: str | None = None, recent: str | None 
         "pruned": candidate.pruned,
         "drifted_share": drift["drifted_share"],
         "mitigation": record["mitigation"]["gates"]["status"] if record["mitigation"] else None,
+        "timings": timings,
         "fairness_gates": [f"{r.gate} {r.observed:.3f} ({r.status})" for r in verdict.results if r.kind == "fairness" and r.observed is not None],
     }

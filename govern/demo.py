@@ -66,7 +66,7 @@ def run_demo(settings: Settings, *, rows: int = 4000, trials: int | None = None,
     echo("")
     echo(f"done in {elapsed:.0f} s. Challengers await a reviewer: open the MLflow UI with")
     echo("  .venv/bin/govern ui      # then http://127.0.0.1:5000 -> Models")
-    echo("and set version tags approval.status=approved, approval.reviewer=<your name>; then")
+    echo("and on the version page edit tag approval.status to approved (or rejected), add approval.reviewer=<your name>; then")
     echo("  .venv/bin/govern promote churn      # or let `govern watch` promote on a schedule")
     return summary
 
@@ -86,4 +86,5 @@ def _report(echo, result: dict) -> None:
     echo(line)
     for failure in result["failures"]:
         echo(f"  gate failed: {failure}")
-    echo(f"  card: {result['card']}")
+    t = result["timings"]
+    echo(f"  card: {result['card']}  (tune {t['tune']:.1f} s, fairness {t['fairness']:.1f} s, drift {t['drift']:.1f} s)")

@@ -18,22 +18,13 @@ from scipy.stats import rankdata
 from sklearn.base import clone
 
 from govern.errors import DataValidationError, SpecError
-from govern.spec import FAIRNESS_METRICS
+from govern.spec import BINARY_DISPARITIES, FAIRNESS_METRICS, REGRESSION_DISPARITIES
 
 INTERSECTION_SEPARATOR = "&"
 MISSING_GROUP = "(missing)"
 
 BINARY_GROUP_METRICS = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision", "roc_auc", "count")
 REGRESSION_GROUP_METRICS = ("mae", "mean_prediction", "mean_target", "count")
-BINARY_DISPARITIES = (
-    "demographic_parity_difference",
-    "demographic_parity_ratio",
-    "equalized_odds_difference",
-    "equalized_odds_ratio",
-    "worst_group_roc_auc",
-    "worst_group_recall",
-)
-REGRESSION_DISPARITIES = ("mae_difference", "worst_group_mae", "mean_prediction_difference")
 # Differences and ratios compare groups, so they need two; worst-group figures need one.
 _NEEDS_TWO_GROUPS = {
     "demographic_parity_difference",

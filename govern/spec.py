@@ -20,17 +20,16 @@ Task = Literal["binary", "regression"]
 CLASSIFICATION_METRICS = ("roc_auc", "log_loss", "brier", "accuracy", "f1", "precision", "recall")
 REGRESSION_METRICS = ("rmse", "mae", "r2")
 LOWER_IS_BETTER = {"log_loss", "brier", "rmse", "mae"}
-FAIRNESS_METRICS = (
+BINARY_DISPARITIES = (
     "demographic_parity_difference",
     "demographic_parity_ratio",
     "equalized_odds_difference",
     "equalized_odds_ratio",
     "worst_group_roc_auc",
     "worst_group_recall",
-    "mae_difference",
-    "worst_group_mae",
-    "mean_prediction_difference",
 )
+REGRESSION_DISPARITIES = ("mae_difference", "worst_group_mae", "mean_prediction_difference")
+FAIRNESS_METRICS = BINARY_DISPARITIES + REGRESSION_DISPARITIES
 
 
 class Strict(BaseModel):
