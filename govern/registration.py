@@ -78,6 +78,9 @@ def register(
         registry.GATE_STATUS: status,
         registry.APPROVAL_STATUS: "pending" if status == "passed" else "rejected",
     }
+    for kind in dict.fromkeys(g["kind"] for g in record["gates"]["results"]):
+        verdicts = [g["status"] for g in record["gates"]["results"] if g["kind"] == kind]
+        tags[f"gate.{kind}"] = "passed" if all(v == "passed" for v in verdicts) else "failed"
     if status != "passed":
         tags["approval.reason"] = "gates failed"
     mv = client.create_model_version(name, model_uri, run_id=run_id, tags=tags, model_id=model_id)

@@ -224,3 +224,29 @@ def test_monitor_retrains_when_the_drift_gate_trips(project, third):
     assert "drift gate failed" in out.stdout and "retraining churn" in out.stdout
     after = {int(v.version) for v in registry.client().search_model_versions("name = 'churn'")}
     assert after - before == {max(before) + 1}
+
+
+def test_a_failed_registration_leaves_no_version(project, first, log, tmp_path):
+    from govern import registration
+
+    mv = registry.client().get_model_version("churn", "1")
+    record = json.loads(Path(mlflow.artifacts.download_artifacts(run_id=mv.run_id, artifact_path="evidence/record.json")).read_text())
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    blocked = tmp_path / "cards-is-a-file"
+    blocked.write_text("")
+    events_before = len(log.events("churn-atomic"))
+    run = registry.client().create_run(mlflow.get_run(mv.run_id).info.experiment_id, run_name="atomic")
+    with pytest.raises(OSError):
+        registration.register(
+            name="churn-atomic", model_uri=mv.source, model_id=mv.model_id, run_id=run.info.run_id, record=record,
+            staging=staging, cards_root=blocked, audit=log, actor="tester",
+        )
+    assert registry.client().search_model_versions("name = 'churn-atomic'") == []
+    assert registry.alias_version("churn-atomic", registry.CHALLENGER) is None
+    assert len(log.events("churn-atomic")) == events_before
+
+
+def test_each_gate_kind_is_a_version_tag(project, first):
+    tags = registry.client().get_model_version("churn", "1").tags
+    assert {tags[f"gate.{kind}"] for kind in ("metric", "champion", "fairness", "drift")} == {"passed"}

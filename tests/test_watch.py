@@ -30,7 +30,8 @@ def test_watch_promotes_an_approval_set_by_tags(tmp_path):
     # The reviewer's act in the UI is a tag write on the version; do exactly that.
     from mlflow import MlflowClient
 
-    client = MlflowClient(f"sqlite:///{root / 'mlruns' / 'mlflow.db'}")
+    store = f"sqlite:///{root / 'mlruns' / 'mlflow.db'}"
+    client = MlflowClient(tracking_uri=store, registry_uri=store)  # not the session's registry
     client.set_model_version_tag("clv", "1", "approval.status", "approved")
     client.set_model_version_tag("clv", "1", "approval.reviewer", "tag-reviewer")
 
