@@ -29,6 +29,7 @@ test: install
 
 bench: install
 	$(VENV)/bin/python benchmarks/bench_evaluation.py
+	$(VENV)/bin/python benchmarks/bench_checks.py
 
 ui: install
 	$(VENV)/bin/govern ui

@@ -185,6 +185,11 @@ def _assess_feature(task, metrics, y_true, y_pred, groups, params, min_group_siz
         result["note"] = f"no group has at least {min_group_size} rows, so no disparity is computed"
         return result
 
+    if not small:
+        result["disparities"] = _disparities(task, frame, len(large_keys))
+        if len(large_keys) == 1:
+            result["note"] = f"only one group has at least {min_group_size} rows, so between-group disparities are None"
+        return result
     if isinstance(groups, pd.DataFrame):
         keep = pd.MultiIndex.from_frame(groups).isin(large_keys)
     else:
