@@ -1,16 +1,13 @@
-"""The tamper-evident audit trail of governance decisions.
+"""The tamper-evident audit trail: a hash chain of decisions per model, in SQL.
 
-Every gate evaluation, approval, rejection, promotion, rollback, manual alias move
-and monitoring outcome is appended to a hash chain, one chain per model, in the SQL
-database named by ``GOVERN_DATABASE_URL`` (the one that holds the Optuna studies).
-Each event's hash covers its content and the previous event's hash, so editing or
-deleting a row breaks the chain and ``verify`` says where.  The registry alone cannot
-tell who moved the champion alias and whether the gates were passed; the log can, and
-``champion_findings`` compares the two.
+Events (see :mod:`govern.audit_events`) are stored in the database named by
+``GOVERN_DATABASE_URL`` (the one that holds the Optuna studies), so the trail works
+the same in the embedded default and beside a tracking server.  ``verify`` says where
+a chain was edited or cut.
 
 What the chain cannot prove: that nobody removed the newest events or rewrote a whole
-tail with freshly computed hashes.  Comparing the log with the registry catches the
-cases that matter for a champion.
+tail with freshly computed hashes.  :mod:`govern.champion_audit` compares the log with
+the registry, which catches the cases that matter for a champion.
 """
 
 from __future__ import annotations
@@ -20,7 +17,7 @@ import json
 import random
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
@@ -30,50 +27,10 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
+from govern.audit_events import EVENT_FIELDS, GENESIS_HASH, AuditEvent, canonical_json, normalize_version
 from govern.errors import GovernError
 
-__all__ = [
-    "ALIAS_MISMATCH",
-    "APPROVED",
-    "ACTION_LABELS",
-    "AuditEvent",
-    "AuditLog",
-    "GATES",
-    "GENESIS_HASH",
-    "MONITORED",
-    "PROMOTED",
-    "PROMOTION_REFUSED",
-    "REJECTED",
-    "ROLLED_BACK",
-    "TABLE_NAME",
-    "canonical_json",
-    "champion_findings",
-    "champion_history",
-]
-
-GATES = "gates.evaluated"
-APPROVED = "approval.approved"
-REJECTED = "approval.rejected"
-PROMOTED = "promotion"
-ROLLED_BACK = "rollback"
-PROMOTION_REFUSED = "promotion.refused"
-MONITORED = "monitoring"
-ALIAS_MISMATCH = "alias.mismatch"
-
-# Short verbs for one-line messages: "event 3 (promote v2)".
-ACTION_LABELS = {
-    GATES: "gates",
-    APPROVED: "approve",
-    REJECTED: "reject",
-    PROMOTED: "promote",
-    ROLLED_BACK: "rollback to",
-    PROMOTION_REFUSED: "refused promotion of",
-    MONITORED: "monitoring",
-    ALIAS_MISMATCH: "alias mismatch",
-}
-
 TABLE_NAME = "govern_audit"
-GENESIS_HASH = "0" * 64
 
 # SQLite and PostgreSQL queue appenders on a lock; other servers rely on the unique
 # (model, seq) constraint, and a writer that keeps losing that race backs off with
@@ -99,79 +56,6 @@ _table = sa.Table(
 )
 
 
-def _json_default(value: Any) -> Any:
-    """Numpy scalars, paths and dates appear in gate results; store them as plain JSON."""
-    item = getattr(value, "item", None)
-    if callable(item):
-        try:
-            return item()
-        except (TypeError, ValueError):
-            pass
-    if isinstance(value, (set, frozenset)):
-        return sorted(value, key=str)
-    return str(value)
-
-
-def canonical_json(value: Any) -> str:
-    """The one serialisation that is hashed, so equal content always hashes equally."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=_json_default)
-
-
-def _version(value: str | int | None) -> str | None:
-    """Registry versions arrive as 3, "3" or "v3"; store and compare them as "3"."""
-    if value is None:
-        return None
-    text = str(value).strip()
-    if len(text) > 1 and text[0] in "vV" and text[1:].isdigit():
-        text = text[1:]
-    return text or None
-
-
-def _show(version: str | None) -> str:
-    if version is None:
-        return "no version"
-    return f"v{version}" if version.isdigit() else version
-
-
-@dataclass(frozen=True)
-class AuditEvent:
-    """One recorded decision; ``hash`` seals every other field and the link before it."""
-
-    model: str
-    seq: int
-    recorded_at: str
-    action: str
-    version: str | None
-    actor: str
-    details: dict[str, Any] = field(default_factory=dict)
-    prev_hash: str = GENESIS_HASH
-    hash: str = ""
-
-    def compute_hash(self) -> str:
-        """The hash this event's content calls for; differs from ``hash`` if edited."""
-        sealed = {
-            "model": self.model,
-            "seq": self.seq,
-            "recorded_at": self.recorded_at,
-            "action": self.action,
-            "version": self.version,
-            "actor": self.actor,
-            "details": self.details,
-            "prev_hash": self.prev_hash,
-        }
-        return hashlib.sha256(canonical_json(sealed).encode("utf-8")).hexdigest()
-
-    @property
-    def label(self) -> str:
-        """How messages name the event, e.g. ``event 3 (promote v2)``."""
-        verb = ACTION_LABELS.get(self.action, self.action)
-        what = f"{verb} {_show(self.version)}" if self.version is not None else verb
-        return f"event {self.seq} ({what})"
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
 def _event_from_row(row: Any) -> AuditEvent:
     """Rows whose details were mangled into invalid JSON still load, so they can be shown."""
     try:
@@ -180,17 +64,7 @@ def _event_from_row(row: Any) -> AuditEvent:
         details = {"_unreadable_details": row.details}
     if not isinstance(details, dict):
         details = {"_unreadable_details": row.details}
-    return AuditEvent(
-        model=row.model,
-        seq=row.seq,
-        recorded_at=row.recorded_at,
-        action=row.action,
-        version=row.version,
-        actor=row.actor,
-        details=details,
-        prev_hash=row.prev_hash,
-        hash=row.hash,
-    )
+    return AuditEvent(**{name: getattr(row, name) for name in EVENT_FIELDS if name != "details"}, details=details)
 
 
 def _now() -> str:
@@ -289,7 +163,7 @@ class AuditLog:
             raise GovernError(f"audit details must be a mapping, got {type(details).__name__}")
         details_json = canonical_json(details or {})
         stored_details = json.loads(details_json)
-        stored_version = _version(version)
+        stored_version = normalize_version(version)
         if stored_version is not None and len(stored_version) > 64:
             raise GovernError(f"version {stored_version[:20]!r}... is too long for the audit log")
 
@@ -315,19 +189,7 @@ class AuditLog:
                         prev_hash=last.hash if last else GENESIS_HASH,
                     )
                     sealed = replace(unsealed, hash=unsealed.compute_hash())
-                    conn.execute(
-                        sa.insert(_table).values(
-                            model=sealed.model,
-                            seq=sealed.seq,
-                            recorded_at=sealed.recorded_at,
-                            action=sealed.action,
-                            version=sealed.version,
-                            actor=sealed.actor,
-                            details=details_json,
-                            prev_hash=sealed.prev_hash,
-                            hash=sealed.hash,
-                        )
-                    )
+                    conn.execute(sa.insert(_table).values(**{**sealed.as_dict(), "details": details_json}))
                 return sealed
             except IntegrityError as exc:
                 if attempt == APPEND_ATTEMPTS:
@@ -413,101 +275,3 @@ def _take_over_sqlite_transactions(engine: Engine) -> None:
     def _begin(conn: Connection) -> None:
         immediate = conn.get_execution_options().get("govern_immediate", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-def _moves(events: list[AuditEvent]) -> list[AuditEvent]:
-    return [e for e in events if e.action in (PROMOTED, ROLLED_BACK)]
-
-
-def _describe_move(move: AuditEvent) -> str:
-    if move.action == ROLLED_BACK:
-        return f"the last recorded rollback is to {_show(move.version)}"
-    return f"the last recorded promotion is {_show(move.version)}"
-
-
-def champion_findings(events: list[AuditEvent], champion_version: str | int | None) -> list[str]:
-    """Where the registry's champion and the log disagree, or a promotion skipped a step.
-
-    ``champion_version`` is the version the champion alias points to now (None if it
-    is unset).  It must be the target of the latest promotion or rollback, and every
-    promotion needs a passed gate evaluation and a standing approval before it.
-    """
-    ordered = sorted(events, key=lambda e: e.seq)
-    champion = _version(champion_version)
-    findings: list[str] = []
-
-    moves = _moves(ordered)
-    last = moves[-1] if moves else None
-    if last is None:
-        if champion is not None:
-            findings.append(f"champion alias points to {_show(champion)} but no promotion is on record")
-    elif champion is None:
-        findings.append(
-            f"champion alias is not set but {_describe_move(last)}: removed outside the gates"
-        )
-    elif champion != last.version:
-        findings.append(
-            f"champion alias points to {_show(champion)} but {_describe_move(last)}: moved outside the gates"
-        )
-
-    for index, event in enumerate(ordered):
-        if event.action == PROMOTED:
-            findings.extend(_promotion_findings(event, ordered[:index]))
-        elif event.action == ROLLED_BACK:
-            earlier = ordered[:index]
-            if not any(e.action == PROMOTED and e.version == event.version for e in earlier):
-                findings.append(
-                    f"{event.label} goes to a version that was never promoted: rollbacks may only "
-                    "restore a former champion"
-                )
-    return findings
-
-
-def _promotion_findings(promotion: AuditEvent, earlier: list[AuditEvent]) -> list[str]:
-    version = promotion.version
-    shown = _show(version)
-    findings: list[str] = []
-
-    gates = [e for e in earlier if e.action == GATES and e.version == version]
-    if not gates:
-        findings.append(f"{promotion.label} has no gate evaluation of {shown} before it")
-    elif gates[-1].details.get("status") != "passed":
-        status = gates[-1].details.get("status", "no status")
-        findings.append(
-            f"{promotion.label} follows a gate evaluation of {shown} with status {status!r} "
-            f"({gates[-1].label}), not 'passed'"
-        )
-
-    verdicts = [e for e in earlier if e.action in (APPROVED, REJECTED) and e.version == version]
-    if not verdicts:
-        findings.append(f"{promotion.label} has no approval of {shown} on record")
-    elif verdicts[-1].action == REJECTED:
-        findings.append(
-            f"{promotion.label} follows a rejection of {shown} ({verdicts[-1].label}) "
-            "with no approval after it"
-        )
-    return findings
-
-
-def champion_history(events: list[AuditEvent]) -> list[dict[str, Any]]:
-    """Which version was champion when, and who moved it: one entry per promotion or
-    rollback, oldest first, with ``version``, ``from``, ``at``, ``by`` and ``action``.
-
-    ``from`` is the champion the caller recorded in ``details["from"]`` if it did,
-    otherwise the target of the previous move in the log.
-    """
-    history: list[dict[str, Any]] = []
-    previous: str | None = None
-    for move in _moves(sorted(events, key=lambda e: e.seq)):
-        recorded_from = move.details.get("from") if isinstance(move.details, dict) else None
-        history.append(
-            {
-                "version": move.version,
-                "from": _version(recorded_from) if recorded_from is not None else previous,
-                "at": move.recorded_at,
-                "by": move.actor,
-                "action": move.action,
-            }
-        )
-        previous = move.version
-    return history

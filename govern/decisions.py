@@ -9,8 +9,10 @@ from __future__ import annotations
 import getpass
 from dataclasses import dataclass
 
-from govern import audit, cards, registry
+from govern import cards, registry
 from govern.audit import AuditLog
+from govern.audit_events import APPROVED, PROMOTED, PROMOTION_REFUSED, REJECTED, ROLLED_BACK
+from govern.champion_audit import champion_findings, champion_history
 from govern.errors import GovernError, PromotionRefused
 
 
@@ -32,7 +34,7 @@ def approve(log: AuditLog, name: str, version: str | int, *, reviewer: str, appr
         raise GovernError(f"{name} v{state.version}: reviewer '{reviewer}' is the author of its run and cannot approve it")
     status = "approved" if approved else "rejected"
     registry.set_approval(name, state.version, status=status, reviewer=reviewer)
-    log.append(name, audit.APPROVED if approved else audit.REJECTED, actor=reviewer, version=state.version, details={"source": "govern approve", "note": note})
+    log.append(name, APPROVED if approved else REJECTED, actor=reviewer, version=state.version, details={"source": "govern approve", "note": note})
     refresh_card(log, name, state.version)
     return state.version
 
@@ -40,9 +42,9 @@ def approve(log: AuditLog, name: str, version: str | int, *, reviewer: str, appr
 def _record_ui_approval(log: AuditLog, state: registry.VersionState) -> None:
     """An approval set by hand in the UI is recorded when promotion first sees it."""
     events = log.events(state.name)
-    latest = next((e for e in reversed(events) if e.version == state.version and e.action in (audit.APPROVED, audit.REJECTED)), None)
-    if latest is None or latest.action != audit.APPROVED or latest.actor != state.reviewer:
-        log.append(state.name, audit.APPROVED, actor=state.reviewer or "unknown", version=state.version, details={"source": "registry tags (MLflow UI)"})
+    latest = next((e for e in reversed(events) if e.version == state.version and e.action in (APPROVED, REJECTED)), None)
+    if latest is None or latest.action != APPROVED or latest.actor != state.reviewer:
+        log.append(state.name, APPROVED, actor=state.reviewer or "unknown", version=state.version, details={"source": "registry tags (MLflow UI)"})
 
 
 def refresh_card(log: AuditLog, name: str, version: str, cards_root=None):
@@ -61,7 +63,7 @@ def refresh_card(log: AuditLog, name: str, version: str, cards_root=None):
     state = registry.VersionState.read(name, version)
     path = mlflow.artifacts.download_artifacts(run_id=state.run_id, artifact_path=f"{registry.EVIDENCE_DIR}/record.json")
     record = json.loads(Path(path).read_text())
-    governance = {"approval_status": state.approval_status, "reviewer": state.reviewer, "history": audit.champion_history(log.events(name))}
+    governance = {"approval_status": state.approval_status, "reviewer": state.reviewer, "history": champion_history(log.events(name))}
     out = Path(cards_root or load_settings().cards_dir) / name / f"v{state.version}"
     return cards.write_card(record, out, governance)
 
@@ -87,11 +89,11 @@ def promote(log: AuditLog, name: str, version: str | int | None = None, *, actor
         raise PromotionRefused(f"{name} v{state.version} is already the champion")
     problems = registry.refusals(state)
     if problems:
-        log.append(name, audit.PROMOTION_REFUSED, actor=actor, version=state.version, details={"reasons": problems})
+        log.append(name, PROMOTION_REFUSED, actor=actor, version=state.version, details={"reasons": problems})
         raise PromotionRefused(f"{name} v{state.version} not promoted: " + "; ".join(problems))
     _record_ui_approval(log, state)
     previous = registry.move_champion(name, state.version)
-    log.append(name, audit.PROMOTED, actor=actor, version=state.version, details={"from": previous, "reviewer": state.reviewer, "digest": state.digest})
+    log.append(name, PROMOTED, actor=actor, version=state.version, details={"from": previous, "reviewer": state.reviewer, "digest": state.digest})
     refresh_card(log, name, state.version)
     return Promotion(name=name, version=state.version, previous=previous)
 
@@ -119,13 +121,13 @@ def rollback(log: AuditLog, name: str, *, actor: str | None = None) -> Promotion
     current = registry.alias_version(name, registry.CHAMPION)
     if current is None:
         raise GovernError(f"{name} has no champion to roll back")
-    history = audit.champion_history(log.events(name))
+    history = champion_history(log.events(name))
     previous = next((h["from"] for h in reversed(history) if h["version"] == current and h["from"]), None)
     if previous is None:
         raise GovernError(f"{name} v{current} has no earlier champion on record to roll back to")
     registry.get_version(name, previous)
     registry.client().set_registered_model_alias(name, registry.CHAMPION, previous)
-    log.append(name, audit.ROLLED_BACK, actor=actor or getpass.getuser(), version=previous, details={"from": current})
+    log.append(name, ROLLED_BACK, actor=actor or getpass.getuser(), version=previous, details={"from": current})
     refresh_card(log, name, str(previous))
     return Promotion(name=name, version=str(previous), previous=current)
 
@@ -148,5 +150,5 @@ def audit_model(log: AuditLog, name: str) -> AuditReport:
     _require_model(name)
     events = log.events(name)
     champion = registry.alias_version(name, registry.CHAMPION)
-    problems = log.verify(name) + audit.champion_findings(events, champion)
-    return AuditReport(name=name, events=events, problems=problems, history=audit.champion_history(events), champion=champion)
+    problems = log.verify(name) + champion_findings(events, champion)
+    return AuditReport(name=name, events=events, problems=problems, history=champion_history(events), champion=champion)

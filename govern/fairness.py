@@ -18,7 +18,7 @@ from scipy.stats import rankdata
 from sklearn.base import clone
 
 from govern.errors import DataValidationError, SpecError
-from govern.spec import BINARY_DISPARITIES, FAIRNESS_METRICS, REGRESSION_DISPARITIES
+from govern.spec import FAIRNESS_METRICS
 
 INTERSECTION_SEPARATOR = "&"
 MISSING_GROUP = "(missing)"

@@ -17,7 +17,8 @@ import pandas as pd
 from govern import drift as drift_checks
 from govern import fairness as fairness_checks
 from govern import registry, tuning, validation
-from govern.audit import MONITORED, AuditLog
+from govern.audit import AuditLog
+from govern.audit_events import MONITORED
 from govern.champion import load_champion
 from govern.errors import GovernError
 from govern.evaluation import holdout_metrics

@@ -21,7 +21,8 @@ import pandas as pd
 from mlflow.models import infer_signature
 
 from govern import cards, registry
-from govern.audit import GATES, AuditLog
+from govern.audit import AuditLog
+from govern.audit_events import GATES
 
 
 @dataclass(frozen=True)

@@ -9,23 +9,11 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from govern.audit import (
-    ALIAS_MISMATCH,
-    APPROVED,
-    GATES,
-    GENESIS_HASH,
-    MONITORED,
-    PROMOTED,
-    PROMOTION_REFUSED,
-    REJECTED,
-    ROLLED_BACK,
-    AuditEvent,
-    AuditLog,
-    canonical_json,
-    champion_findings,
-    champion_history,
-)
+from govern.audit import AuditLog
+from govern.audit_events import APPROVED, GATES, GENESIS_HASH, MONITORED, PROMOTED, AuditEvent, canonical_json
+from govern.champion_audit import champion_findings
 from govern.errors import GovernError
+from tests.audit_story import promote_story
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -48,15 +36,6 @@ def _raw(url: str, sql: str, **params) -> None:
             conn.execute(sa.text(sql), params)
     finally:
         engine.dispose()
-
-
-def _promote_story(log: AuditLog, model: str = "credit") -> None:
-    log.append(model, GATES, actor="flow", version=1, details={"status": "passed"})
-    log.append(model, APPROVED, actor="alice", version=1)
-    log.append(model, PROMOTED, actor="alice", version=1)
-    log.append(model, GATES, actor="flow", version=2, details={"status": "passed", "roc_auc": 0.91})
-    log.append(model, APPROVED, actor="bob", version=2, details={"comment": "ok"})
-    log.append(model, PROMOTED, actor="bob", version=2, details={"from": "1"})
 
 
 # -- appending and reading ------------------------------------------------------------
@@ -122,20 +101,20 @@ def test_bad_url_is_a_one_line_error():
 
 
 def test_verify_passes_on_intact_chain(log):
-    _promote_story(log)
+    promote_story(log)
     assert log.verify("credit") == []
     assert [e.seq for e in log.events("credit")] == [1, 2, 3, 4, 5, 6]
 
 
 def test_editing_details_is_caught_and_names_the_event(log, url):
-    _promote_story(log)
+    promote_story(log)
     _raw(url, "update govern_audit set details = :d where model = 'credit' and seq = 6", d='{"from":"9"}')
 
     assert log.verify("credit") == ["event 6 (promote v2) was edited: hash does not match its content"]
 
 
 def test_editing_actor_or_version_is_caught(log, url):
-    _promote_story(log)
+    promote_story(log)
     _raw(url, "update govern_audit set actor = 'mallory' where model = 'credit' and seq = 2")
     _raw(url, "update govern_audit set version = '7' where model = 'credit' and seq = 4")
 
@@ -146,7 +125,7 @@ def test_editing_actor_or_version_is_caught(log, url):
 
 
 def test_unreadable_details_are_reported_not_raised(log, url):
-    _promote_story(log)
+    promote_story(log)
     _raw(url, "update govern_audit set details = '{broken' where model = 'credit' and seq = 1")
 
     assert log.verify("credit") == ["event 1 (gates v1) was edited: its details are not valid JSON"]
@@ -154,21 +133,21 @@ def test_unreadable_details_are_reported_not_raised(log, url):
 
 
 def test_deleting_a_middle_event_is_caught(log, url):
-    _promote_story(log)
+    promote_story(log)
     _raw(url, "delete from govern_audit where model = 'credit' and seq = 3")
 
     assert log.verify("credit") == ["event 3 is missing before event 4 (gates v2): deleted from the log"]
 
 
 def test_deleting_the_first_events_is_caught(log, url):
-    _promote_story(log)
+    promote_story(log)
     _raw(url, "delete from govern_audit where model = 'credit' and seq in (1, 2)")
 
     assert log.verify("credit") == ["events 1 to 2 are missing before event 3 (promote v1): deleted from the log"]
 
 
 def test_resealed_edit_breaks_the_link_to_the_next_event(log, url):
-    _promote_story(log)
+    promote_story(log)
     target = log.events("credit")[1]
     forged = AuditEvent(**{**target.as_dict(), "actor": "mallory", "hash": ""})
     _raw(
@@ -185,8 +164,8 @@ def test_resealed_edit_breaks_the_link_to_the_next_event(log, url):
 
 
 def test_chains_of_two_models_are_independent(log, url):
-    _promote_story(log, "credit")
-    _promote_story(log, "churn")
+    promote_story(log, "credit")
+    promote_story(log, "churn")
     log.append("churn", MONITORED, actor="flow", version=2, details={"drift": False})
 
     credit, churn = log.events("credit"), log.events("churn")
@@ -260,130 +239,6 @@ def test_concurrent_processes_never_fork_the_chain(log, url):
     assert log.verify("credit") == []
 
 
-# -- champion against the log -----------------------------------------------------------
-
-
-def test_consistent_promotion_has_no_findings(log):
-    _promote_story(log)
-    events = log.events("credit")
-    assert champion_findings(events, "2") == []
-    assert champion_findings(events, 2) == []
-    assert champion_findings(events, "v2") == []
-
-
-def test_no_alias_and_no_promotion_has_no_findings(log):
-    log.append("credit", GATES, actor="flow", version=1, details={"status": "failed"})
-    log.append("credit", PROMOTION_REFUSED, actor="flow", version=1, details={"reason": "gates failed"})
-    assert champion_findings(log.events("credit"), None) == []
-    assert champion_findings([], None) == []
-
-
-def test_alias_moved_to_an_unpromoted_version(log):
-    _promote_story(log)
-    log.append("credit", GATES, actor="flow", version=3, details={"status": "passed"})
-    log.append("credit", ALIAS_MISMATCH, actor="flow", version=3)
-
-    assert champion_findings(log.events("credit"), "3") == [
-        "champion alias points to v3 but the last recorded promotion is v2: moved outside the gates"
-    ]
-
-
-def test_alias_without_any_promotion(log):
-    log.append("credit", GATES, actor="flow", version=2, details={"status": "passed"})
-    assert champion_findings(log.events("credit"), "2") == [
-        "champion alias points to v2 but no promotion is on record"
-    ]
-
-
-def test_alias_removed_while_a_promotion_is_on_record(log):
-    _promote_story(log)
-    assert champion_findings(log.events("credit"), None) == [
-        "champion alias is not set but the last recorded promotion is v2: removed outside the gates"
-    ]
-
-
-def test_promotion_without_approval_or_passed_gates(log):
-    log.append("credit", GATES, actor="flow", version=1, details={"status": "failed"})
-    log.append("credit", PROMOTED, actor="mallory", version=1)
-
-    assert champion_findings(log.events("credit"), "1") == [
-        "event 2 (promote v1) follows a gate evaluation of v1 with status 'failed' "
-        "(event 1 (gates v1)), not 'passed'",
-        "event 2 (promote v1) has no approval of v1 on record",
-    ]
-
-
-def test_approval_of_another_version_does_not_count(log):
-    log.append("credit", GATES, actor="flow", version=2, details={"status": "passed"})
-    log.append("credit", APPROVED, actor="alice", version=1)
-    log.append("credit", PROMOTED, actor="alice", version=2)
-
-    assert champion_findings(log.events("credit"), "2") == [
-        "event 3 (promote v2) has no approval of v2 on record"
-    ]
-
-
-def test_rejection_after_approval_withdraws_it(log):
-    log.append("credit", GATES, actor="flow", version=1, details={"status": "passed"})
-    log.append("credit", APPROVED, actor="alice", version=1)
-    log.append("credit", REJECTED, actor="carol", version=1, details={"reason": "bias"})
-    log.append("credit", PROMOTED, actor="alice", version=1)
-
-    assert champion_findings(log.events("credit"), "1") == [
-        "event 4 (promote v1) follows a rejection of v1 (event 3 (reject v1)) with no approval after it"
-    ]
-
-
-def test_gates_and_approval_after_the_promotion_do_not_count(log):
-    log.append("credit", PROMOTED, actor="mallory", version=1)
-    log.append("credit", GATES, actor="flow", version=1, details={"status": "passed"})
-    log.append("credit", APPROVED, actor="alice", version=1)
-
-    assert champion_findings(log.events("credit"), "1") == [
-        "event 1 (promote v1) has no gate evaluation of v1 before it",
-        "event 1 (promote v1) has no approval of v1 on record",
-    ]
-
-
-def test_rollback_to_a_former_champion(log):
-    _promote_story(log)
-    log.append("credit", ROLLED_BACK, actor="oncall", version=1, details={"from": "2", "reason": "drift"})
-    events = log.events("credit")
-
-    assert champion_findings(events, "1") == []
-    assert champion_findings(events, "2") == [
-        "champion alias points to v2 but the last recorded rollback is to v1: moved outside the gates"
-    ]
-
-
-def test_rollback_to_a_never_promoted_version(log):
-    _promote_story(log)
-    log.append("credit", ROLLED_BACK, actor="oncall", version=5)
-
-    assert champion_findings(log.events("credit"), "5") == [
-        "event 7 (rollback to v5) goes to a version that was never promoted: "
-        "rollbacks may only restore a former champion"
-    ]
-
-
-def test_champion_history(log):
-    _promote_story(log)
-    log.append("credit", ROLLED_BACK, actor="oncall", version=1)
-    events = log.events("credit")
-
-    history = champion_history(events)
-    assert [(h["version"], h["from"], h["by"], h["action"]) for h in history] == [
-        ("1", None, "alice", PROMOTED),
-        ("2", "1", "bob", PROMOTED),
-        ("1", "2", "oncall", ROLLED_BACK),
-    ]
-    assert [h["at"] for h in history] == [events[2].recorded_at, events[5].recorded_at, events[6].recorded_at]
-    assert champion_history([]) == []
-
-
-# -- PostgreSQL -----------------------------------------------------------------------
-
-
 @pytest.fixture
 def postgres_model():
     pytest.importorskip("psycopg", reason="PostgreSQL not reachable on 127.0.0.1:5432 (psycopg missing)")
@@ -407,7 +262,7 @@ def postgres_model():
 def test_postgres_append_and_verify(postgres_model):
     model = postgres_model
     with AuditLog(POSTGRES_URL) as log:
-        _promote_story(log, model)
+        promote_story(log, model)
         events = log.events(model)
         assert [e.seq for e in events] == [1, 2, 3, 4, 5, 6]
         assert log.verify(model) == []

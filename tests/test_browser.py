@@ -36,8 +36,9 @@ from pathlib import Path
 
 import pytest
 
-from govern import audit, decisions, registry
+from govern import decisions, registry
 from govern.audit import AuditLog
+from govern.audit_events import APPROVED, PROMOTED, PROMOTION_REFUSED
 from govern.errors import PromotionRefused
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -244,9 +245,9 @@ def test_approval_set_in_the_ui_is_promoted_by_the_scheduled_flow(project, ui, p
     report = decisions.audit_model(log, MODEL)
     assert report.ok, report.problems
     mine = [e for e in report.events if e.version == version]
-    approval = next(e for e in mine if e.action == audit.APPROVED)
+    approval = next(e for e in mine if e.action == APPROVED)
     assert approval.actor == REVIEWER and approval.details["source"] == "registry tags (MLflow UI)"
-    promotion = next(e for e in mine if e.action == audit.PROMOTED)
+    promotion = next(e for e in mine if e.action == PROMOTED)
     assert promotion.seq > approval.seq and promotion.actor == "govern watch"
     assert promotion.details["reviewer"] == REVIEWER
     assert report.history[-1]["version"] == version
@@ -292,4 +293,4 @@ def test_rejection_set_in_the_ui_leaves_the_champion(project, ui, page, log):
     assert registry.alias_version(MODEL, registry.CHAMPION) == champion
     report = decisions.audit_model(log, MODEL)
     assert report.ok, report.problems
-    assert report.events[-1].action == audit.PROMOTION_REFUSED and report.events[-1].version == version
+    assert report.events[-1].action == PROMOTION_REFUSED and report.events[-1].version == version

@@ -79,7 +79,7 @@ def test_run_has_nested_trials_and_logged_artifacts(project, first):
     assert len(trials) == first["trials"] + first["pruned"] >= 2
     artifacts = {a.path for a in registry.client().list_artifacts(first["run_id"], "evidence")}
     assert {"evidence/card.html", "evidence/gates.json", "evidence/drift.html", "evidence/holdout.parquet", "evidence/reference.parquet"} <= artifacts
-    model = mlflow.models.get_model_info(f"models:/churn/1")
+    model = mlflow.models.get_model_info("models:/churn/1")
     assert model.signature is not None and model.saved_input_example_info is not None
 
 

@@ -1,0 +1,13 @@
+"""A short, valid history of decisions shared by the audit tests."""
+
+from govern.audit import AuditLog
+from govern.audit_events import APPROVED, GATES, PROMOTED
+
+
+def promote_story(log: AuditLog, model: str = "credit") -> None:
+    log.append(model, GATES, actor="flow", version=1, details={"status": "passed"})
+    log.append(model, APPROVED, actor="alice", version=1)
+    log.append(model, PROMOTED, actor="alice", version=1)
+    log.append(model, GATES, actor="flow", version=2, details={"status": "passed", "roc_auc": 0.91})
+    log.append(model, APPROVED, actor="bob", version=2, details={"comment": "ok"})
+    log.append(model, PROMOTED, actor="bob", version=2, details={"from": "1"})
