@@ -8,16 +8,12 @@ Each task calls a plain function of the ``govern`` package; this file only wires
 from __future__ import annotations
 
 import getpass
-import hashlib
-import json
 import shutil
-import subprocess
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-import mlflow
 import pandas as pd
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
@@ -25,7 +21,8 @@ from prefect.runtime import flow_run
 
 from govern import drift as drift_checks
 from govern import fairness as fairness_checks
-from govern import gates, registry, registration, splits, tuning, validation
+from govern import gates, mitigation, registry, registration, splits, tuning, validation
+from govern import record as evidence
 from govern.audit import AuditLog
 from govern.champion import Champion, load_champion
 from govern.evaluation import bootstrap_interval, holdout_metrics, paired_bootstrap
@@ -92,40 +89,11 @@ def evaluate_task(spec: ModelSpec, model, champion: Champion, holdout: pd.DataFr
 @task(name="fairness", **STEP)
 def fairness_task(spec: ModelSpec, model, split: splits.Split, scores) -> tuple[dict | None, dict | None]:
     """Per-group metrics of the challenger and, when the spec asks, of a mitigated candidate."""
-    sensitive = spec.fairness.sensitive_features
-    if not sensitive:
-        return None, None
-    holdout = split.holdout
-    y = holdout[spec.data.target].to_numpy()
-    labels = (scores >= spec.decision_threshold).astype(int) if spec.task == "binary" else scores
-    report = fairness_checks.assess_fairness(
-        y, labels, holdout[sensitive], task=spec.task,
-        y_score=scores if spec.task == "binary" else None, min_group_size=spec.fairness.min_group_size,
-    )
-    if spec.fairness.mitigation == "none" or spec.task != "binary":
+    report = fairness_checks.assess_scores(spec, split.holdout, scores)
+    if report is None or spec.fairness.mitigation == "none" or spec.task != "binary":
         return report, None
-    fit_rows = split.valid
-    features = list(model.feature_names_)
-    mitigator = fairness_checks.mitigate(
-        model, fit_rows[features], fit_rows[spec.data.target], fit_rows[sensitive],
-        method=spec.fairness.mitigation, constraint=spec.fairness.mitigation_constraint, seed=spec.split.seed,
-    )
-    mitigated_scores = fairness_checks.mitigated_scores(mitigator, holdout[features], holdout[sensitive])
-    mitigated_labels = fairness_checks.mitigated_predict(mitigator, holdout[features], holdout[sensitive], seed=spec.split.seed)
-    mitigated_report = fairness_checks.assess_fairness(
-        y, mitigated_labels, holdout[sensitive], task=spec.task, y_score=mitigated_scores,
-        min_group_size=spec.fairness.min_group_size,
-    )
-    metrics = holdout_metrics(spec.task, y, mitigated_scores, spec.decision_threshold)
-    label_metrics = holdout_metrics(spec.task, y, mitigated_labels.astype(float), 0.5)
-    for name in ("accuracy", "precision", "recall", "f1"):
-        metrics[name] = label_metrics[name]
-    return report, {
-        "method": spec.fairness.mitigation,
-        "constraint": spec.fairness.mitigation_constraint,
-        "metrics": metrics,
-        "fairness": mitigated_report,
-    }
+    # Thresholds are learned on validation rows: the holdout must stay unseen.
+    return report, mitigation.mitigated_candidate(spec, model, split.valid, split.holdout)
 
 
 @task(name="drift", **STEP)
@@ -166,48 +134,6 @@ def _timed(timings: dict, step: str):
     timings[step] = round(time.perf_counter() - start, 2)
 
 
-def _file_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _git_commit(root: Path) -> str:
-    try:
-        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
-        return out.stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
-def _period(frame: pd.DataFrame, spec: ModelSpec) -> dict:
-    part = {"rows": int(len(frame))}
-    if spec.data.time_column and spec.data.time_column in frame:
-        part["start"] = str(frame[spec.data.time_column].min().date())
-        part["end"] = str(frame[spec.data.time_column].max().date())
-    if spec.task == "binary":
-        part["positive_rate"] = float(frame[spec.data.target].mean())
-    return part
-
-
-def _mitigation_summary(spec, mitigation, evaluation, fairness, champion, drift):
-    if mitigation is None:
-        return None
-    report = gates.evaluate_gates(
-        spec, metrics=mitigation["metrics"], comparison=None, champion_version=None,
-        fairness=mitigation["fairness"], drift=drift,
-    )
-    rows = {m: (evaluation["metrics"][m], mitigation["metrics"][m]) for m in (spec.primary_metric, "accuracy", "recall")}
-    for g in spec.gates.fairness:
-        rows[f"{g.metric} by {g.feature}"] = (
-            fairness_checks.fairness_value(fairness, g.feature, g.metric),
-            fairness_checks.fairness_value(mitigation["fairness"], g.feature, g.metric),
-        )
-    return {"method": mitigation["method"], "constraint": mitigation["constraint"], "gates": report.to_dict(), "comparison": rows, "metrics": mitigation["metrics"], "fairness": mitigation["fairness"]}
-
-
 @flow(name="champion-challenger", log_prints=False, validate_parameters=False)
 def champion_challenger(model: str, data: str | None = None, recent: str | None = None, trials: int | None = None) -> dict:
     """Train a challenger for ``model``, judge it against the champion and register it."""
@@ -229,15 +155,14 @@ def champion_challenger(model: str, data: str | None = None, recent: str | None 
         champion = champion_task(spec.name)
 
     experiment_id = registry.ensure_experiment(spec.name, None if settings.tracking_uri.startswith(("http:", "https:", "databricks")) else settings.mlruns / "artifacts")
-    data_digest = _file_digest(source)
-    spec_digest = hashlib.sha256(json.dumps(spec.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+    data = {"source": str(source), "rows": int(len(frame)), "digest": evidence.file_digest(source), "features": features, "categorical": categorical}
     client = registry.client()
     run = client.create_run(experiment_id, run_name=f"challenger-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}", tags={"govern.kind": "challenger", "mlflow.user": getpass.getuser()})
     run_id = run.info.run_id
     staging = settings.mlruns / "staging" / run_id
     staging.mkdir(parents=True, exist_ok=True)
     try:
-        study_name = f"{spec.name}-{data_digest[:12]}-{spec_digest[:8]}"
+        study_name = f"{spec.name}-{data['digest'][:12]}-{evidence.spec_digest(spec)[:8]}"
         with _timed(timings, "tune"):
             candidate = tune_task(
                 spec, split, features, categorical, storage=settings.database_url, study_name=study_name,
@@ -248,76 +173,24 @@ def champion_challenger(model: str, data: str | None = None, recent: str | None 
         with _timed(timings, "evaluate"):
             evaluation = evaluate_task(spec, fitted, champion, split.holdout)
         with _timed(timings, "fairness"):
-            fairness, mitigation = fairness_task(spec, fitted, split, evaluation["challenger_scores"])
+            fairness, mitigated = fairness_task(spec, fitted, split, evaluation["challenger_scores"])
         with _timed(timings, "drift"):
             drift = drift_task(spec, split, features, categorical, recent_frame, staging)
         verdict = gates_task(spec, evaluation, champion, fairness, drift)
 
-        comparison = evaluation["comparison"]
-        record = {
-            "model": spec.name,
-            "task": spec.task,
-            "version": None,
-            "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "spec": spec.model_dump(mode="json"),
-            "spec_digest": spec_digest,
-            "data": {"source": str(source), "rows": int(len(frame)), "digest": data_digest, "features": features, "categorical": categorical},
-            "split": {"strategy": split.strategy, "train": _period(split.train, spec), "valid": _period(split.valid, spec), "holdout": _period(split.holdout, spec), "detail": split.description},
-            "tuning": {"study": study_name, "trials": candidate.trials, "pruned": candidate.pruned, "params": candidate.params, "iterations": candidate.iterations, "seconds": candidate.seconds, "best_validation": candidate.value},
-            "metrics": {"challenger": evaluation["metrics"], "intervals": evaluation["intervals"], "champion": evaluation["champion_metrics"], "confidence": 0.95},
-            "champion": {"version": champion.version, "comparison": comparison.to_dict() if comparison else None, "note": evaluation["note"]},
-            "fairness": fairness,
-            "mitigation": _mitigation_summary(spec, mitigation, evaluation, fairness, champion, drift),
-            "drift": {k: v for k, v in drift.items() if k not in ("html", "json")},
-            "gates": verdict.to_dict(),
-            "timings": timings,
-            "lineage": {"git_commit": _git_commit(settings.root), "flow_run": str(flow_run.get_id() or "none"), "mlflow_run": run_id, "experiment": spec.name, "tracking_uri": settings.tracking_uri},
-        }
-        holdout_cols = [spec.data.id_column] + features + [spec.data.target]
-        split.holdout[holdout_cols].to_parquet(staging / "holdout.parquet", index=False)
-        pd.concat([split.train, split.valid])[features].to_parquet(staging / "reference.parquet", index=False)
-        if fairness is not None:
-            (staging / "fairness.json").write_text(json.dumps({"challenger": fairness, "mitigated": record["mitigation"]}, indent=2, default=str))
-
-        client.log_batch(run_id, params=[mlflow.entities.Param(f"cb.{k}", str(v)) for k, v in candidate.params.items()] + [
-            mlflow.entities.Param("iterations", str(candidate.iterations)), mlflow.entities.Param("optuna_study", study_name),
-            mlflow.entities.Param("data_digest", data_digest), mlflow.entities.Param("spec_digest", spec_digest),
-            mlflow.entities.Param("champion_version", str(champion.version)),
-        ])
-        metric_rows = {f"holdout_{k}": v for k, v in evaluation["metrics"].items()}
-        metric_rows.update({f"champion_{k}": v for k, v in (evaluation["champion_metrics"] or {}).items()})
-        if comparison:
-            metric_rows.update({"delta_vs_champion": comparison.delta, "delta_lower": comparison.lower, "delta_upper": comparison.upper})
-        metric_rows["drifted_share"] = drift["drifted_share"]
-        for name, value in metric_rows.items():
-            if value is not None and value == value:
-                client.log_metric(run_id, name, float(value))
-        client.set_tag(run_id, "gate.status", verdict.status)
-
-        holdout_features = split.holdout[list(fitted.feature_names_)]
+        record = evidence.build_record(
+            spec, data=data, split=split, candidate=candidate, evaluation=evaluation, champion_version=champion.version,
+            fairness=fairness, mitigation=mitigated, drift=drift, verdict=verdict, timings=timings,
+            lineage={"git_commit": evidence.git_commit(settings.root), "flow_run": str(flow_run.get_id() or "none"), "mlflow_run": run_id, "experiment": spec.name, "tracking_uri": settings.tracking_uri},
+        )
+        evidence.write_evidence(record, split, staging)
+        registration.log_summary(run_id, record)
         with _timed(timings, "register"):
-            result = register_task(spec, fitted, holdout_features, evaluation["challenger_scores"], run_id, record, staging, settings)
+            result = register_task(spec, fitted, split.holdout[list(fitted.feature_names_)], evaluation["challenger_scores"], run_id, record, staging, settings)
         client.set_terminated(run_id, "FINISHED")
     except BaseException:
         client.set_terminated(run_id, "FAILED")
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return {
-        "model": spec.name,
-        "version": result.version,
-        "gates": verdict.status,
-        "failures": [r.reason for r in verdict.failures],
-        "champion": champion.version,
-        "primary_metric": spec.primary_metric,
-        "holdout": evaluation["metrics"][spec.primary_metric],
-        "comparison": comparison.to_dict() if comparison else None,
-        "card": str(result.card_dir / "card.md"),
-        "run_id": run_id,
-        "trials": candidate.trials,
-        "pruned": candidate.pruned,
-        "drifted_share": drift["drifted_share"],
-        "mitigation": record["mitigation"]["gates"]["status"] if record["mitigation"] else None,
-        "timings": timings,
-        "fairness_gates": [f"{r.gate} {r.observed:.3f} ({r.status})" for r in verdict.results if r.kind == "fairness" and r.observed is not None],
-    }
+    return evidence.summary(record, version=result.version, card=result.card_dir / "card.md", run_id=run_id)

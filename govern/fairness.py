@@ -1,4 +1,4 @@
-"""Group fairness of a model's outputs, and the Fairlearn mitigations the spec can ask for.
+"""Group fairness of a model's outputs: Fairlearn tables per group, disparities, gate values.
 
 Per-group tables come from Fairlearn's ``MetricFrame``.  Groups with fewer rows than
 ``min_group_size`` stay in the report but are left out of every disparity and worst-group
@@ -14,17 +14,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from fairlearn.metrics import MetricFrame
-from scipy.stats import rankdata
-from sklearn.base import clone
 
 from govern.errors import DataValidationError, SpecError
-from govern.spec import FAIRNESS_METRICS
+from govern.group_metrics import BINARY_GROUP_METRICS, REGRESSION_GROUP_METRICS, group_metrics
+from govern.spec import FAIRNESS_METRICS, ModelSpec
 
 INTERSECTION_SEPARATOR = "&"
 MISSING_GROUP = "(missing)"
 
-BINARY_GROUP_METRICS = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision", "roc_auc", "count")
-REGRESSION_GROUP_METRICS = ("mae", "mean_prediction", "mean_target", "count")
 # Differences and ratios compare groups, so they need two; worst-group figures need one.
 _NEEDS_TWO_GROUPS = {
     "demographic_parity_difference",
@@ -37,63 +34,6 @@ _NEEDS_TWO_GROUPS = {
 # MetricFrame costs time per row and per metric, so the frame of large groups computes
 # only what the disparities read.
 _DISPARITY_INPUTS = {"selection_rate", "true_positive_rate", "false_positive_rate", "roc_auc", "mae", "mean_prediction"}
-MITIGATION_METHODS = ("threshold_optimizer", "exponentiated_gradient")
-MITIGATION_CONSTRAINTS = ("equalized_odds", "demographic_parity")
-
-
-# Vectorised per-group metrics.  An undefined rate (no positives, no predicted positives,
-# one class only) is NaN rather than 0, so it is skipped by the disparities instead of
-# posing as a real gap.
-
-
-def _mean(values: np.ndarray) -> float:
-    return float(values.mean()) if values.size else math.nan
-
-
-def _count(y_true, y_pred) -> int:
-    return int(np.asarray(y_true).shape[0])
-
-
-def _selection_rate(y_true, y_pred) -> float:
-    return _mean(np.asarray(y_pred, dtype=float))
-
-
-def _true_positive_rate(y_true, y_pred) -> float:
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred, dtype=float)
-    return _mean(y_pred[y_true == 1])
-
-
-def _false_positive_rate(y_true, y_pred) -> float:
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred, dtype=float)
-    return _mean(y_pred[y_true == 0])
-
-
-def _precision(y_true, y_pred) -> float:
-    y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred)
-    return _mean(y_true[y_pred == 1])
-
-
-def _roc_auc(y_true, y_pred, y_score) -> float:
-    """Rank (Mann-Whitney) form of ROC AUC, ties averaged; equals sklearn's roc_auc_score."""
-    y_true = np.asarray(y_true)
-    positives = int((y_true == 1).sum())
-    negatives = y_true.shape[0] - positives
-    if positives == 0 or negatives == 0:
-        return math.nan
-    ranks = rankdata(np.asarray(y_score, dtype=float))
-    return float((ranks[y_true == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
-
-
-def _mae(y_true, y_pred) -> float:
-    return _mean(np.abs(np.asarray(y_true, dtype=float) - np.asarray(y_pred, dtype=float)))
-
-
-def _mean_prediction(y_true, y_pred) -> float:
-    return _mean(np.asarray(y_pred, dtype=float))
-
-
-def _mean_target(y_true, y_pred) -> float:
-    return _mean(np.asarray(y_true, dtype=float))
 
 
 def _plain(value: Any) -> Any:
@@ -111,7 +51,7 @@ def _nan_extreme(values: list[float], pick) -> float:
     return pick(finite) if finite else math.nan
 
 
-def _as_groups(sensitive: pd.DataFrame) -> pd.DataFrame:
+def as_groups(sensitive: pd.DataFrame) -> pd.DataFrame:
     """Sensitive columns as strings, missing values as their own labelled group."""
     frame = sensitive.reset_index(drop=True)
     out = {}
@@ -250,23 +190,12 @@ def assess_fairness(
             if not set(np.unique(values).tolist()) <= {0, 1}:
                 raise DataValidationError(f"fairness: {name} must hold 0/1 labels for a binary task")
         y_true, y_pred = y_true.astype(int), y_pred.astype(int)
-        metrics = {
-            "selection_rate": _selection_rate,
-            "true_positive_rate": _true_positive_rate,
-            "false_positive_rate": _false_positive_rate,
-            "precision": _precision,
-            "count": _count,
-        }
-        params: dict = {}
-        if y_score is not None:
-            metrics["roc_auc"] = _roc_auc
-            params = {"roc_auc": {"y_score": y_score}}
     else:
         y_true, y_pred = y_true.astype(float), y_pred.astype(float)
-        metrics = {"mae": _mae, "mean_prediction": _mean_prediction, "mean_target": _mean_target, "count": _count}
-        params = {}
+    metrics = group_metrics(task, with_scores=y_score is not None)
+    params = {"roc_auc": {"y_score": y_score}} if "roc_auc" in metrics else {}
 
-    groups = _as_groups(sensitive)
+    groups = as_groups(sensitive)
     features: dict[str, dict] = {}
     for name in groups.columns:
         features[name] = _assess_feature(task, metrics, y_true, y_pred, groups[name], params, min_group_size)
@@ -309,65 +238,16 @@ def fairness_value(report: dict, feature: str, metric: str) -> float | None:
     return None if value is None else float(value)
 
 
-def _seeded_clone(estimator, seed: int):
-    model = clone(estimator)
-    params = model.get_params()
-    for key in ("random_state", "random_seed"):
-        if key in params:
-            model.set_params(**{key: seed})
-    return model
-
-
-def mitigate(estimator, X_train, y_train, sensitive_train, *, method: str, constraint: str, seed: int = 0):
-    """Fit a Fairlearn mitigator around ``estimator`` and return it.
-
-    ``threshold_optimizer`` keeps the fitted estimator and learns group-specific
-    thresholds on its probabilities, so fit it on rows the estimator did not train on
-    (in-sample probabilities are overconfident).  ``exponentiated_gradient`` retrains
-    clones of the estimator under the constraint.
-    """
-    if method not in MITIGATION_METHODS:
-        raise ValueError(f"mitigation method must be one of {', '.join(MITIGATION_METHODS)}, not {method!r}")
-    if constraint not in MITIGATION_CONSTRAINTS:
-        raise ValueError(f"mitigation constraint must be one of {', '.join(MITIGATION_CONSTRAINTS)}, not {constraint!r}")
-    y = np.asarray(y_train).astype(int)
-    sensitive = _as_groups(sensitive_train) if isinstance(sensitive_train, pd.DataFrame) else sensitive_train
-    if method == "threshold_optimizer":
-        from fairlearn.postprocessing import ThresholdOptimizer
-
-        mitigator = ThresholdOptimizer(
-            estimator=estimator, constraints=constraint, prefit=True, predict_method="predict_proba"
-        )
-        mitigator.fit(X_train, y, sensitive_features=sensitive)
-        return mitigator
-
-    from fairlearn.reductions import DemographicParity, EqualizedOdds, ExponentiatedGradient
-
-    moment = EqualizedOdds() if constraint == "equalized_odds" else DemographicParity()
-    mitigator = ExponentiatedGradient(_seeded_clone(estimator, seed), constraints=moment)
-    mitigator.fit(X_train, y, sensitive_features=sensitive)
-    return mitigator
-
-
-def mitigated_predict(mitigator, X, sensitive, seed: int = 0) -> np.ndarray:
-    """0/1 labels from a fitted mitigator; both mitigators randomise, so the seed fixes them."""
-    from fairlearn.postprocessing import ThresholdOptimizer
-
-    groups = _as_groups(sensitive) if isinstance(sensitive, pd.DataFrame) else sensitive
-    if isinstance(mitigator, ThresholdOptimizer):
-        labels = mitigator.predict(X, sensitive_features=groups, random_state=seed)
-    else:
-        labels = mitigator.predict(X, random_state=seed)
-    return np.asarray(labels).astype(int)
-
-
-def mitigated_scores(mitigator, X, sensitive) -> np.ndarray:
-    """Probability that the mitigator predicts 1 for each row, for score-based metrics."""
-    from fairlearn.postprocessing import ThresholdOptimizer
-
-    groups = _as_groups(sensitive) if isinstance(sensitive, pd.DataFrame) else sensitive
-    if isinstance(mitigator, ThresholdOptimizer):
-        pmf = mitigator._pmf_predict(X, sensitive_features=groups)
-    else:
-        pmf = mitigator._pmf_predict(X)
-    return np.asarray(pmf)[:, 1].astype(float)
+def assess_scores(spec: ModelSpec, frame: pd.DataFrame, scores, labels=None) -> dict | None:
+    """The spec's fairness report of a model's scores on labelled rows, or None without
+    sensitive features; binary labels are taken at the spec's decision threshold."""
+    sensitive = [c for c in spec.fairness.sensitive_features if c in frame.columns]
+    if not sensitive:
+        return None
+    binary = spec.task == "binary"
+    if labels is None:
+        labels = (np.asarray(scores) >= spec.decision_threshold).astype(int) if binary else scores
+    return assess_fairness(
+        frame[spec.data.target].to_numpy(), labels, frame[sensitive], task=spec.task,
+        y_score=scores if binary else None, min_group_size=spec.fairness.min_group_size,
+    )

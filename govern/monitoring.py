@@ -74,13 +74,7 @@ def check(spec: ModelSpec, reference: Reference, current: pd.DataFrame, out_dir:
         scores = tuning.predict(spec, reference.model, current)
         y = current[target].to_numpy()
         outcome["performance"] = holdout_metrics(spec.task, y, scores, spec.decision_threshold)
-        sensitive = [c for c in spec.fairness.sensitive_features if c in current.columns]
-        if sensitive:
-            labels = (scores >= spec.decision_threshold).astype(int) if spec.task == "binary" else scores
-            outcome["fairness"] = fairness_checks.assess_fairness(
-                y, labels, current[sensitive], task=spec.task,
-                y_score=scores if spec.task == "binary" else None, min_group_size=spec.fairness.min_group_size,
-            )
+        outcome["fairness"] = fairness_checks.assess_scores(spec, current, scores)
     return outcome
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,21 @@ class Registered:
 def _write_json(path: Path, payload) -> Path:
     path.write_text(json.dumps(payload, indent=2, sort_keys=True, default=str))
     return path
+
+
+def log_summary(run_id: str, record: dict) -> None:
+    """The record's params and metrics on the challenger's run, in one request."""
+    from mlflow.entities import Metric, Param, RunTag
+
+    from govern.record import run_metrics, run_params
+
+    now = int(time.time() * 1000)
+    registry.client().log_batch(
+        run_id,
+        params=[Param(k, v) for k, v in run_params(record).items()],
+        metrics=[Metric(k, v, now, 0) for k, v in run_metrics(record).items()],
+        tags=[RunTag(registry.GATE_STATUS, record["gates"]["status"])],
+    )
 
 
 def log_model(model, holdout_features: pd.DataFrame, run_id: str, prediction) -> tuple[str, str]:

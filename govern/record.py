@@ -1,0 +1,149 @@
+"""The evidence record of one challenger: everything its card and an auditor read.
+
+Built once from the flow's results, written as ``record.json`` beside the model, and
+the single source for the run's params and metrics, the card and the CLI summary.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from govern.gates import GateReport
+from govern.mitigation import judge_mitigated
+from govern.spec import ModelSpec
+from govern.splits import Split
+from govern.tuning import Candidate
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def spec_digest(spec: ModelSpec) -> str:
+    return hashlib.sha256(json.dumps(spec.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+
+
+def git_commit(root: Path) -> str:
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def _period(frame: pd.DataFrame, spec: ModelSpec) -> dict:
+    part = {"rows": int(len(frame))}
+    if spec.data.time_column and spec.data.time_column in frame:
+        part["start"] = str(frame[spec.data.time_column].min().date())
+        part["end"] = str(frame[spec.data.time_column].max().date())
+    if spec.task == "binary":
+        part["positive_rate"] = float(frame[spec.data.target].mean())
+    return part
+
+
+def build_record(
+    spec: ModelSpec,
+    *,
+    data: dict,
+    split: Split,
+    candidate: Candidate,
+    evaluation: dict,
+    champion_version: str | None,
+    fairness: dict | None,
+    mitigation: dict | None,
+    drift: dict,
+    verdict: GateReport,
+    timings: dict,
+    lineage: dict,
+) -> dict:
+    """The record as plain JSON-able data; ``version`` is filled in at registration."""
+    comparison = evaluation["comparison"]
+    return {
+        "model": spec.name,
+        "task": spec.task,
+        "version": None,
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "spec": spec.model_dump(mode="json"),
+        "spec_digest": spec_digest(spec),
+        "data": data,
+        "split": {"strategy": split.strategy, "train": _period(split.train, spec), "valid": _period(split.valid, spec), "holdout": _period(split.holdout, spec), "detail": split.description},
+        "tuning": {"study": candidate.study_name, "trials": candidate.trials, "pruned": candidate.pruned, "params": candidate.params, "iterations": candidate.iterations, "seconds": candidate.seconds, "best_validation": candidate.value},
+        "metrics": {"challenger": evaluation["metrics"], "intervals": evaluation["intervals"], "champion": evaluation["champion_metrics"], "confidence": 0.95},
+        "champion": {"version": champion_version, "comparison": comparison.to_dict() if comparison else None, "note": evaluation["note"]},
+        "fairness": fairness,
+        "mitigation": judge_mitigated(spec, mitigation, evaluation["metrics"], fairness, drift) if mitigation else None,
+        "drift": {k: v for k, v in drift.items() if k not in ("html", "json")},
+        "gates": verdict.to_dict(),
+        "timings": timings,
+        "lineage": lineage,
+    }
+
+
+def write_evidence(record: dict, split: Split, staging: Path) -> None:
+    """The data files the decision rests on: the holdout both models were scored on, the
+    training rows monitoring compares against, and the fairness report."""
+    spec, features = record["spec"], record["data"]["features"]
+    holdout_columns = [spec["data"]["id_column"], *features, spec["data"]["target"]]
+    split.holdout[holdout_columns].to_parquet(staging / "holdout.parquet", index=False)
+    pd.concat([split.train, split.valid])[features].to_parquet(staging / "reference.parquet", index=False)
+    if record["fairness"] is not None:
+        fairness = {"challenger": record["fairness"], "mitigated": record["mitigation"]}
+        (staging / "fairness.json").write_text(json.dumps(fairness, indent=2, default=str))
+
+
+def run_params(record: dict) -> dict[str, str]:
+    """What the challenger's MLflow run shows as params; ``cb.*`` are read back as the
+    champion's parameters when it is enqueued in the next study."""
+    params = {f"cb.{k}": str(v) for k, v in record["tuning"]["params"].items()}
+    params.update({
+        "iterations": str(record["tuning"]["iterations"]),
+        "optuna_study": record["tuning"]["study"],
+        "data_digest": record["data"]["digest"],
+        "spec_digest": record["spec_digest"],
+        "champion_version": str(record["champion"]["version"]),
+    })
+    return params
+
+
+def run_metrics(record: dict) -> dict[str, float]:
+    """What the run shows as metrics: holdout scores of both models, the difference, drift."""
+    metrics = {f"holdout_{k}": v for k, v in record["metrics"]["challenger"].items()}
+    metrics.update({f"champion_{k}": v for k, v in (record["metrics"]["champion"] or {}).items()})
+    comparison = record["champion"]["comparison"]
+    if comparison:
+        metrics.update({"delta_vs_champion": comparison["delta"], "delta_lower": comparison["lower"], "delta_upper": comparison["upper"]})
+    metrics["drifted_share"] = record["drift"]["drifted_share"]
+    return {k: float(v) for k, v in metrics.items() if v is not None and v == v}
+
+
+def summary(record: dict, *, version: str, card: Path, run_id: str) -> dict:
+    """The flow's return value, for the CLI and the demo."""
+    gates = record["gates"]
+    return {
+        "model": record["model"],
+        "version": version,
+        "gates": gates["status"],
+        "failures": [g["reason"] for g in gates["results"] if g["status"] != "passed"],
+        "champion": record["champion"]["version"],
+        "primary_metric": record["spec"]["primary_metric"],
+        "holdout": record["metrics"]["challenger"][record["spec"]["primary_metric"]],
+        "comparison": record["champion"]["comparison"],
+        "card": str(card),
+        "run_id": run_id,
+        "trials": record["tuning"]["trials"],
+        "pruned": record["tuning"]["pruned"],
+        "drifted_share": record["drift"]["drifted_share"],
+        "mitigation": record["mitigation"]["gates"]["status"] if record["mitigation"] else None,
+        "timings": record["timings"],
+        "fairness_gates": [f"{g['gate']} {g['observed']:.3f} ({g['status']})" for g in gates["results"] if g["kind"] == "fairness" and g["observed"] is not None],
+    }
