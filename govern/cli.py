@@ -45,7 +45,7 @@ def command(fn):
     return wrapper
 
 
-def _quiet_prefect() -> None:
+def quiet_prefect() -> None:
     """Prefect logs a flow's failure with a traceback; the CLI states it in one line instead."""
     for name in ("prefect.flow_runs", "prefect.task_runs"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
@@ -75,7 +75,7 @@ def train_model(model: str, data: Optional[Path] = None, recent: Optional[Path] 
         from govern import validation
 
         validation.load_table(recent)
-    _quiet_prefect()
+    quiet_prefect()
     from flows.champion_challenger import champion_challenger
 
     return champion_challenger(model, data=str(data) if data else None, recent=str(recent) if recent else None, trials=trials)
@@ -199,7 +199,7 @@ def monitor(
 
     spec = load_spec(model, load_settings().models_dir)
     validation.validate_frame(validation.load_table(current), spec, require_target=False)
-    _quiet_prefect()
+    quiet_prefect()
     from flows.monitor import monitor as monitor_flow
 
     outcome = monitor_flow(model, str(current))
@@ -213,7 +213,7 @@ def monitor(
         return
     if not retrain_on_drift:
         raise typer.Exit(5)
-    labelled = spec.data.target in validation.load_table(current).columns
+    labelled = outcome["performance"] is not None  # the champion could be scored on its labels
     data = retrain_data or (current if labelled else None)
     typer.echo(f"drift gate tripped: retraining {model} on {data or spec.data.source}")
     result = train_model(model, data, recent=current)

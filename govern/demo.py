@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from govern import decisions, demo_data
+from govern import decisions, demo_data, registry
 from govern.audit import AuditLog
 from govern.errors import GovernError
 from govern.settings import Settings
@@ -32,9 +32,9 @@ def write_later_period(root: Path, rows: int, seed: int = 1) -> Path:
 
 def run_demo(settings: Settings, *, rows: int = 4000, trials: int | None = None, echo: Callable[[str], None] = print) -> dict:
     from flows.monitor import monitor
-    from govern.cli import _quiet_prefect, train_model
+    from govern.cli import quiet_prefect, train_model
 
-    _quiet_prefect()
+    quiet_prefect()
     started = time.perf_counter()
     paths = demo_data.write_demo_data(settings.root, n=rows, seed=0)
     later = write_later_period(settings.root, rows)
@@ -42,8 +42,6 @@ def run_demo(settings: Settings, *, rows: int = 4000, trials: int | None = None,
     log = AuditLog(settings.database_url)
     summary: dict = {}
     for name in DEMO_MODELS:
-        from govern import registry
-
         if registry.alias_version(name, registry.CHAMPION) is None:
             first = train_model(name, paths["train"], trials=trials)
             _report(echo, first)

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy.stats import rankdata
 
-from govern.spec import LOWER_IS_BETTER
+from govern.spec import CLASSIFICATION_METRICS, LOWER_IS_BETTER, REGRESSION_METRICS
 
 _EPS = 1e-15
 
@@ -94,8 +94,6 @@ def metric_values(task: str, name: str, y, prediction, threshold: float = 0.5) -
 
 def holdout_metrics(task: str, y, prediction, threshold: float = 0.5) -> dict[str, float]:
     """Every metric of the task on one holdout, as plain floats."""
-    from govern.spec import CLASSIFICATION_METRICS, REGRESSION_METRICS
-
     names = CLASSIFICATION_METRICS if task == "binary" else REGRESSION_METRICS
     return {n: float(metric_values(task, n, y, prediction, threshold)) for n in names}
 

@@ -17,7 +17,7 @@ import mlflow
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
-from govern.errors import GovernError, PromotionRefused
+from govern.errors import GovernError
 
 CHAMPION, CHALLENGER = "champion", "challenger"
 GATE_STATUS = "gate.status"
@@ -180,10 +180,3 @@ def move_champion(name: str, version: str) -> str | None:
         c.delete_registered_model_alias(name, CHALLENGER)
     return previous
 
-
-def require_promotable(name: str, version: str | int) -> VersionState:
-    state = VersionState.read(name, version)
-    problems = refusals(state)
-    if problems:
-        raise PromotionRefused(f"{name} v{state.version} not promoted: " + "; ".join(problems))
-    return state
