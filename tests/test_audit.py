@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-import uuid
 
 import pytest
 import sqlalchemy as sa
 
 from govern.audit import AuditLog
 from govern.audit_events import APPROVED, GATES, GENESIS_HASH, MONITORED, PROMOTED, AuditEvent, canonical_json
-from govern.champion_audit import champion_findings
 from govern.errors import GovernError
-from tests.audit_story import promote_story
-
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
+from tests.audit_story import promote_story, raw_sql
 
 @pytest.fixture
 def url(tmp_path):
@@ -27,15 +22,6 @@ def url(tmp_path):
 def log(url):
     with AuditLog(url) as audit:
         yield audit
-
-
-def _raw(url: str, sql: str, **params) -> None:
-    engine = sa.create_engine(url)
-    try:
-        with engine.begin() as conn:
-            conn.execute(sa.text(sql), params)
-    finally:
-        engine.dispose()
 
 
 # -- appending and reading ------------------------------------------------------------
@@ -108,15 +94,15 @@ def test_verify_passes_on_intact_chain(log):
 
 def test_editing_details_is_caught_and_names_the_event(log, url):
     promote_story(log)
-    _raw(url, "update govern_audit set details = :d where model = 'credit' and seq = 6", d='{"from":"9"}')
+    raw_sql(url, "update govern_audit set details = :d where model = 'credit' and seq = 6", d='{"from":"9"}')
 
     assert log.verify("credit") == ["event 6 (promote v2) was edited: hash does not match its content"]
 
 
 def test_editing_actor_or_version_is_caught(log, url):
     promote_story(log)
-    _raw(url, "update govern_audit set actor = 'mallory' where model = 'credit' and seq = 2")
-    _raw(url, "update govern_audit set version = '7' where model = 'credit' and seq = 4")
+    raw_sql(url, "update govern_audit set actor = 'mallory' where model = 'credit' and seq = 2")
+    raw_sql(url, "update govern_audit set version = '7' where model = 'credit' and seq = 4")
 
     assert log.verify("credit") == [
         "event 2 (approve v1) was edited: hash does not match its content",
@@ -126,7 +112,7 @@ def test_editing_actor_or_version_is_caught(log, url):
 
 def test_unreadable_details_are_reported_not_raised(log, url):
     promote_story(log)
-    _raw(url, "update govern_audit set details = '{broken' where model = 'credit' and seq = 1")
+    raw_sql(url, "update govern_audit set details = '{broken' where model = 'credit' and seq = 1")
 
     assert log.verify("credit") == ["event 1 (gates v1) was edited: its details are not valid JSON"]
     assert len(log.events("credit")) == 6
@@ -134,14 +120,14 @@ def test_unreadable_details_are_reported_not_raised(log, url):
 
 def test_deleting_a_middle_event_is_caught(log, url):
     promote_story(log)
-    _raw(url, "delete from govern_audit where model = 'credit' and seq = 3")
+    raw_sql(url, "delete from govern_audit where model = 'credit' and seq = 3")
 
     assert log.verify("credit") == ["event 3 is missing before event 4 (gates v2): deleted from the log"]
 
 
 def test_deleting_the_first_events_is_caught(log, url):
     promote_story(log)
-    _raw(url, "delete from govern_audit where model = 'credit' and seq in (1, 2)")
+    raw_sql(url, "delete from govern_audit where model = 'credit' and seq in (1, 2)")
 
     assert log.verify("credit") == ["events 1 to 2 are missing before event 3 (promote v1): deleted from the log"]
 
@@ -150,7 +136,7 @@ def test_resealed_edit_breaks_the_link_to_the_next_event(log, url):
     promote_story(log)
     target = log.events("credit")[1]
     forged = AuditEvent(**{**target.as_dict(), "actor": "mallory", "hash": ""})
-    _raw(
+    raw_sql(
         url,
         "update govern_audit set actor = :a, hash = :h where model = 'credit' and seq = 2",
         a="mallory",
@@ -174,12 +160,12 @@ def test_chains_of_two_models_are_independent(log, url):
     assert credit[0].hash != churn[0].hash
     assert log.models() == ["churn", "credit"]
 
-    _raw(url, "delete from govern_audit where model = 'churn' and seq = 2")
+    raw_sql(url, "delete from govern_audit where model = 'churn' and seq = 2")
     assert log.verify("credit") == []
     assert log.verify("churn") != []
 
     # Moving an event into another model's chain is an edit, too.
-    _raw(url, "update govern_audit set model = 'other' where model = 'credit' and seq = 6")
+    raw_sql(url, "update govern_audit set model = 'other' where model = 'credit' and seq = 6")
     assert log.verify("credit") == []  # the tail is gone, which only the registry reveals
     assert log.verify("other") == [
         "events 1 to 5 are missing before event 6 (promote v2): deleted from the log",
@@ -237,65 +223,3 @@ def test_concurrent_processes_never_fork_the_chain(log, url):
     assert [e.seq for e in events] == list(range(1, 46))
     assert {e.actor for e in events} == {"p0", "p1", "parent"}
     assert log.verify("credit") == []
-
-
-@pytest.fixture
-def postgres_model():
-    pytest.importorskip("psycopg", reason="PostgreSQL not reachable on 127.0.0.1:5432 (psycopg missing)")
-    engine = sa.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-    try:
-        with engine.connect():
-            pass
-    except sa.exc.OperationalError:
-        engine.dispose()
-        pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432")
-    model = f"audit-test-{uuid.uuid4().hex}"
-    try:
-        yield model
-    finally:
-        with engine.begin() as conn:
-            if sa.inspect(conn).has_table("govern_audit"):
-                conn.execute(sa.text("delete from govern_audit where model = :m"), {"m": model})
-        engine.dispose()
-
-
-def test_postgres_append_and_verify(postgres_model):
-    model = postgres_model
-    with AuditLog(POSTGRES_URL) as log:
-        promote_story(log, model)
-        events = log.events(model)
-        assert [e.seq for e in events] == [1, 2, 3, 4, 5, 6]
-        assert log.verify(model) == []
-        assert log.head(model) == events[-1]
-        assert model in log.models()
-        assert champion_findings(events, "2") == []
-
-        _raw(POSTGRES_URL, "update govern_audit set details = '{}' where model = :m and seq = 6", m=model)
-        assert log.verify(model) == ["event 6 (promote v2) was edited: hash does not match its content"]
-
-
-def test_postgres_concurrent_threads(postgres_model):
-    model = postgres_model
-    errors: list[BaseException] = []
-
-    def work(index: int) -> None:
-        try:
-            with AuditLog(POSTGRES_URL) as audit:
-                # Half the writers skip the advisory lock, as on a server without one,
-                # so losing the race for a seq number and retrying is exercised too.
-                audit._postgres = bool(index % 2)
-                for n in range(5):
-                    audit.append(model, MONITORED, actor=f"t{index}", details={"n": n})
-        except BaseException as exc:  # noqa: BLE001 -- reported below
-            errors.append(exc)
-
-    workers = [threading.Thread(target=work, args=(i,)) for i in range(6)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-
-    assert errors == []
-    with AuditLog(POSTGRES_URL) as log:
-        assert [e.seq for e in log.events(model)] == list(range(1, 31))
-        assert log.verify(model) == []
