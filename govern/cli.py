@@ -235,11 +235,9 @@ def watch(
         for p in promote_approved():
             typer.echo(f"{p['model']}: champion v{p['previous'] or '-'} -> v{p['version']}")
         return
-    from govern.scheduler import prefect_api
+    from govern.scheduler import serve_until_stopped
 
-    with prefect_api(log=load_settings().mlruns / "prefect-server.log") as url:
-        typer.echo(f"serving deployment promote-approved/govern-watch every {interval} s on {url} (Ctrl-C to stop)")
-        promote_approved.serve(name="govern-watch", interval=interval)
+    serve_until_stopped(promote_approved, name="govern-watch", interval=interval, log=load_settings().mlruns / "prefect-server.log", echo=typer.echo)
 
 
 @app.command()

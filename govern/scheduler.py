@@ -54,3 +54,42 @@ def prefect_api(log: Path | None = None, timeout: float = 120.0):
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+
+def serve_until_stopped(flow, *, name: str, interval: int, log: Path | None = None, echo=print) -> None:
+    """Serve ``flow`` as a deployment on a Prefect server until SIGTERM or Ctrl-C, then
+    end the process.
+
+    Prefect reads its API URL when first imported, so the runner is pointed at the
+    server explicitly (otherwise it starts a temporary server that schedules nothing).
+    Its own SIGTERM handler can hang in Prefect 3.8, so the runner serves from a worker
+    thread and the signal stays ours.  Logs and events are drained while the server
+    still answers; after that a run cut short by the stop keeps Prefect's machinery
+    retrying an API that is gone, so the process ends explicitly: nothing is left to save.
+    """
+    import contextvars
+    import signal
+    import threading
+
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with prefect_api(log=log) as url, temporary_settings(updates={PREFECT_API_URL: url}):
+        echo(f"serving deployment {flow.name}/{name} every {interval} s on {url} (Ctrl-C to stop)")
+        context = contextvars.copy_context()  # carries the Prefect settings into the thread
+        worker = threading.Thread(target=context.run, args=(flow.serve,), kwargs={"name": name, "interval": interval}, daemon=True)
+        worker.start()
+        try:
+            while worker.is_alive() and not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        APILogWorker.drain_all(timeout=10)
+        EventsWorker.drain_all(timeout=10)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

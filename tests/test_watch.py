@@ -45,7 +45,14 @@ def test_watch_promotes_an_approval_set_by_tags(tmp_path):
         assert str(client.get_registered_model("clv").aliases.get("champion")) == "1", "watch did not promote in time"
     finally:
         watcher.terminate()
-        output = watcher.communicate(timeout=60)[0]
+        try:
+            output = watcher.communicate(timeout=60)[0]
+        except subprocess.TimeoutExpired:
+            watcher.kill()  # never leave a watcher (and its server) behind
+            output = watcher.communicate()[0]
+            raise AssertionError(f"govern watch ignored SIGTERM for 60 s:\n{output}") from None
+    # The runner used the server it was given, not a temporary one that schedules nothing.
+    assert "ephemeral server" not in output, output
     # The promotion came from a scheduled run of the served deployment, on the real server.
     import sqlite3
 
