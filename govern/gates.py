@@ -1,18 +1,31 @@
 """Gates: the declared conditions a challenger must meet, judged from recorded evidence.
 
 Each gate yields a :class:`GateResult` with the observed value, the bound and a
-sentence; the verdict is ``passed`` only when every gate passed.  Nothing here
-trains or loads anything: the flow hands in the evidence.
+sentence.  A gate whose evidence is missing is never ``passed``: it is ``failed``, or
+``not_measured`` where the spec lets it warn.  The verdict is ``passed`` when no gate
+failed; gates not measured are listed as warnings beside it.  Nothing here trains or
+loads anything: the flow hands in the evidence.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import Enum
 
 from govern.evaluation import Comparison
 from govern.spec import ModelSpec
 
-PASSED, FAILED = "passed", "failed"
+
+class GateStatus(str, Enum):
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_MEASURED = "not_measured"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+PASSED, FAILED, NOT_MEASURED = GateStatus.PASSED.value, GateStatus.FAILED.value, GateStatus.NOT_MEASURED.value
 
 
 @dataclass(frozen=True)
@@ -23,6 +36,7 @@ class GateResult:
     observed: float | None
     bound: str
     reason: str
+    interval: tuple[float, float] | None = None
 
 
 @dataclass
@@ -36,7 +50,11 @@ class GateReport:
 
     @property
     def failures(self) -> list[GateResult]:
-        return [r for r in self.results if r.status != PASSED]
+        return [r for r in self.results if r.status == FAILED]
+
+    @property
+    def warnings(self) -> list[GateResult]:
+        return [r for r in self.results if r.status == NOT_MEASURED]
 
     def to_dict(self) -> dict:
         return {"status": self.status, "results": [asdict(r) for r in self.results]}
@@ -85,14 +103,17 @@ def fairness_gates(spec: ModelSpec, fairness: dict | None) -> list[GateResult]:
 
 
 def drift_gates(spec: ModelSpec, drift: dict | None) -> list[GateResult]:
+    """The drift gate; with nothing later to compare with it is not measured, never passed."""
     from govern.drift import drift_gate_findings
 
     gate = spec.gates.drift
     if gate is None:
         return []
     bound = f"drifted share <= {gate.max_drifted_share:.0%}" + (f", {', '.join(gate.must_not_drift)} stable" if gate.must_not_drift else "")
-    if drift is None:
-        return [GateResult("data drift", "drift", FAILED, None, bound, "drift could not be measured")]
+    if drift is None or not drift.get("measured", True):
+        why = (drift or {}).get("reason") or "drift could not be measured"
+        status = NOT_MEASURED if gate.when_unmeasured == "warn" else FAILED
+        return [GateResult("data drift", "drift", status, None, bound, f"not measured: {why}")]
     findings = drift_gate_findings(drift, max_drifted_share=gate.max_drifted_share, must_not_drift=gate.must_not_drift)
     share = drift.get("drifted_share")
     if findings:
@@ -101,7 +122,7 @@ def drift_gates(spec: ModelSpec, drift: dict | None) -> list[GateResult]:
 
 
 def judge(results: list[GateResult]) -> GateReport:
-    status = PASSED if all(r.status == PASSED for r in results) else FAILED
+    status = FAILED if any(r.status == FAILED for r in results) else PASSED
     return GateReport(status=status, results=results)
 
 

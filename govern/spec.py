@@ -44,6 +44,9 @@ class DataSpec(Strict):
     features: list[str] | None = Field(None, description="Columns to train on; default: all others")
     exclude: list[str] = Field(default_factory=list, description="Columns never trained on")
     min_rows: int = Field(200, ge=10)
+    positive_class: str | int | bool | None = Field(
+        None, description="The target value that means 1 (e.g. 'Churned'); required unless the target is 0/1 or boolean"
+    )
 
 
 class SplitSpec(Strict):
@@ -113,10 +116,20 @@ class ChampionGate(Strict):
 
 
 class FairnessGate(Strict):
+    """A ceiling or floor on one disparity.  ``judge: bound`` compares the conservative
+    end of its bootstrap interval (the upper end for a ceiling, the lower for a floor)."""
+
     feature: str
     metric: str
     max: float | None = None
     min: float | None = None
+    judge: Literal["point", "bound"] = "point"
+
+    @model_validator(mode="after")
+    def _bound(self) -> "FairnessGate":
+        if self.min is None and self.max is None:
+            raise ValueError(f"fairness gate on {self.metric} by {self.feature} needs min or max")
+        return self
 
 
 class DriftGate(Strict):
@@ -125,6 +138,21 @@ class DriftGate(Strict):
     numerical_method: str | None = Field(None, description="Evidently stattest for numeric columns, e.g. wasserstein, psi, ks")
     categorical_method: str | None = Field(None, description="Evidently stattest for categorical columns, e.g. jensenshannon, psi, chisquare")
     threshold: float | None = Field(None, gt=0.0, description="Drift threshold for both methods (a distance, or a p-value for tests)")
+    when_unmeasured: Literal["warn", "fail"] = Field(
+        "warn", description="What the gate does when there is no later data to compare with (a random split, no --recent)"
+    )
+
+
+class LeakageGate(Strict):
+    """Signal too strong to be true: one feature that alone predicts the target, one
+    feature that carries the model, or a gain over the champion beyond belief."""
+
+    enabled: bool = True
+    max_univariate_auc: float = Field(0.9, gt=0.5, le=1.0, description="Binary: ceiling on one feature's ROC AUC (folded: max(a, 1-a)) on training rows")
+    max_rank_correlation: float = Field(0.9, gt=0.0, le=1.0, description="Regression: ceiling on one feature's |Spearman correlation| with the target")
+    max_importance_share: float = Field(0.6, gt=0.0, le=1.0, description="Ceiling on one feature's share of CatBoost's feature importance")
+    max_gain_over_champion: float | None = Field(None, gt=0.0, description="Ceiling on the primary metric's gain over the champion, in metric units")
+    acknowledged: list[str] = Field(default_factory=list, description="Columns reviewed and accepted despite strong signal")
 
 
 class GatesSpec(Strict):
@@ -132,13 +160,34 @@ class GatesSpec(Strict):
     champion: ChampionGate | None = None
     fairness: list[FairnessGate] = Field(default_factory=list)
     drift: DriftGate | None = None
+    leakage: LeakageGate = LeakageGate()
 
 
 class FairnessSpec(Strict):
     sensitive_features: list[str] = Field(default_factory=list)
-    min_group_size: int = Field(30, ge=1)
-    mitigation: Literal["none", "threshold_optimizer", "exponentiated_gradient"] = "none"
+    min_group_size: int = Field(30, ge=1, description="Rows a group needs before it counts in a disparity")
+    min_class_size: int = Field(
+        10, ge=1, description="Positives and negatives a group needs for error-rate metrics (TPR, FPR, equalized odds, AUC)"
+    )
+    confidence: float = Field(0.95, gt=0.5, lt=1.0, description="Coverage of the bootstrap intervals of group metrics")
+    resamples: int = Field(500, ge=100, description="Bootstrap resamples for group metric intervals")
+    mitigation: Literal["none", "threshold_optimizer", "exponentiated_gradient", "reweighing"] = "none"
     mitigation_constraint: Literal["equalized_odds", "demographic_parity"] = "equalized_odds"
+
+
+class MonitoringSpec(Strict):
+    """What monitoring judges on labelled new data, beyond drift: the spec's metric
+    floors and fairness gates apply as they do at training."""
+
+    max_metric_drop: float | None = Field(
+        None, ge=0.0, description="Largest tolerated loss of the primary metric against the champion's holdout value"
+    )
+    max_base_rate_shift: float | None = Field(
+        0.10, ge=0.0, description="Binary: largest tolerated change of the positive rate against the training rows"
+    )
+    retrain_data: Literal["combined", "new_only"] = Field(
+        "combined", description="On drift, retrain on the training data plus the new data, or the new data alone"
+    )
 
 
 class CardSpec(Strict):
@@ -161,6 +210,7 @@ class ModelSpec(Strict):
     tuning: TuningSpec = TuningSpec()
     fairness: FairnessSpec = FairnessSpec()
     gates: GatesSpec = GatesSpec()
+    monitoring: MonitoringSpec = MonitoringSpec()
     card: CardSpec
 
     @model_validator(mode="after")
@@ -173,13 +223,23 @@ class ModelSpec(Strict):
         for field, metric in used:
             if metric not in allowed:
                 raise ValueError(f"{field}: '{metric}' is not a {self.task} metric (one of {', '.join(allowed)})")
+        disparities = BINARY_DISPARITIES if self.task == "binary" else REGRESSION_DISPARITIES
+        sensitive = self.fairness.sensitive_features
         for i, gate in enumerate(self.gates.fairness):
             if gate.metric not in FAIRNESS_METRICS:
                 raise ValueError(f"gates.fairness[{i}].metric: '{gate.metric}' is unknown (one of {', '.join(FAIRNESS_METRICS)})")
-            if gate.feature not in self.fairness.sensitive_features and "&" not in gate.feature:
-                raise ValueError(f"gates.fairness[{i}].feature: '{gate.feature}' is not in fairness.sensitive_features")
+            if gate.metric not in disparities:
+                raise ValueError(f"gates.fairness[{i}].metric: '{gate.metric}' is not a {self.task} disparity (one of {', '.join(disparities)})")
+            members = gate.feature.split("&")
+            strangers = [m for m in members if m not in sensitive]
+            if strangers:
+                raise ValueError(f"gates.fairness[{i}].feature: '{', '.join(strangers)}' is not in fairness.sensitive_features")
+            if len(members) > 1 and len(members) != len(sensitive):
+                raise ValueError(f"gates.fairness[{i}].feature: an intersection names all sensitive features ({'&'.join(sensitive)})")
         if self.task == "regression" and self.fairness.mitigation != "none":
             raise ValueError("fairness.mitigation: mitigation is available for binary tasks only")
+        if self.task == "regression" and self.data.positive_class is not None:
+            raise ValueError("data.positive_class: only a binary task has a positive class")
         return self
 
     @property
