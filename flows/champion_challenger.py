@@ -1,7 +1,8 @@
 """Champion-challenger training as a Prefect flow.
 
-validate -> split -> tune (Optuna, nested MLflow runs) -> refit -> score challenger and
-champion on the same holdout -> fairness -> drift -> gates -> register -> card.
+validate -> split -> champion on the holdout (labels must agree) -> tune (Optuna, nested
+MLflow runs) -> refit -> score challenger and champion on the same holdout -> leakage ->
+fairness -> drift -> gates -> register -> card.
 Each task calls a plain function of the ``govern`` package; this file only wires them.
 """
 
@@ -19,18 +20,18 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from flows.retries import transient
+from govern import champion_comparison, gates, leakage, mitigation, registry, registration, representation, splits, tuning, validation
 from govern import drift as drift_checks
 from govern import fairness as fairness_checks
-from govern import gates, mitigation, registry, registration, splits, tuning, validation
 from govern import record as evidence
 from govern.audit import AuditLog
 from govern.champion import Champion, load_champion
-from govern.evaluation import bootstrap_interval, holdout_metrics, paired_bootstrap
+from govern.overlap import id_salt
 from govern.settings import load_settings
 from govern.spec import ModelSpec, load_spec
 
 STEP = dict(cache_policy=NO_CACHE, persist_result=False)
-INTERVAL_METRICS = {"binary": ("roc_auc", "brier", "log_loss", "accuracy"), "regression": ("rmse", "mae", "r2")}
 
 
 @task(name="validate", **STEP)
@@ -43,9 +44,14 @@ def split_task(frame: pd.DataFrame, spec: ModelSpec) -> splits.Split:
     return splits.split_data(frame, spec)
 
 
-@task(name="load-champion", retries=2, retry_delay_seconds=2, **STEP)
+@task(name="load-champion", retries=2, retry_delay_seconds=2, retry_condition_fn=transient, **STEP)
 def champion_task(name: str) -> Champion:
     return load_champion(name)
+
+
+@task(name="score-champion", **STEP)
+def champion_scores_task(spec: ModelSpec, champion: Champion, holdout: pd.DataFrame, labels: dict | None):
+    return champion_comparison.champion_scores(spec, champion, holdout, labels)
 
 
 @task(name="tune", **STEP)
@@ -63,44 +69,44 @@ def refit_task(spec, candidate, split, features, categorical):
 
 
 @task(name="evaluate", **STEP)
-def evaluate_task(spec: ModelSpec, model, champion: Champion, holdout: pd.DataFrame) -> dict:
-    """Challenger and champion scored on the same holdout rows, with intervals."""
-    y = holdout[spec.data.target].to_numpy()
-    challenger = tuning.predict(spec, model, holdout)
-    metrics = holdout_metrics(spec.task, y, challenger, spec.decision_threshold)
-    intervals = {m: bootstrap_interval(spec.task, m, y, challenger, threshold=spec.decision_threshold, seed=spec.split.seed) for m in INTERVAL_METRICS[spec.task]}
-    result = {"challenger_scores": challenger, "metrics": metrics, "intervals": intervals, "champion_metrics": None, "comparison": None, "note": champion.note}
-    ok, note = champion.can_score(holdout)
-    if ok:
-        scores = tuning.predict(spec, champion.model, holdout)
-        result["champion_metrics"] = holdout_metrics(spec.task, y, scores, spec.decision_threshold)
-        gate = spec.gates.champion
-        metric = gate.metric if gate else spec.primary_metric
-        result["comparison"] = paired_bootstrap(
-            spec.task, metric, y, challenger, scores,
-            resamples=gate.resamples if gate else 1000, confidence=gate.confidence if gate else 0.95,
-            threshold=spec.decision_threshold, seed=spec.split.seed,
-        )
-    elif champion.version is not None:
-        result["note"] = note
-    return result
+def evaluate_task(spec: ModelSpec, model, champion: Champion, holdout: pd.DataFrame, scored, salt: str) -> dict:
+    scores, note = scored
+    return champion_comparison.evaluate(spec, model, holdout, champion, scores, note, salt)
+
+
+@task(name="leakage", **STEP)
+def leakage_task(spec: ModelSpec, split: splits.Split, features, categorical, model, comparison):
+    return leakage.assess_leakage(spec, pd.concat([split.train, split.valid]), features, categorical, model, comparison)
 
 
 @task(name="fairness", **STEP)
-def fairness_task(spec: ModelSpec, model, split: splits.Split, scores) -> tuple[dict | None, dict | None]:
-    """Per-group metrics of the challenger and, when the spec asks, of a mitigated candidate."""
+def fairness_task(spec: ModelSpec, model, split: splits.Split, scores):
+    """Per-group metrics of the challenger and, when the spec asks, of mitigated candidates."""
     report = fairness_checks.assess_scores(spec, split.holdout, scores)
-    if report is None or spec.fairness.mitigation == "none" or spec.task != "binary":
+    if report is None or not spec.fairness.mitigation or spec.task != "binary":
         return report, None
-    # Thresholds are learned on validation rows: the holdout must stay unseen.
-    return report, mitigation.mitigated_candidate(spec, model, split.valid, split.holdout)
+    return report, mitigation.mitigated_candidate(spec, model, split)
+
+
+@task(name="representation", **STEP)
+def representation_task(spec: ModelSpec, split: splits.Split, latest: pd.DataFrame | None):
+    """Each group's share of the training rows beside its share of the latest data."""
+    return representation.representation(spec, pd.concat([split.train, split.valid]), latest)
 
 
 @task(name="drift", **STEP)
 def drift_task(spec, split, features, categorical, recent: pd.DataFrame | None, out_dir: Path) -> dict:
-    """Training rows against the most recent data the model will meet."""
+    """Training rows against the most recent data the model will meet, when there is any."""
     reference = pd.concat([split.train, split.valid])
-    current, label = (recent, "recent data supplied with --recent") if recent is not None else (split.holdout, "the holdout, the latest period")
+    if recent is not None:
+        current, label = recent, "recent data supplied with --recent"
+    elif split.strategy == "time":
+        current, label = split.holdout, "the holdout, the latest period"
+    else:
+        return drift_checks.not_measured(
+            "the split is random and no --recent data was given, so the holdout is a sample of the training period "
+            "and there is nothing later to compare with"
+        )
     summary = drift_checks.assess_drift(
         reference[features], current[features], columns=features, out_dir=out_dir,
         categorical=categorical, title=f"{spec.name}: training data vs {label}",
@@ -111,10 +117,11 @@ def drift_task(spec, split, features, categorical, recent: pd.DataFrame | None, 
 
 
 @task(name="gates", **STEP)
-def gates_task(spec, evaluation, champion, fairness, drift) -> gates.GateReport:
+def gates_task(spec, evaluation, champion, fairness, drift, leaks) -> gates.GateReport:
     return gates.evaluate_gates(
         spec, metrics=evaluation["metrics"], comparison=evaluation["comparison"],
         champion_version=champion.version, champion_note=evaluation["note"], fairness=fairness, drift=drift,
+        leakage=leakage.leakage_gates(spec, leaks),
     )
 
 
@@ -135,8 +142,14 @@ def _timed(timings: dict, step: str):
 
 
 @flow(name="champion-challenger", log_prints=False, validate_parameters=False)
-def champion_challenger(model: str, data: str | None = None, recent: str | None = None, trials: int | None = None) -> dict:
-    """Train a challenger for ``model``, judge it against the champion and register it."""
+def champion_challenger(
+    model: str, data: str | None = None, recent: str | None = None, trials: int | None = None, provenance: str | None = None,
+) -> dict:
+    """Train a challenger for ``model``, judge it against the champion and register it.
+
+    ``provenance`` says how ``data`` was assembled (e.g. by monitoring's retraining
+    rule); the record and card state it.
+    """
     settings = load_settings()
     spec = load_spec(model, settings.models_dir)
     if trials is not None:
@@ -145,17 +158,21 @@ def champion_challenger(model: str, data: str | None = None, recent: str | None 
     timings: dict[str, float] = {}
     with _timed(timings, "validate"):
         frame = validate_task(spec, source)
+    labels = frame.attrs.get("labels")
     recent_frame = None
     if recent:
         recent_frame = validation.validate_frame(validation.load_table(Path(recent)), spec, require_target=False)
     features = validation.feature_columns(frame.columns, spec)
     categorical = validation.categorical_columns(frame, features)
     split = split_task(frame, spec)
+    salt = id_salt(spec.name)
     with _timed(timings, "champion"):
         champion = champion_task(spec.name)
+        scored = champion_scores_task(spec, champion, split.holdout, labels)
 
     experiment_id = registry.ensure_experiment(spec.name, None if settings.tracking_uri.startswith(("http:", "https:", "databricks")) else settings.mlruns / "artifacts")
-    data = {"source": str(source), "rows": int(len(frame)), "digest": evidence.file_digest(source), "features": features, "categorical": categorical}
+    data = {"source": str(source), "rows": int(len(frame)), "digest": evidence.file_digest(source), "features": features,
+            "categorical": categorical, "provenance": provenance or ("given with --data" if data else "the spec's data source")}
     client = registry.client()
     run = client.create_run(experiment_id, run_name=f"challenger-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}", tags={"govern.kind": "challenger", "mlflow.user": getpass.getuser()})
     run_id = run.info.run_id
@@ -171,19 +188,24 @@ def champion_challenger(model: str, data: str | None = None, recent: str | None 
         with _timed(timings, "refit"):
             fitted = refit_task(spec, candidate, split, features, categorical)
         with _timed(timings, "evaluate"):
-            evaluation = evaluate_task(spec, fitted, champion, split.holdout)
+            evaluation = evaluate_task(spec, fitted, champion, split.holdout, scored, salt)
+        with _timed(timings, "leakage"):
+            leaks = leakage_task(spec, split, features, categorical, fitted, evaluation["comparison"])
+        latest = recent_frame if recent_frame is not None else (split.holdout if split.strategy == "time" else None)
         with _timed(timings, "fairness"):
             fairness, mitigated = fairness_task(spec, fitted, split, evaluation["challenger_scores"])
+            represented = representation_task(spec, split, latest)
         with _timed(timings, "drift"):
             drift = drift_task(spec, split, features, categorical, recent_frame, staging)
-        verdict = gates_task(spec, evaluation, champion, fairness, drift)
+        verdict = gates_task(spec, evaluation, champion, fairness, drift, leaks)
 
         record = evidence.build_record(
-            spec, data=data, split=split, candidate=candidate, evaluation=evaluation, champion_version=champion.version,
-            fairness=fairness, mitigation=mitigated, drift=drift, verdict=verdict, timings=timings,
+            spec, data=data, labels=labels, split=split, candidate=candidate, evaluation=evaluation, champion=champion,
+            leakage=leaks, fairness=fairness, representation=represented, mitigation=mitigated, drift=drift,
+            verdict=verdict, timings=timings, salt=salt,
             lineage={"git_commit": evidence.git_commit(settings.root), "flow_run": str(flow_run.get_id() or "none"), "mlflow_run": run_id, "experiment": spec.name, "tracking_uri": settings.tracking_uri},
         )
-        evidence.write_evidence(record, split, staging)
+        evidence.write_evidence(record, split, staging, salt)
         registration.log_summary(run_id, record)
         with _timed(timings, "register"):
             result = register_task(spec, fitted, split.holdout[list(fitted.feature_names_)], evaluation["challenger_scores"], run_id, record, staging, settings)

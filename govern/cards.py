@@ -28,8 +28,13 @@ def _pct(value) -> str:
     return "n/a" if value is None else f"{value:.0%}"
 
 
+def _pct1(value) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
 _env.filters["fmt"] = _fmt
 _env.filters["pct"] = _pct
+_env.filters["pct1"] = _pct1
 
 _HTML_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>

@@ -1,14 +1,22 @@
-"""The current champion, loaded so it can be re-scored on the challenger's holdout."""
+"""The current champion, loaded so it can be re-scored on the challenger's holdout.
+
+The alias is read once and everything else is loaded by that version number, so a
+promotion between two reads cannot mix one version's model with another's record.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import mlflow
+import numpy as np
 import pandas as pd
 from mlflow.exceptions import MlflowException
 
 from govern import registry
+from govern.overlap import TRAINING_IDS_FILE, read_id_hashes
 
 
 @dataclass
@@ -17,6 +25,8 @@ class Champion:
     model: object | None = None
     params: dict = field(default_factory=dict)
     note: str = ""
+    record: dict | None = None
+    training_ids: np.ndarray | None = None
 
     def can_score(self, frame: pd.DataFrame) -> tuple[bool, str]:
         if self.model is None:
@@ -26,9 +36,22 @@ class Champion:
             return False, f"holdout lacks the champion's features {', '.join(missing)}"
         return True, ""
 
+    @property
+    def labels(self) -> dict | None:
+        """The champion's recorded label mapping (binary tasks), None when unrecorded."""
+        return (self.record or {}).get("labels")
+
+
+def _evidence(run_id: str, name: str) -> Path | None:
+    try:
+        return Path(mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=f"{registry.EVIDENCE_DIR}/{name}"))
+    except (MlflowException, OSError):
+        return None
+
 
 def load_champion(name: str) -> Champion:
-    """The version behind alias ``champion`` with its native CatBoost model and tuned parameters.
+    """The version behind alias ``champion`` with its native CatBoost model, tuned
+    parameters, evidence record and the hashed ids of the rows it trained on.
 
     The native flavour is loaded (not pyfunc) because pyfunc's CatBoost ``predict``
     returns labels and the comparison needs probabilities.
@@ -37,12 +60,16 @@ def load_champion(name: str) -> Champion:
     if version is None:
         return Champion(version=None, note="no champion yet: the first version passes the comparison by definition")
     try:
-        model = mlflow.catboost.load_model(f"models:/{name}@{registry.CHAMPION}")
+        model = mlflow.catboost.load_model(f"models:/{name}/{version}")
     except (MlflowException, OSError) as exc:
         return Champion(version=version, note=f"champion v{version} could not be loaded ({exc.__class__.__name__})")
     mv = registry.get_version(name, version)
-    params = {}
+    params, record, training_ids = {}, None, None
     if mv.run_id:
         run = registry.client().get_run(mv.run_id)
         params = {k.removeprefix("cb."): v for k, v in run.data.params.items() if k.startswith("cb.")}
-    return Champion(version=version, model=model, params=params)
+        record_path = _evidence(mv.run_id, "record.json")
+        record = json.loads(record_path.read_text()) if record_path else None
+        ids_path = _evidence(mv.run_id, TRAINING_IDS_FILE)
+        training_ids = read_id_hashes(ids_path) if ids_path else None
+    return Champion(version=version, model=model, params=params, record=record, training_ids=training_ids)

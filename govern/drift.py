@@ -174,6 +174,7 @@ def assess_drift(
         drifted_count = len(drifted_columns)
         drifted_share = drifted_count / len(columns)
     summary = {
+        "measured": True,
         "title": title,
         "reference_rows": int(len(reference)),
         "current_rows": int(len(current)),
@@ -189,6 +190,13 @@ def assess_drift(
     evidence = {"summary": summary, "evidently": json.loads(snapshot.json())}
     json_path.write_text(json.dumps(_json_safe(evidence), indent=2, allow_nan=False))
     return summary
+
+
+def not_measured(reason: str) -> dict:
+    """The drift summary when there is nothing later to compare the training rows with:
+    the gate reads it as "not measured", never as "0% drifted"."""
+    return {"measured": False, "reason": reason, "current_label": "nothing later", "drifted_share": None,
+            "drifted_count": None, "column_count": None, "columns": {}, "drifted_columns": []}
 
 
 def _fmt(value: float | None) -> str:

@@ -14,8 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from govern.gates import GateReport
+from govern.champion import Champion
+from govern.gates import NOT_MEASURED, PASSED, GateReport
 from govern.mitigation import judge_mitigated
+from govern.overlap import TRAINING_IDS_FILE, hash_ids, salt_fingerprint, write_id_hashes
+from govern.rule_changes import describe_changes
 from govern.spec import ModelSpec
 from govern.splits import Split
 from govern.tuning import Candidate
@@ -29,8 +32,17 @@ def file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
+def _json_digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
+
+
 def spec_digest(spec: ModelSpec) -> str:
-    return hashlib.sha256(json.dumps(spec.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+    return _json_digest(spec.model_dump(mode="json"))
+
+
+def gates_digest(spec: ModelSpec) -> str:
+    """Digest of the rules a version was judged by, so a loosened rule is visible."""
+    return _json_digest(spec.gates.model_dump(mode="json"))
 
 
 def git_commit(root: Path) -> str:
@@ -48,6 +60,8 @@ def _period(frame: pd.DataFrame, spec: ModelSpec) -> dict:
         part["end"] = str(frame[spec.data.time_column].max().date())
     if spec.task == "binary":
         part["positive_rate"] = float(frame[spec.data.target].mean())
+    else:
+        part["target_mean"] = float(frame[spec.data.target].mean())
     return part
 
 
@@ -55,19 +69,25 @@ def build_record(
     spec: ModelSpec,
     *,
     data: dict,
+    labels: dict | None,
     split: Split,
     candidate: Candidate,
     evaluation: dict,
-    champion_version: str | None,
+    champion: Champion,
+    leakage,
     fairness: dict | None,
-    mitigation: dict | None,
+    representation: dict | None,
+    mitigation,
     drift: dict,
     verdict: GateReport,
     timings: dict,
+    salt: str,
     lineage: dict,
 ) -> dict:
     """The record as plain JSON-able data; ``version`` is filled in at registration."""
     comparison = evaluation["comparison"]
+    gates_spec = spec.gates.model_dump(mode="json")
+    champion_gates = ((champion.record or {}).get("spec") or {}).get("gates")
     return {
         "model": spec.name,
         "task": spec.task,
@@ -75,12 +95,22 @@ def build_record(
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "spec": spec.model_dump(mode="json"),
         "spec_digest": spec_digest(spec),
+        "gates_digest": gates_digest(spec),
+        "rule_changes": {
+            "against": champion.version,
+            "changes": describe_changes(champion_gates, gates_spec) if champion.version and champion_gates is not None else [],
+            "note": "" if champion.version is None or champion_gates is not None else f"champion v{champion.version} recorded no gates",
+        },
         "data": data,
+        "labels": labels,
         "split": {"strategy": split.strategy, "train": _period(split.train, spec), "valid": _period(split.valid, spec), "holdout": _period(split.holdout, spec), "detail": split.description},
         "tuning": {"study": candidate.study_name, "trials": candidate.trials, "pruned": candidate.pruned, "params": candidate.params, "iterations": candidate.iterations, "seconds": candidate.seconds, "best_validation": candidate.value},
         "metrics": {"challenger": evaluation["metrics"], "intervals": evaluation["intervals"], "champion": evaluation["champion_metrics"], "confidence": 0.95},
-        "champion": {"version": champion_version, "comparison": comparison.to_dict() if comparison else None, "note": evaluation["note"]},
+        "champion": {"version": champion.version, "comparison": comparison.to_dict() if comparison else None, "note": evaluation["note"]},
+        "overlap": {"salt": salt_fingerprint(salt), "champion": evaluation["overlap"]},
+        "leakage": leakage.to_dict(),
         "fairness": fairness,
+        "representation": representation,
         "mitigation": judge_mitigated(spec, mitigation, evaluation["metrics"], fairness, drift) if mitigation else None,
         "drift": {k: v for k, v in drift.items() if k not in ("html", "json")},
         "gates": verdict.to_dict(),
@@ -89,13 +119,16 @@ def build_record(
     }
 
 
-def write_evidence(record: dict, split: Split, staging: Path) -> None:
+def write_evidence(record: dict, split: Split, staging: Path, salt: str) -> None:
     """The data files the decision rests on: the holdout both models were scored on, the
-    training rows monitoring compares against, and the fairness report."""
+    training rows monitoring compares against (and their hashed ids, for the next
+    version's overlap), and the fairness report."""
     spec, features = record["spec"], record["data"]["features"]
     holdout_columns = [spec["data"]["id_column"], *features, spec["data"]["target"]]
     split.holdout[holdout_columns].to_parquet(staging / "holdout.parquet", index=False)
-    pd.concat([split.train, split.valid])[features].to_parquet(staging / "reference.parquet", index=False)
+    training = pd.concat([split.train, split.valid])
+    training[features].to_parquet(staging / "reference.parquet", index=False)
+    write_id_hashes(hash_ids(training[spec["data"]["id_column"]], salt), staging / TRAINING_IDS_FILE)
     if record["fairness"] is not None:
         fairness = {"challenger": record["fairness"], "mitigated": record["mitigation"]}
         (staging / "fairness.json").write_text(json.dumps(fairness, indent=2, default=str))
@@ -133,7 +166,10 @@ def summary(record: dict, *, version: str, card: Path, run_id: str) -> dict:
         "model": record["model"],
         "version": version,
         "gates": gates["status"],
-        "failures": [g["reason"] for g in gates["results"] if g["status"] != "passed"],
+        "failures": [g["reason"] for g in gates["results"] if g["status"] not in (PASSED, NOT_MEASURED)],
+        "warnings": [g["reason"] for g in gates["results"] if g["status"] == NOT_MEASURED],
+        "rule_changes": record["rule_changes"]["changes"],
+        "overlap": (record["overlap"]["champion"] or {}).get("share"),
         "champion": record["champion"]["version"],
         "primary_metric": record["spec"]["primary_metric"],
         "holdout": record["metrics"]["challenger"][record["spec"]["primary_metric"]],

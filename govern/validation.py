@@ -153,16 +153,18 @@ def _check_feature_type(df: pd.DataFrame, column: str) -> None:
             )
 
 
-def _binary_target(series: pd.Series, column: str) -> pd.Series:
-    """Map a two-valued target to 0/1.
+def _is_zero_one(values: list) -> bool:
+    return all(isinstance(v, (bool, np.bool_, int, float, np.integer, np.floating)) and v in (0, 1) for v in values)
 
-    Booleans map False/True to 0/1; numbers 0/1 stay; text labels such as
-    no/yes or false/true map the negative word to 0; any other pair maps the
-    smaller value (in sorted order) to 0 and the larger to 1.
+
+def _binary_target(series: pd.Series, column: str, positive_class=None) -> tuple[pd.Series, dict]:
+    """Map a two-valued target to 0/1 and say how.
+
+    Only 0/1 and booleans map without being told (1 and True mean positive); any other
+    pair of labels needs ``data.positive_class``: guessing from label order once made
+    "good" the positive class of a credit model and inverted every comparison.
     """
-    if ptypes.is_bool_dtype(series.dtype):
-        return series.astype(int)
-    values = series.unique()
+    values = series.unique().tolist()
     classes = sorted(values, key=lambda v: (str(type(v)), v))
     if len(classes) == 1:
         raise DataValidationError(f"one-class target '{column}': every row is {_show(classes[0])}; a binary task needs two classes")
@@ -170,12 +172,29 @@ def _binary_target(series: pd.Series, column: str) -> pd.Series:
         raise DataValidationError(
             f"target '{column}' has {len(classes)} classes ({_preview(classes)}); a binary task needs exactly two"
         )
-    low, high = classes
-    if isinstance(low, str) or isinstance(high, str):
-        low_s, high_s = str(low).strip().lower(), str(high).strip().lower()
-        if low_s in _POSITIVE_LABELS and high_s in _NEGATIVE_LABELS:
-            low, high = high, low
-    return (series == high).astype(int)
+    if positive_class is None:
+        if not _is_zero_one(classes):
+            raise DataValidationError(
+                f"target '{column}' has labels {_show(classes[0])} and {_show(classes[1])}: "
+                "set data.positive_class to the label that means 1"
+            )
+        positive = True if ptypes.is_bool_dtype(series.dtype) else 1
+    else:
+        matches = [v for v in classes if v == positive_class or str(v).strip() == str(positive_class).strip()]
+        if not matches:
+            raise DataValidationError(
+                f"data.positive_class {_show(positive_class)} is not a value of target '{column}' "
+                f"(values: {_show(classes[0])}, {_show(classes[1])})"
+            )
+        positive = matches[0]
+    negative = next(v for v in classes if v is not positive and v != positive)
+    mapped = (series == positive).astype(int)
+    mapping = {"positive": _plain(positive), "negative": _plain(negative), "declared": positive_class is not None}
+    return mapped, mapping
+
+
+def _plain(value: object) -> object:
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _check_regression_target(series: pd.Series, column: str) -> pd.Series:
@@ -198,8 +217,9 @@ def _as_category_text(series: pd.Series) -> pd.Series:
 def validate_frame(df: pd.DataFrame, spec: ModelSpec, *, require_target: bool = True) -> pd.DataFrame:
     """Check ``df`` against ``spec`` and return a cleaned copy.
 
-    The copy has the time column as datetime64, a binary target as int 0/1, and
-    categorical features as text with missing values as ``"missing"``.  With
+    The copy has the time column as datetime64, a binary target as int 0/1 (the
+    mapping in ``attrs["labels"]``), and categorical features as text with missing
+    values as ``"missing"``.  With
     ``require_target=False`` (unlabeled monitoring data) the target and the
     excluded columns may be absent; a target column that is present but wholly
     empty counts as absent, otherwise it is validated as usual.
@@ -240,7 +260,7 @@ def validate_frame(df: pd.DataFrame, spec: ModelSpec, *, require_target: bool = 
         if missing:
             raise DataValidationError(f"target '{data.target}' has {missing} missing values")
         if spec.task == "binary":
-            out[data.target] = _binary_target(target, data.target)
+            out[data.target], out.attrs["labels"] = _binary_target(target, data.target, data.positive_class)
         else:
             out[data.target] = _check_regression_target(target, data.target)
 

@@ -66,23 +66,42 @@ def test_valid_frame_is_cleaned(churn, customers):
 
 
 @pytest.mark.parametrize(
-    ("labels", "positive"),
+    ("labels", "declared", "positive"),
     [
-        ((0, 1), 1),
-        ((False, True), True),
-        (("no", "yes"), "yes"),
-        (("yes", "no"), "yes"),
-        (("true", "false"), "true"),
-        (("stay", "leave"), "stay"),
-        ((1, 2), 2),
-        ((-1, 1), 1),
+        ((0, 1), None, 1),
+        ((0.0, 1.0), None, 1),
+        ((False, True), None, True),
+        ((0, 1), 0, 0),
+        (("no", "yes"), "yes", "yes"),
+        (("Stayed", "Churned"), "Churned", "Churned"),
+        (("good", "bad"), "good", "good"),
+        ((1, 2), 2, 2),
+        ((-1, 1), 1, 1),
     ],
 )
-def test_binary_targets_map_to_zero_one(churn, customers, labels, positive):
+def test_binary_targets_map_the_declared_positive_class_to_one(churn, customers, labels, declared, positive):
     values = np.where(customers["churned"] == 1, labels[1], labels[0])
     frame = customers.assign(churned=pd.Series(values.tolist(), index=customers.index))
-    out = validate_frame(frame, churn)
+    spec = churn.model_copy(update={"data": churn.data.model_copy(update={"positive_class": declared})})
+    out = validate_frame(frame, spec)
     assert out["churned"].tolist() == [int(v == positive) for v in frame["churned"]]
+    assert out.attrs["labels"]["positive"] == positive
+    assert out.attrs["labels"]["declared"] is (declared is not None)
+
+
+@pytest.mark.parametrize("labels", [("no", "yes"), ("good", "bad"), ("Churned", "Stayed"), (1, 2), (-1, 1), ("0", "1")])
+def test_labels_other_than_zero_one_need_a_declared_positive_class(churn, customers, labels):
+    values = np.where(customers["churned"] == 1, labels[1], labels[0])
+    frame = customers.assign(churned=pd.Series(values.tolist(), index=customers.index))
+    with pytest.raises(DataValidationError, match="set data.positive_class"):
+        validate_frame(frame, churn)
+
+
+def test_a_positive_class_that_is_not_a_label_is_named(churn, customers):
+    frame = customers.assign(churned=np.where(customers["churned"] == 1, "Churned", "Stayed"))
+    spec = churn.model_copy(update={"data": churn.data.model_copy(update={"positive_class": "churned"})})
+    with pytest.raises(DataValidationError, match="positive_class 'churned' is not a value"):
+        validate_frame(frame, spec)
 
 
 def test_regression_target_passes(clv, customers):
