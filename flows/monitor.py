@@ -1,8 +1,9 @@
 """Monitoring as a Prefect flow: the champion's reference data against new data.
 
-Drift always; performance and per-group fairness where the new data carries labels.
-Reports land beside the champion's card under ``monitoring/<date>/``; the outcome is
-logged to MLflow and appended to the audit chain.
+Drift always; performance, fairness and base rate judged where the new data carries
+labels.  Reports land beside the champion's card under ``monitoring/<stamp>/``
+(Evidently's ``drift.html``, ``monitoring.md`` and ``.html``, ``outcome.json``); the
+outcome is logged to MLflow and appended to the audit chain.
 """
 
 from __future__ import annotations
@@ -16,34 +17,45 @@ import pandas as pd
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from govern import monitoring, validation
+from govern import monitoring, monitoring_report, validation
 from govern.audit import AuditLog
+from govern.errors import GovernError
 from govern.settings import load_settings
 from govern.spec import load_spec
 
 STEP = dict(cache_policy=NO_CACHE, persist_result=False)
 
 
-@task(name="load-reference", retries=2, retry_delay_seconds=2, **STEP)
+def _transient(task, task_run, state) -> bool:
+    """Retry a failed load unless it failed on a GovernError (no champion, no evidence):
+    a second attempt cannot fix those, it only delays the one-line message."""
+    return not isinstance(state.data, GovernError)
+
+
+@task(name="load-reference", retries=2, retry_delay_seconds=2, retry_condition_fn=_transient, **STEP)
 def reference_task(name: str):
     return monitoring.champion_reference(name)
 
 
 @task(name="check", **STEP)
-def check_task(spec, reference, current: pd.DataFrame, out_dir: Path) -> dict:
+def check_task(spec, reference, current: pd.DataFrame, out_dir: Path) -> monitoring.MonitoringOutcome:
     return monitoring.check(spec, reference, current, out_dir)
 
 
 @flow(name="monitor", validate_parameters=False)
 def monitor(model: str, current: str) -> dict:
+    """Judge the champion on ``current``; returns the outcome as plain JSON-able data."""
     settings = load_settings()
     spec = load_spec(model, settings.models_dir)
     frame = validation.validate_frame(validation.load_table(Path(current)), spec, require_target=False)
+    monitoring.require_champion(spec.name)
     reference = reference_task(spec.name)
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H%M%SZ")
-    out_dir = settings.cards_dir / spec.name / f"v{reference.version}" / "monitoring" / stamp
+    now = datetime.now(timezone.utc)
+    out_dir = settings.cards_dir / spec.name / f"v{reference.version}" / "monitoring" / now.strftime("%Y-%m-%dT%H%M%SZ")
     outcome = check_task(spec, reference, frame, out_dir)
-    outcome["current"] = str(current)
-    (out_dir / "outcome.json").write_text(json.dumps(outcome, indent=2, default=str))
+    outcome.current, outcome.checked_at = str(current), now.isoformat(timespec="seconds")
+    outcome.reports = monitoring_report.write_reports(outcome, out_dir)
+    result = outcome.to_dict()
+    (out_dir / "outcome.json").write_text(json.dumps(result, indent=2, default=str))
     monitoring.record(spec, reference, outcome, out_dir, AuditLog(settings.database_url), actor=getpass.getuser())
-    return outcome
+    return result

@@ -189,35 +189,50 @@ def ui(port: int = typer.Option(5000, help="Localhost port"), host: str = typer.
 @command
 def monitor(
     model: str,
-    current: Path = typer.Option(..., "--current", help="New data to compare with the champion's reference"),
-    retrain_on_drift: bool = typer.Option(False, help="Start the champion-challenger flow when the drift gate trips"),
-    retrain_data: Optional[Path] = typer.Option(None, help="Data to retrain on (default: --current when labelled, else the spec's source)"),
+    current: Path = typer.Option(..., "--current", help="New data to judge the champion on"),
+    retrain: bool = typer.Option(False, "--retrain-on-failure", "--retrain-on-drift", help="Train a challenger when any monitoring check fails, on data chosen by the spec's monitoring.retrain_data"),
+    retrain_data: Optional[Path] = typer.Option(None, help="Labelled new data to retrain with (default: --current)"),
+    as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON"),
 ):
-    """Compare new data with the champion's reference: drift, and performance where labels exist."""
-    from govern import validation
+    """Judge the champion on new data: drift, and metrics, fairness and base rate where labels exist.
+
+    Exit 0 when every check passes, 5 when one fails; with --retrain-on-failure, the
+    challenger's verdict (0, or 3 when it fails its gates) instead.
+    """
+    import inspect
+    from datetime import datetime, timezone
+
+    from govern import monitoring, retraining, validation
+    from govern.monitoring_report import summary_lines
     from govern.spec import load_spec
 
-    spec = load_spec(model, load_settings().models_dir)
+    settings = load_settings()
+    spec = load_spec(model, settings.models_dir)
     validation.validate_frame(validation.load_table(current), spec, require_target=False)
+    monitoring.require_champion(spec.name)
     quiet_prefect()
     from flows.monitor import monitor as monitor_flow
 
     outcome = monitor_flow(model, str(current))
-    drift = outcome["drift"]
-    typer.echo(f"{model} v{outcome['champion']}: drift gate {outcome['drift_gate']}, {drift['drifted_count']} of {drift['column_count']} columns drifted ({', '.join(drift['drifted_columns']) or 'none'})")
-    for finding in outcome["findings"]:
-        typer.echo(f"  {finding}")
-    for name, value in (outcome["performance"] or {}).items():
-        typer.echo(f"  {name} on new data: {value:.4f}")
-    if outcome["drift_gate"] == "passed":
+    emit = (lambda line: None) if as_json else typer.echo
+    for line in summary_lines(monitoring.MonitoringOutcome.from_dict(outcome)):
+        emit(line)
+    if outcome["status"] == "passed" or not retrain:
+        if as_json:
+            typer.echo(json.dumps(outcome, indent=2, default=str))
+        if outcome["status"] != "passed":
+            raise typer.Exit(5)
         return
-    if not retrain_on_drift:
-        raise typer.Exit(5)
-    labelled = outcome["performance"] is not None  # the champion could be scored on its labels
-    data = retrain_data or (current if labelled else None)
-    typer.echo(f"drift gate tripped: retraining {model} on {data or spec.data.source}")
-    result = train_model(model, data, recent=current)
-    _print_training(result)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    plan = retraining.retrain_data(spec, settings.root, retrain_data or current, outcome["champion"], stamp)
+    emit(f"monitoring failed: retraining {model} on {plan.rule} data, {plan.rows} rows ({plan.path})")
+    extra = {"provenance": plan.provenance} if "provenance" in inspect.signature(train_model).parameters else {}
+    result = train_model(model, plan.path, **extra)
+    outcome["retraining"] = {"rule": plan.rule, "data": str(plan.path), "rows": plan.rows, "provenance": plan.provenance, "challenger": result}
+    if as_json:
+        typer.echo(json.dumps(outcome, indent=2, default=str))
+    else:
+        _print_training(result)
     if result["gates"] != "passed":
         raise typer.Exit(3)
 

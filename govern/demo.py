@@ -52,14 +52,16 @@ def run_demo(settings: Settings, *, rows: int = 4000, trials: int | None = None,
             echo(f"  approved by {DEMO_REVIEWER}, promoted: champion v{promoted.version}")
         watch = monitor(name, str(paths["recent"]))
         drifted = ", ".join(watch["drift"]["drifted_columns"]) or "none"
-        perf = watch["performance"] or {}
-        primary = next(iter(k for k in perf if k in ("roc_auc", "rmse")), None)
-        echo(f"  monitoring v{watch['champion']} on {paths['recent'].name}: drift gate {watch['drift_gate']} "
+        perf, primary = watch["performance"] or {}, watch["primary_metric"]
+        echo(f"  monitoring v{watch['champion']} on {paths['recent'].name}: {watch['status']}; drift gate {watch['drift_gate']} "
              f"({watch['drift']['drifted_share']:.0%} of columns; drifted: {drifted})"
-             + (f"; {primary} on new labels {perf[primary]:.4f}" if primary else ""))
+             + (f"; {primary} on new labels {perf[primary]:.4f}" if primary in perf else ""))
+        for reason in watch["failures"]:
+            echo(f"    check failed: {reason}")
+        echo(f"    report: {watch['reports']['markdown']}")
         second = train_model(name, later, trials=trials)
         _report(echo, second)
-        summary[name] = {"challenger": second, "monitoring": watch["drift_gate"]}
+        summary[name] = {"challenger": second, "monitoring": watch["status"], "drift_gate": watch["drift_gate"]}
     elapsed = time.perf_counter() - started
     echo("")
     echo(f"done in {elapsed:.0f} s. Challengers await a reviewer: open the MLflow UI with")
