@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import replace
@@ -27,7 +28,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
-from govern.audit_events import EVENT_FIELDS, GENESIS_HASH, AuditEvent, canonical_json, normalize_version
+from govern.audit_events import EVENT_FIELDS, GENESIS_HASH, AuditEvent, canonical_json, chain_problems, normalize_version
 from govern.errors import GovernError
 
 TABLE_NAME = "govern_audit"
@@ -93,6 +94,7 @@ class AuditLog:
         except (ArgumentError, ImportError) as exc:
             raise GovernError(f"cannot open the audit log at {self.url}: {exc}") from exc
         self._postgres = self._engine.dialect.name == "postgresql"
+        self._held = threading.local()
         if self._sqlite and self._engine.dialect.driver == "pysqlite":
             _take_over_sqlite_transactions(self._engine)
         self._create_table()
@@ -138,11 +140,45 @@ class AuditLog:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        """A transaction that holds the write lock from its first read (SQLite)."""
+        """A transaction that holds the write lock from its first read (SQLite); inside
+        :meth:`exclusive`, the transaction that already holds it."""
+        held = getattr(self._held, "conn", None)
+        if held is not None:
+            yield held
+            return
         with self._engine.connect() as conn:
             conn.execution_options(govern_immediate=True)
             with conn.begin():
                 yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """Reads inside :meth:`exclusive` see the events it appended before commit."""
+        held = getattr(self._held, "conn", None)
+        if held is not None:
+            yield held
+            return
+        with self._engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def exclusive(self, model: str) -> Iterator[None]:
+        """Hold the model's append lock across a whole decision (read the registry,
+        check, move an alias, append), so two decisions on one model run one after the
+        other.  Appends and reads in this thread join the held transaction; it commits
+        when the block ends normally and rolls back if it raises.  SQLite serialises
+        on its write lock, PostgreSQL on the model's advisory lock."""
+        if getattr(self._held, "conn", None) is not None:
+            yield  # appends still take each model's lock inside the held transaction
+            return
+        with self._database(), self._write() as conn:
+            if self._postgres:
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_lock_key(model))))
+            self._held.conn = conn
+            try:
+                yield
+            finally:
+                self._held.conn = None
 
     def append(
         self,
@@ -167,6 +203,7 @@ class AuditLog:
         if stored_version is not None and len(stored_version) > 64:
             raise GovernError(f"version {stored_version[:20]!r}... is too long for the audit log")
 
+        inside = getattr(self._held, "conn", None) is not None
         for attempt in range(1, APPEND_ATTEMPTS + 1):
             try:
                 with self._database(), self._write() as conn:
@@ -192,7 +229,7 @@ class AuditLog:
                     conn.execute(sa.insert(_table).values(**{**sealed.as_dict(), "details": details_json}))
                 return sealed
             except IntegrityError as exc:
-                if attempt == APPEND_ATTEMPTS:
+                if inside or attempt == APPEND_ATTEMPTS:
                     raise GovernError(
                         f"could not append to the audit log of {model!r} after {attempt} attempts: "
                         "other writers kept taking the next sequence number"
@@ -201,7 +238,7 @@ class AuditLog:
         raise AssertionError("unreachable")
 
     def _rows(self, model: str) -> list[Any]:
-        with self._database(), self._engine.connect() as conn:
+        with self._database(), self._read() as conn:
             return list(
                 conn.execute(sa.select(_table).where(_table.c.model == model).order_by(_table.c.seq))
             )
@@ -212,7 +249,7 @@ class AuditLog:
 
     def head(self, model: str) -> AuditEvent | None:
         """The newest event of the model, or None before its first decision."""
-        with self._database(), self._engine.connect() as conn:
+        with self._database(), self._read() as conn:
             row = conn.execute(
                 sa.select(_table)
                 .where(_table.c.model == model)
@@ -228,32 +265,7 @@ class AuditLog:
 
     def verify(self, model: str) -> list[str]:
         """One line per break in the model's chain: edited, relinked or deleted events."""
-        problems: list[str] = []
-        previous: AuditEvent | None = None
-        for row in self._rows(model):
-            event = _event_from_row(row)
-            expected_seq = previous.seq + 1 if previous else 1
-            if event.seq != expected_seq:
-                missing = (
-                    f"event {expected_seq} is missing"
-                    if event.seq == expected_seq + 1
-                    else f"events {expected_seq} to {event.seq - 1} are missing"
-                )
-                problems.append(f"{missing} before {event.label}: deleted from the log")
-            if "_unreadable_details" in event.details and len(event.details) == 1:
-                problems.append(f"{event.label} was edited: its details are not valid JSON")
-            elif event.compute_hash() != event.hash:
-                problems.append(f"{event.label} was edited: hash does not match its content")
-            if event.seq == expected_seq:
-                expected_prev = previous.hash if previous else GENESIS_HASH
-                if event.prev_hash != expected_prev:
-                    before = previous.label if previous else "the start of the chain"
-                    problems.append(
-                        f"{event.label} does not link to {before}: prev_hash differs, "
-                        "so an earlier event was replaced"
-                    )
-            previous = event
-        return problems
+        return chain_problems(self.events(model))
 
 
 def _lock_key(model: str) -> int:

@@ -16,9 +16,11 @@ from typing import Any
 GATES = "gates.evaluated"
 APPROVED = "approval.approved"
 REJECTED = "approval.rejected"
+APPROVAL_REFUSED = "approval.refused"
 PROMOTED = "promotion"
 ROLLED_BACK = "rollback"
 PROMOTION_REFUSED = "promotion.refused"
+ROLLBACK_REFUSED = "rollback.refused"
 MONITORED = "monitoring"
 ALIAS_MISMATCH = "alias.mismatch"
 
@@ -27,9 +29,11 @@ ACTION_LABELS = {
     GATES: "gates",
     APPROVED: "approve",
     REJECTED: "reject",
+    APPROVAL_REFUSED: "refused approval of",
     PROMOTED: "promote",
     ROLLED_BACK: "rollback to",
     PROMOTION_REFUSED: "refused promotion of",
+    ROLLBACK_REFUSED: "refused rollback to",
     MONITORED: "monitoring",
     ALIAS_MISMATCH: "alias mismatch",
 }
@@ -102,3 +106,33 @@ class AuditEvent:
 
 
 EVENT_FIELDS = tuple(f.name for f in fields(AuditEvent))
+
+
+def chain_problems(events: list[AuditEvent]) -> list[str]:
+    """One line per break in one model's chain (oldest first): edited, relinked or
+    deleted events.  Pure, so the check is the same whatever stores the events."""
+    problems: list[str] = []
+    previous: AuditEvent | None = None
+    for event in events:
+        expected_seq = previous.seq + 1 if previous else 1
+        if event.seq != expected_seq:
+            missing = (
+                f"event {expected_seq} is missing"
+                if event.seq == expected_seq + 1
+                else f"events {expected_seq} to {event.seq - 1} are missing"
+            )
+            problems.append(f"{missing} before {event.label}: deleted from the log")
+        if "_unreadable_details" in event.details and len(event.details) == 1:
+            problems.append(f"{event.label} was edited: its details are not valid JSON")
+        elif event.compute_hash() != event.hash:
+            problems.append(f"{event.label} was edited: hash does not match its content")
+        if event.seq == expected_seq:
+            expected_prev = previous.hash if previous else GENESIS_HASH
+            if event.prev_hash != expected_prev:
+                before = previous.label if previous else "the start of the chain"
+                problems.append(
+                    f"{event.label} does not link to {before}: prev_hash differs, "
+                    "so an earlier event was replaced"
+                )
+        previous = event
+    return problems

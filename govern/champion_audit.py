@@ -25,6 +25,25 @@ def _moves(events: list[AuditEvent]) -> list[AuditEvent]:
     return [e for e in events if e.action in (PROMOTED, ROLLED_BACK)]
 
 
+def _step(lineage: list[str], move: AuditEvent) -> list[str]:
+    """A promotion stacks its version; a rollback returns to its target, dropping the
+    champions after it, so the next rollback goes further back, never forward."""
+    if move.action == PROMOTED:
+        return [*lineage, move.version]
+    if move.version in lineage:
+        return lineage[: len(lineage) - lineage[::-1].index(move.version)]
+    return [move.version]
+
+
+def champion_lineage(events: list[AuditEvent]) -> list[str]:
+    """The champions a rollback walks back through, oldest first; the last is the
+    champion the log says is current (empty before the first promotion)."""
+    lineage: list[str] = []
+    for move in _moves(sorted(events, key=lambda e: e.seq)):
+        lineage = _step(lineage, move)
+    return lineage
+
+
 def _describe_move(move: AuditEvent) -> str:
     if move.action == ROLLED_BACK:
         return f"the last recorded rollback is to {show_version(move.version)}"
@@ -56,17 +75,45 @@ def champion_findings(events: list[AuditEvent], champion_version: str | int | No
             f"champion alias points to {show_version(champion)} but {_describe_move(last)}: moved outside the gates"
         )
 
+    lineage: list[str] = []
     for index, event in enumerate(ordered):
+        if event.action not in (PROMOTED, ROLLED_BACK):
+            continue
+        findings.extend(_replaced_findings(event, lineage))
         if event.action == PROMOTED:
             findings.extend(_promotion_findings(event, ordered[:index]))
-        elif event.action == ROLLED_BACK:
-            earlier = ordered[:index]
-            if not any(e.action == PROMOTED and e.version == event.version for e in earlier):
-                findings.append(
-                    f"{event.label} goes to a version that was never promoted: rollbacks may only "
-                    "restore a former champion"
-                )
+        elif not any(e.action == PROMOTED and e.version == event.version for e in ordered[:index]):
+            findings.append(
+                f"{event.label} goes to a version that was never promoted: rollbacks may only "
+                "restore a former champion"
+            )
+        elif len(lineage) < 2:
+            findings.append(
+                f"{event.label} does not go back along the recorded history: "
+                f"{show_version(lineage[-1] if lineage else None)} had no champion before it"
+            )
+        elif event.version != lineage[-2]:
+            findings.append(
+                f"{event.label} skips the recorded history: the champion before "
+                f"{show_version(lineage[-1])} was {show_version(lineage[-2])}"
+            )
+        lineage = _step(lineage, event)
     return findings
+
+
+def _replaced_findings(move: AuditEvent, lineage: list[str]) -> list[str]:
+    """A move that says it replaced another champion than the log's: the alias moved
+    outside the gates in between, or two decisions raced."""
+    if not isinstance(move.details, dict) or "from" not in move.details:
+        return []
+    recorded = normalize_version(move.details["from"])
+    on_record = lineage[-1] if lineage else None
+    if recorded == on_record:
+        return []
+    return [
+        f"{move.label} replaced {show_version(recorded)} but the champion on record was "
+        f"{show_version(on_record)}: the alias moved outside the gates, or two decisions raced"
+    ]
 
 
 def _promotion_findings(promotion: AuditEvent, earlier: list[AuditEvent]) -> list[str]:

@@ -223,3 +223,54 @@ def test_concurrent_processes_never_fork_the_chain(log, url):
     assert [e.seq for e in events] == list(range(1, 46))
     assert {e.actor for e in events} == {"p0", "p1", "parent"}
     assert log.verify("credit") == []
+
+
+# -- holding the lock across a decision -----------------------------------------------
+
+
+def test_exclusive_commits_at_the_end_and_reads_its_own_appends(log, url):
+    with log.exclusive("credit"):
+        log.append("credit", GATES, actor="flow", version=1, details={"status": "passed"})
+        assert [e.seq for e in log.events("credit")] == [1]  # this thread sees it
+        assert log.head("credit").seq == 1
+        with AuditLog(url) as other:
+            assert other.events("credit") == []  # others see it only once committed
+        with log.exclusive("credit"):  # re-entrant in the same thread
+            log.append("credit", APPROVED, actor="alice", version=1)
+    assert [e.seq for e in log.events("credit")] == [1, 2]
+    assert log.verify("credit") == []
+
+
+def test_exclusive_rolls_back_when_the_decision_fails(log):
+    log.append("credit", GATES, actor="flow", version=1, details={"status": "passed"})
+    with pytest.raises(RuntimeError):
+        with log.exclusive("credit"):
+            log.append("credit", PROMOTED, actor="alice", version=1)
+            raise RuntimeError("the registry refused the alias")
+    assert [e.action for e in log.events("credit")] == [GATES]
+    log.append("credit", APPROVED, actor="alice", version=1)
+    assert log.verify("credit") == []
+
+
+def test_exclusive_serialises_decisions_of_threads(log, url):
+    """Each decision reads the head and appends after it; none sees a stale head."""
+    import time
+
+    seen: list[tuple[int, int]] = []
+
+    def decide(index: int) -> None:
+        audit = AuditLog(url)
+        with audit.exclusive("credit"):
+            head = audit.head("credit")
+            time.sleep(0.05)
+            event = audit.append("credit", MONITORED, actor=f"t{index}", details={"after": head.seq if head else 0})
+            seen.append((head.seq if head else 0, event.seq))
+        audit.close()
+
+    workers = [threading.Thread(target=decide, args=(i,)) for i in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert sorted(seen) == [(0, 1), (1, 2), (2, 3), (3, 4)]
+    assert log.verify("credit") == []

@@ -6,7 +6,7 @@ import pytest
 
 from govern.audit import AuditLog
 from govern.audit_events import ALIAS_MISMATCH, APPROVED, GATES, PROMOTED, PROMOTION_REFUSED, REJECTED, ROLLED_BACK
-from govern.champion_audit import champion_findings, champion_history
+from govern.champion_audit import champion_findings, champion_history, champion_lineage
 from tests.audit_story import promote_story
 
 
@@ -132,6 +132,60 @@ def test_champion_history(log):
     ]
     assert [h["at"] for h in history] == [events[2].recorded_at, events[5].recorded_at, events[6].recorded_at]
     assert champion_history([]) == []
+
+
+def _promote_third(log):
+    log.append("credit", GATES, actor="flow", version=3, details={"status": "passed"})
+    log.append("credit", APPROVED, actor="carol", version=3)
+    log.append("credit", PROMOTED, actor="carol", version=3, details={"from": "2"})
+
+
+def test_lineage_walks_back_along_rollbacks(log):
+    promote_story(log)
+    _promote_third(log)
+    assert champion_lineage(log.events("credit")) == ["1", "2", "3"]
+    log.append("credit", ROLLED_BACK, actor="oncall", version=2, details={"from": "3"})
+    assert champion_lineage(log.events("credit")) == ["1", "2"]
+    log.append("credit", ROLLED_BACK, actor="oncall", version=1, details={"from": "2"})
+    assert champion_lineage(log.events("credit")) == ["1"]
+    assert champion_findings(log.events("credit"), "1") == []
+    assert champion_lineage([]) == []
+
+
+def test_rollback_back_to_the_version_just_left_is_a_finding(log):
+    promote_story(log)
+    log.append("credit", ROLLED_BACK, actor="oncall", version=1, details={"from": "2"})
+    log.append("credit", ROLLED_BACK, actor="oncall", version=2, details={"from": "1"})
+
+    assert champion_findings(log.events("credit"), "2") == [
+        "event 8 (rollback to v2) does not go back along the recorded history: v1 had no champion before it"
+    ]
+
+
+def test_rollback_that_skips_the_history_is_a_finding(log):
+    promote_story(log)
+    _promote_third(log)
+    log.append("credit", ROLLED_BACK, actor="oncall", version=1, details={"from": "3"})
+
+    assert champion_findings(log.events("credit"), "1") == [
+        "event 10 (rollback to v1) skips the recorded history: the champion before v3 was v2"
+    ]
+
+
+def test_promotion_that_replaced_another_champion_than_the_log_says(log):
+    promote_story(log)
+    # Two promotions that raced: both checked against v2 and both say they replaced it.
+    log.append("credit", GATES, actor="flow", version=3, details={"status": "passed"})
+    log.append("credit", APPROVED, actor="carol", version=3)
+    log.append("credit", PROMOTED, actor="carol", version=3, details={"from": "2"})
+    log.append("credit", GATES, actor="flow", version=4, details={"status": "passed"})
+    log.append("credit", APPROVED, actor="dave", version=4)
+    log.append("credit", PROMOTED, actor="dave", version=4, details={"from": "2"})
+
+    assert champion_findings(log.events("credit"), "4") == [
+        "event 12 (promote v4) replaced v2 but the champion on record was v3: "
+        "the alias moved outside the gates, or two decisions raced"
+    ]
 
 
 # -- PostgreSQL -----------------------------------------------------------------------
