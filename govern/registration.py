@@ -93,7 +93,7 @@ def register(
         client.create_registered_model(name, description=record["spec"]["description"], tags={"task": record["task"]})
     tags = {
         registry.GATE_STATUS: status,
-        registry.APPROVAL_STATUS: "pending" if status == "passed" else "rejected",
+        registry.APPROVAL_STATUS: registry.PENDING if status == "passed" else registry.NOT_ELIGIBLE,
     }
     for kind in dict.fromkeys(g["kind"] for g in record["gates"]["results"]):
         verdicts = [g["status"] for g in record["gates"]["results"] if g["kind"] == kind]
@@ -137,5 +137,8 @@ def _summary(record: dict) -> str:
     lines.append("")
     lines.append("Card and reports: the source run's artifacts under `evidence/` (`card.html`, `drift.html`, `fairness.json`, `gates.json`).")
     lines.append("")
-    lines.append("To decide: edit tag `approval.status` (pencil icon in its row) to `approved` or `rejected`, and add tag `approval.reviewer` with your name.")
+    if record["gates"]["status"] == "passed":
+        lines.append("To decide: edit tag `approval.status` (pencil icon in its row) to `approved` or `rejected`, and add tag `approval.reviewer` with your name.")
+    else:
+        lines.append("Not eligible for approval (`approval.status=not_eligible`): it failed its gates, so it can never be promoted.")
     return "\n".join(lines)

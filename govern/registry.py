@@ -4,11 +4,13 @@ Registered model name = spec name.  Aliases ``champion`` and ``challenger``; ver
 tags ``gate.status``, ``approval.status``, ``approval.reviewer``.  Stages are never
 used (deprecated since MLflow 2.9).  Promotion re-checks everything it relies on
 from the registry itself, because a reviewer may have set the tags by hand in the UI.
+Reading a version's tags, run and logged evidence happens here and nowhere else.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,9 +26,10 @@ GATE_STATUS = "gate.status"
 APPROVAL_STATUS = "approval.status"
 APPROVAL_REVIEWER = "approval.reviewer"
 EVIDENCE_DIGEST = "evidence.digest"
+# Every file the run logs under this folder is evidence: the digest covers all of them.
 EVIDENCE_DIR = "evidence"
-# Files whose content the decision was based on; their digest must not change before promotion.
-EVIDENCE_FILES = ("holdout.parquet", "gates.json", "card.md")
+# approval.status values; not_eligible: the gates failed, so no reviewer was asked.
+PENDING, APPROVED, REJECTED, NOT_ELIGIBLE = "pending", "approved", "rejected", "not_eligible"
 
 
 def client() -> MlflowClient:
@@ -68,26 +71,38 @@ def get_version(name: str, version: str | int):
         raise GovernError(f"model '{name}' has no version {version}") from None
 
 
-def _digest_paths(paths: list[Path], root: Path) -> str:
+def _file_sha256(path: Path) -> str:
     h = hashlib.sha256()
-    for path in sorted(paths):
-        h.update(str(path.relative_to(root)).encode())
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _digest_tree(files: list[Path], root: Path) -> str:
+    """Each file's path under ``root`` and content hash, in path order."""
+    h = hashlib.sha256()
+    for path in sorted(files, key=lambda p: p.relative_to(root).as_posix()):
+        h.update(path.relative_to(root).as_posix().encode())
         h.update(b"\0")
-        h.update(path.read_bytes())
+        h.update(_file_sha256(path).encode())
         h.update(b"\0")
     return h.hexdigest()
 
 
 def evidence_digest(model_dir: Path, evidence_dir: Path) -> str:
-    """SHA-256 of the model artifact's files and the evidence files, in a fixed order."""
-    h = hashlib.sha256()
+    """SHA-256 over the model artifact's files and every file under ``evidence_dir``.
+
+    No fixed list: a file added to, changed in or removed from the logged evidence
+    after the version was judged changes the digest, so promotion refuses it.
+    """
     # registered_model_meta is written by the download itself and names how it was fetched.
-    files = [p for p in model_dir.rglob("*") if p.is_file() and p.name != "registered_model_meta"]
-    h.update(_digest_paths(files, model_dir).encode())
-    for name in EVIDENCE_FILES:
-        path = evidence_dir / name
-        h.update(name.encode())
-        h.update(hashlib.sha256(path.read_bytes()).hexdigest().encode() if path.exists() else b"missing")
+    model_files = [p for p in model_dir.rglob("*") if p.is_file() and p.name != "registered_model_meta"]
+    evidence_files = [p for p in evidence_dir.rglob("*") if p.is_file()] if evidence_dir.exists() else []
+    h = hashlib.sha256()
+    h.update(_digest_tree(model_files, model_dir).encode())
+    h.update(b"evidence\0")
+    h.update(_digest_tree(evidence_files, evidence_dir).encode())
     return h.hexdigest()
 
 
@@ -96,15 +111,30 @@ def recorded_evidence_digest(name: str, version: str) -> str:
     mv = get_version(name, version)
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = Path(mlflow.artifacts.download_artifacts(f"models:/{name}/{version}", dst_path=f"{tmp}/model"))
-        evidence = Path(tmp) / "evidence"
-        evidence.mkdir()
-        for file in EVIDENCE_FILES:
-            try:
-                mlflow.artifacts.download_artifacts(run_id=mv.run_id, artifact_path=f"{EVIDENCE_DIR}/{file}", dst_path=str(evidence))
-            except (MlflowException, OSError):
-                continue
-        flat = evidence / EVIDENCE_DIR
-        return evidence_digest(model_dir, flat if flat.exists() else evidence)
+        evidence = Path(mlflow.artifacts.download_artifacts(run_id=mv.run_id, artifact_path=EVIDENCE_DIR, dst_path=f"{tmp}/logged"))
+        return evidence_digest(model_dir, evidence)
+
+
+def read_evidence(name: str, version: str | int, file: str) -> Path | None:
+    """A local copy of one file the version's run logged under ``evidence/``, or None."""
+    mv = get_version(name, version)
+    if not mv.run_id:
+        return None
+    try:
+        return Path(mlflow.artifacts.download_artifacts(run_id=mv.run_id, artifact_path=f"{EVIDENCE_DIR}/{file}"))
+    except (MlflowException, OSError):
+        return None
+
+
+def read_record(name: str, version: str | int) -> dict | None:
+    """The version's ``evidence/record.json`` as judged, or None if it was not logged."""
+    path = read_evidence(name, version, "record.json")
+    if path is None:
+        return None
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -143,9 +173,12 @@ class VersionState:
 def refusals(state: VersionState, *, check_digest: bool = True) -> list[str]:
     """Every reason this version may not become champion (empty: it may)."""
     reasons = []
-    if state.gate_status != "passed":
+    gates_failed = state.gate_status != "passed"
+    if gates_failed:
         reasons.append(f"v{state.version} did not pass its gates (gate.status={state.gate_status or 'missing'})")
-    if state.approval_status != "approved":
+    if state.approval_status == NOT_ELIGIBLE and gates_failed:
+        return reasons  # no reviewer was asked: the gate failure is the whole reason
+    if state.approval_status != APPROVED:
         reasons.append(f"v{state.version} is not approved (approval.status={state.approval_status or 'missing'})")
     elif not state.reviewer:
         reasons.append(f"v{state.version} is approved but names no reviewer (tag {APPROVAL_REVIEWER})")
@@ -179,4 +212,18 @@ def move_champion(name: str, version: str) -> str | None:
     if alias_version(name, CHALLENGER) == version:
         c.delete_registered_model_alias(name, CHALLENGER)
     return previous
+
+
+def restore_champion(name: str, version: str | None, *, challenger: str | None = None) -> None:
+    """Put the aliases back where they were when a move could not be recorded."""
+    c = client()
+    if version is None:
+        try:
+            c.delete_registered_model_alias(name, CHAMPION)
+        except MlflowException:
+            pass
+    else:
+        c.set_registered_model_alias(name, CHAMPION, version)
+    if challenger is not None:
+        c.set_registered_model_alias(name, CHALLENGER, challenger)
 
