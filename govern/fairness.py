@@ -1,9 +1,12 @@
-"""Group fairness of a model's outputs: Fairlearn tables per group, disparities, gate values.
+"""Group fairness of a model's outputs: per-group metrics, disparities and their intervals.
 
-Per-group tables come from Fairlearn's ``MetricFrame``.  Groups with fewer rows than
-``min_group_size`` stay in the report but are left out of every disparity and worst-group
-figure: a rate measured on a handful of rows swings so much that a gate on it would
-judge noise, and one tiny group would decide the verdict.
+A gate on a disparity measured from a handful of rows judges noise, so every group
+metric and disparity carries a bootstrap interval (see ``govern.fairness_intervals``),
+and an evidence-size rule decides which groups a disparity compares: ``min_group_size``
+rows for selection-rate metrics, ``min_class_size`` positives *and* negatives for
+error-rate metrics (a TPR from 8 positives moves in steps of 12 points).  A group under
+the rule stays in the report, marked "insufficient evidence" with the reason; a disparity
+left with too few groups is None with a note, and a gate on it fails as not measured.
 """
 
 from __future__ import annotations
@@ -13,144 +16,70 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from fairlearn.metrics import MetricFrame
 
+from govern import fairness_intervals as boot
 from govern.errors import DataValidationError, SpecError
-from govern.group_metrics import BINARY_GROUP_METRICS, REGRESSION_GROUP_METRICS, group_metrics
+from govern.fairness_report import feature_block
+from govern.group_metrics import binary_rates, cell_counts, delong_auc, group_aucs, regression_means
 from govern.spec import FAIRNESS_METRICS, ModelSpec
 
 INTERSECTION_SEPARATOR = "&"
 MISSING_GROUP = "(missing)"
-
-# Differences and ratios compare groups, so they need two; worst-group figures need one.
-_NEEDS_TWO_GROUPS = {
-    "demographic_parity_difference",
-    "demographic_parity_ratio",
-    "equalized_odds_difference",
-    "equalized_odds_ratio",
-    "mae_difference",
-    "mean_prediction_difference",
-}
-# MetricFrame costs time per row and per metric, so the frame of large groups computes
-# only what the disparities read.
-_DISPARITY_INPUTS = {"selection_rate", "true_positive_rate", "false_positive_rate", "roc_auc", "mae", "mean_prediction"}
+BLANK_GROUP = "(blank)"
+INTERVAL_METHOD = (
+    "row-level bootstrap: multinomial draws of (group, label, prediction) cell counts for rates, "
+    "within-group index draws for regression means, DeLong normal draws for ROC AUC"
+)
 
 
-def _plain(value: Any) -> Any:
-    """A JSON-safe scalar: numpy numbers to Python ones, NaN and infinities to None."""
-    if value is None or isinstance(value, (bool, np.bool_)):
-        return None if value is None else bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    value = float(value)
-    return value if math.isfinite(value) else None
-
-
-def _nan_extreme(values: list[float], pick) -> float:
-    finite = [v for v in values if v is not None and not math.isnan(v)]
-    return pick(finite) if finite else math.nan
+def _group_label(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
+        return MISSING_GROUP
+    text = str(value)
+    return text if text.strip() else BLANK_GROUP
 
 
 def as_groups(sensitive: pd.DataFrame) -> pd.DataFrame:
-    """Sensitive columns as strings, missing values as their own labelled group."""
+    """Sensitive columns as strings; missing values and blank strings become their own labelled groups."""
     frame = sensitive.reset_index(drop=True)
     out = {}
     for name in frame.columns:
-        column = frame[name].astype(object)
-        out[str(name)] = column.where(column.notna(), MISSING_GROUP).astype(str)
+        codes, uniques = pd.factorize(frame[name], use_na_sentinel=True)
+        labels = np.array([_group_label(u) for u in uniques] + [MISSING_GROUP], dtype=object)
+        out[str(name)] = labels[codes]
     return pd.DataFrame(out)
 
 
-def _group_label(key: Any) -> str:
-    if isinstance(key, tuple):
-        return INTERSECTION_SEPARATOR.join(str(part) for part in key)
-    return str(key)
+def _encode(groups: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """Codes of the (intersection of) ``columns``, their labels sorted, and each group's first row."""
+    combined = np.zeros(len(groups), dtype=np.int64)
+    parts = []
+    for column in columns:
+        codes, uniques = pd.factorize(groups[column], sort=True)
+        combined = combined * len(uniques) + codes
+        parts.append((codes, uniques))
+    keys, first, codes = np.unique(combined, return_index=True, return_inverse=True)
+    labels = [INTERSECTION_SEPARATOR.join(str(u[c[i]]) for c, u in parts) for i in first]
+    return codes.ravel(), labels, first
 
 
-def _metric_frame(metrics: dict, y_true, y_pred, groups: pd.Series | pd.DataFrame, params: dict) -> MetricFrame:
-    return MetricFrame(metrics=metrics, y_true=y_true, y_pred=y_pred, sensitive_features=groups, sample_params=params or None)
-
-
-def _disparities(task: str, frame: MetricFrame, large_count: int) -> dict:
-    diff, ratio = frame.difference(), frame.ratio()
-    low, high = frame.group_min(errors="coerce"), frame.group_max(errors="coerce")
+def _check_inputs(task, y_true, y_pred, sensitive, y_score, min_group_size, min_class_size):
+    if task not in ("binary", "regression"):
+        raise ValueError(f"task must be 'binary' or 'regression', not {task!r}")
+    if min_group_size < 1 or min_class_size < 1:
+        raise ValueError("min_group_size and min_class_size must be at least 1")
+    n = y_true.shape[0]
+    lengths = {"y_true": n, "y_pred": y_pred.shape[0], "sensitive": len(sensitive)}
+    if y_score is not None:
+        lengths["y_score"] = y_score.shape[0]
+    if n == 0:
+        raise DataValidationError("fairness: no rows to assess")
+    if len(set(lengths.values())) != 1:
+        raise DataValidationError("fairness: inputs differ in length (" + ", ".join(f"{k}={v}" for k, v in lengths.items()) + ")")
     if task == "binary":
-        values = {
-            "demographic_parity_difference": diff["selection_rate"],
-            "demographic_parity_ratio": ratio["selection_rate"],
-            "equalized_odds_difference": _nan_extreme([diff["true_positive_rate"], diff["false_positive_rate"]], max),
-            "equalized_odds_ratio": _nan_extreme([ratio["true_positive_rate"], ratio["false_positive_rate"]], min),
-            "worst_group_roc_auc": low["roc_auc"] if "roc_auc" in low else math.nan,
-            "worst_group_recall": low["true_positive_rate"],
-        }
-    else:
-        values = {
-            "mae_difference": diff["mae"],
-            "worst_group_mae": high["mae"],
-            "mean_prediction_difference": diff["mean_prediction"],
-        }
-    if large_count < 2:
-        values = {k: (math.nan if k in _NEEDS_TWO_GROUPS else v) for k, v in values.items()}
-    return {k: _plain(v) for k, v in values.items()}
-
-
-def _assess_feature(task, metrics, y_true, y_pred, groups, params, min_group_size) -> dict:
-    frame = _metric_frame(metrics, y_true, y_pred, groups, params)
-    table = frame.by_group
-    table = table[table["count"].fillna(0) > 0]  # intersections list empty combinations too
-    order = BINARY_GROUP_METRICS if task == "binary" else REGRESSION_GROUP_METRICS
-    names = [name for name in order if name in table.columns]
-    records, small, large_keys = [], [], []
-    for key, row in table.iterrows():
-        label, size = _group_label(key), int(row["count"])
-        is_small = size < min_group_size
-        record = {"group": label, "size": size, "small": is_small}
-        record.update({name: _plain(row[name]) if name in names else None for name in order})
-        record["count"] = size
-        records.append(record)
-        if is_small:
-            small.append(label)
-        else:
-            large_keys.append(key)
-
-    result: dict[str, Any] = {
-        "groups": records,
-        "small_groups": small,
-        "excluded_from_disparities": list(small),
-        "overall": {name: _plain(frame.overall[name]) if name in names else None for name in order}
-        | {"count": int(len(y_true))},
-    }
-    if not large_keys:
-        result["disparities"] = None
-        result["note"] = f"no group has at least {min_group_size} rows, so no disparity is computed"
-        return result
-
-    if not small:
-        result["disparities"] = _disparities(task, frame, len(large_keys))
-        if len(large_keys) == 1:
-            result["note"] = f"only one group has at least {min_group_size} rows, so between-group disparities are None"
-        return result
-    if isinstance(groups, pd.DataFrame):
-        keep = pd.MultiIndex.from_frame(groups).isin(large_keys)
-    else:
-        keep = groups.isin(large_keys).to_numpy()
-    needed = {name: fn for name, fn in metrics.items() if name in _DISPARITY_INPUTS}
-    large_frame = _metric_frame(
-        needed,
-        y_true[keep],
-        y_pred[keep],
-        groups[keep].reset_index(drop=True),
-        {metric: {k: v[keep] for k, v in p.items()} for metric, p in params.items()},
-    )
-    result["disparities"] = _disparities(task, large_frame, len(large_keys))
-    notes = []
-    if small:
-        notes.append(f"{len(small)} group(s) under {min_group_size} rows excluded from disparities")
-    if len(large_keys) == 1:
-        notes.append(f"only one group has at least {min_group_size} rows, so between-group disparities are None")
-    if notes:
-        result["note"] = "; ".join(notes)
-    return result
+        for name, values in (("y_true", y_true), ("y_pred", y_pred)):
+            if not set(np.unique(values).tolist()) <= {0, 1}:
+                raise DataValidationError(f"fairness: {name} must hold 0/1 labels for a binary task")
 
 
 def assess_fairness(
@@ -161,48 +90,77 @@ def assess_fairness(
     task: str,
     y_score=None,
     min_group_size: int = 30,
+    min_class_size: int = 10,
+    confidence: float = 0.95,
+    resamples: int = 500,
+    seed: int = 0,
 ) -> dict:
-    """Per-group metrics and disparities for each sensitive column and their intersection.
+    """Per-group metrics, disparities and bootstrap intervals for each sensitive column
+    and for the intersection of all of them.
 
     Binary tasks take 0/1 labels in ``y_pred`` and, optionally, probabilities in
     ``y_score`` for ROC AUC; regression tasks take predicted values.  Rows are matched
-    by position.  The result is plain JSON (NaN becomes None) so it can be logged and
-    rendered into the model card as is.
+    by position.  The same ``seed`` gives the same intervals.  The result is plain JSON
+    (NaN becomes None).
     """
-    if task not in ("binary", "regression"):
-        raise ValueError(f"task must be 'binary' or 'regression', not {task!r}")
-    if min_group_size < 1:
-        raise ValueError("min_group_size must be at least 1")
-    y_true = np.asarray(y_true)
-    y_pred = np.asarray(y_pred)
-    n = y_true.shape[0]
-    lengths = {"y_true": n, "y_pred": y_pred.shape[0], "sensitive": len(sensitive)}
-    if y_score is not None:
-        y_score = np.asarray(y_score, dtype=float)
-        lengths["y_score"] = y_score.shape[0]
-    if n == 0:
-        raise DataValidationError("fairness: no rows to assess")
-    if len(set(lengths.values())) != 1:
-        raise DataValidationError("fairness: inputs differ in length (" + ", ".join(f"{k}={v}" for k, v in lengths.items()) + ")")
-
-    if task == "binary":
-        for name, values in (("y_true", y_true), ("y_pred", y_pred)):
-            if not set(np.unique(values).tolist()) <= {0, 1}:
-                raise DataValidationError(f"fairness: {name} must hold 0/1 labels for a binary task")
-        y_true, y_pred = y_true.astype(int), y_pred.astype(int)
-    else:
-        y_true, y_pred = y_true.astype(float), y_pred.astype(float)
-    metrics = group_metrics(task, with_scores=y_score is not None)
-    params = {"roc_auc": {"y_score": y_score}} if "roc_auc" in metrics else {}
-
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    y_score = None if y_score is None else np.asarray(y_score, dtype=float)
+    _check_inputs(task, y_true, y_pred, sensitive, y_score, min_group_size, min_class_size)
+    rules = {"min_group_size": int(min_group_size), "min_class_size": int(min_class_size), "confidence": float(confidence)}
     groups = as_groups(sensitive)
-    features: dict[str, dict] = {}
-    for name in groups.columns:
-        features[name] = _assess_feature(task, metrics, y_true, y_pred, groups[name], params, min_group_size)
-    if groups.shape[1] >= 2:
-        name = INTERSECTION_SEPARATOR.join(groups.columns)
-        features[name] = _assess_feature(task, metrics, y_true, y_pred, groups, params, min_group_size)
-    return {"task": task, "min_group_size": int(min_group_size), "features": features}
+    columns = list(groups.columns)
+    features = {name: [name] for name in columns}
+    if len(columns) >= 2:
+        features[INTERSECTION_SEPARATOR.join(columns)] = columns
+    fine, _, fine_first = _encode(groups, columns)
+    rng = np.random.default_rng(seed)
+    if task == "binary":
+        y, pred = y_true.astype(np.int64), y_pred.astype(np.int64)
+        fine_counts = cell_counts(fine, len(fine_first), y, pred)
+        fine_draws = boot.binary_count_draws(fine_counts, resamples, rng)
+        order = np.argsort(y_score, kind="stable") if y_score is not None else None
+        overall = _binary_overall(fine_counts, fine_draws, y, y_score, order, resamples, rng)
+    else:
+        y, pred = y_true.astype(float), y_pred.astype(float)
+        values = np.column_stack([np.abs(y - pred), pred, y])
+        fine_sums = np.stack([np.bincount(fine, weights=values[:, j], minlength=len(fine_first)) for j in range(3)], axis=1)
+        fine_sizes = np.bincount(fine, minlength=len(fine_first))
+        draw_sums, draw_sizes = boot.regression_sum_draws(fine, len(fine_first), values, resamples, rng)
+        overall = (regression_means(fine_sums.sum(0), fine_sizes.sum()), regression_means(draw_sums.sum(1), draw_sizes.sum(1)))
+
+    report: dict[str, Any] = {}
+    for name, members in features.items():
+        codes, labels, _ = _encode(groups, members)
+        to_group = codes[fine_first]
+        if task == "binary":
+            point = binary_rates(boot.sum_to_groups(fine_counts[None], to_group, len(labels))[0])
+            draws = binary_rates(boot.sum_to_groups(fine_draws, to_group, len(labels)))
+            point["roc_auc"], draws["roc_auc"] = _group_auc(codes, len(labels), y, y_score, order, resamples, rng)
+        else:
+            point = regression_means(boot.sum_to_groups(fine_sums[None], to_group, len(labels))[0], boot.sum_to_groups(fine_sizes[None, :, None], to_group, len(labels))[0, :, 0])
+            draws = regression_means(boot.sum_to_groups(draw_sums, to_group, len(labels)), boot.sum_to_groups(draw_sizes[:, :, None], to_group, len(labels))[..., 0])
+        report[name] = feature_block(task, labels, point, draws, overall, rules)
+    return {
+        "task": task, **rules, "resamples": int(resamples), "seed": int(seed),
+        "interval_method": INTERVAL_METHOD, "features": report,
+    }
+
+
+def _binary_overall(fine_counts, fine_draws, y, y_score, order, resamples, rng) -> tuple[dict, dict]:
+    point, draws = binary_rates(fine_counts.sum(0)), binary_rates(fine_draws.sum(1))
+    if y_score is None:
+        point["roc_auc"], draws["roc_auc"] = np.array(np.nan), np.full(resamples, np.nan)
+    else:
+        auc, se = delong_auc(y_score[order], y[order])
+        point["roc_auc"], draws["roc_auc"] = np.array(auc), boot.auc_draws(np.array([auc]), np.array([se]), resamples, rng)[:, 0]
+    return point, draws
+
+
+def _group_auc(codes, n_groups, y, y_score, order, resamples, rng) -> tuple[np.ndarray, np.ndarray]:
+    if y_score is None:
+        return np.full(n_groups, np.nan), np.full((resamples, n_groups), np.nan)
+    auc, se = group_aucs(codes, n_groups, y, y_score, order)
+    return auc, boot.auc_draws(auc, se, resamples, rng)
 
 
 def _find_feature(report: dict, feature: str) -> dict | None:
@@ -216,8 +174,28 @@ def _find_feature(report: dict, feature: str) -> dict | None:
     return None
 
 
+def fairness_evidence(report: dict | None, feature: str, metric: str) -> dict:
+    """What a gate on ``metric`` by ``feature`` reads: ``value``, ``interval`` and, when
+    either is missing, a ``note`` saying why.  Never raises for missing evidence."""
+    if report is None:
+        return {"value": None, "interval": None, "note": "no fairness report (no sensitive feature in the scored rows)"}
+    block = _find_feature(report, feature)
+    if block is None:
+        known = ", ".join(report.get("features", {})) or "none"
+        return {"value": None, "interval": None, "note": f"'{feature}' was not assessed (assessed: {known})"}
+    disparities = block.get("disparities") or {}
+    if metric not in disparities:
+        return {"value": None, "interval": None, "note": f"'{metric}' does not apply to a {report.get('task', 'this')} task"}
+    value = disparities[metric]
+    interval = (block.get("intervals") or {}).get(metric)
+    note = (block.get("notes") or {}).get(metric)
+    if value is None and not note:
+        note = "undefined for the groups assessed"
+    return {"value": value, "interval": interval, "note": note}
+
+
 def fairness_value(report: dict, feature: str, metric: str) -> float | None:
-    """The disparity a fairness gate compares, or None when it could not be measured.
+    """The point value of a disparity, or None when it could not be measured.
 
     An intersection may be named in any column order ("age_band&gender").  Naming a
     feature or metric the report does not hold is a spec mistake and raises SpecError.
@@ -228,9 +206,7 @@ def fairness_value(report: dict, feature: str, metric: str) -> float | None:
     if block is None:
         known = ", ".join(report.get("features", {})) or "none"
         raise SpecError(f"fairness feature '{feature}' was not assessed (assessed: {known})")
-    disparities = block.get("disparities")
-    if disparities is None:
-        return None
+    disparities = block.get("disparities") or {}
     if metric not in disparities:
         task = report.get("task", "this")
         raise SpecError(f"fairness metric '{metric}' does not apply to a {task} task (one of {', '.join(disparities)})")
@@ -247,7 +223,10 @@ def assess_scores(spec: ModelSpec, frame: pd.DataFrame, scores, labels=None) -> 
     binary = spec.task == "binary"
     if labels is None:
         labels = (np.asarray(scores) >= spec.decision_threshold).astype(int) if binary else scores
+    fairness = spec.fairness
     return assess_fairness(
         frame[spec.data.target].to_numpy(), labels, frame[sensitive], task=spec.task,
-        y_score=scores if binary else None, min_group_size=spec.fairness.min_group_size,
+        y_score=scores if binary else None, min_group_size=fairness.min_group_size,
+        min_class_size=fairness.min_class_size, confidence=fairness.confidence,
+        resamples=fairness.resamples, seed=spec.split.seed,
     )

@@ -93,12 +93,35 @@ def champion_gate(spec: ModelSpec, comparison: Comparison | None, champion_versi
 
 
 def fairness_gates(spec: ModelSpec, fairness: dict | None) -> list[GateResult]:
-    from govern.fairness import fairness_value
+    """Each fairness gate on its point estimate (``judge: point``) or on the conservative
+    end of its bootstrap interval (``judge: bound``: the upper end against a ceiling, the
+    lower against a floor).  The sentence gives both; missing evidence fails."""
+    from govern.fairness import fairness_evidence
 
+    confidence = (fairness or {}).get("confidence", spec.fairness.confidence)
     results = []
     for g in spec.gates.fairness:
-        value = fairness_value(fairness, g.feature, g.metric) if fairness else None
-        results.append(_bounded("fairness", f"{g.metric} by {g.feature}", value, g.min, g.max))
+        name = f"{g.metric} by {g.feature}"
+        bound = " and ".join(b for b in (f">= {g.min:g}" if g.min is not None else "", f"<= {g.max:g}" if g.max is not None else "") if b)
+        bound += " (point estimate)" if g.judge == "point" else f" ({confidence:.0%} interval bound)"
+        found = fairness_evidence(fairness, g.feature, g.metric)
+        value, interval = found["value"], found["interval"]
+        interval = tuple(interval) if interval else None
+        if value is None or (g.judge == "bound" and interval is None):
+            why = found["note"] if value is None else "no bootstrap interval could be computed"
+            results.append(GateResult(name, "fairness", FAILED, value, bound, f"not measured: {why}", interval))
+            continue
+        low = value if g.judge == "point" else interval[0]
+        high = value if g.judge == "point" else interval[1]
+        ok = (g.min is None or low >= g.min) and (g.max is None or high <= g.max)
+        spread = f"{confidence:.0%} interval [{interval[0]:.4g}, {interval[1]:.4g}]" if interval else "no interval"
+        if g.judge == "point":
+            judged = "judged on the point estimate"
+        else:
+            ends = [f"lower end {low:.4g}"] * (g.min is not None) + [f"upper end {high:.4g}"] * (g.max is not None)
+            judged = "judged on the " + " and ".join(ends)
+        reason = f"{name} = {value:.4g} ({spread}); {judged}: {'meets' if ok else 'misses'} {bound.split(' (')[0]}"
+        results.append(GateResult(name, "fairness", PASSED if ok else FAILED, value, bound, reason, interval))
     return results
 
 

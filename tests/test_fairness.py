@@ -64,17 +64,21 @@ def test_small_groups_are_reported_but_excluded_from_disparities():
     # With C included the gap would be 1.0 - 0.25; excluded it stays A vs B.
     assert region["disparities"]["demographic_parity_difference"] == pytest.approx(0.35)
     assert region["disparities"]["worst_group_recall"] == pytest.approx(0.4)
-    assert "excluded" in region["note"]
+    assert region["insufficient_evidence"]["C"] == "5 rows < 30; 3 positives < 10; 2 negatives < 10"
+    assert small["insufficient"]["selection_rate"] == "5 rows < 30"
+    assert "insufficient evidence for C" in region["note"]
     assert region["overall"]["count"] == 95
 
 
-def test_no_group_large_enough_gives_no_disparities():
+def test_no_group_large_enough_gives_no_row_based_disparities():
     y_true, y_pred, groups = _known_data()
     report = assess_fairness(y_true, y_pred, groups, task="binary", min_group_size=100)
     region = report["features"]["region"]
-    assert region["disparities"] is None
-    assert "100" in region["note"]
+    assert region["disparities"]["demographic_parity_difference"] is None
+    assert region["notes"]["demographic_parity_difference"] == "no group has at least 100 rows; a difference needs two"
     assert fairness_value(report, "region", "demographic_parity_difference") is None
+    # Error rates count positives and negatives, not rows: 20 and 25 of each are enough.
+    assert region["disparities"]["equalized_odds_difference"] == pytest.approx(0.4)
 
 
 def test_intersection_and_roc_auc_per_group():
@@ -202,9 +206,10 @@ def test_exponentiated_gradient_returns_reproducible_labels():
 
 def test_one_large_group_keeps_worst_group_figures_only():
     y_true, y_pred, groups = _known_data()
-    region = assess_fairness(y_true, y_pred, groups, task="binary", min_group_size=45)["features"]["region"]
+    region = assess_fairness(y_true, y_pred, groups, task="binary", min_group_size=45, min_class_size=21)["features"]["region"]
     assert region["small_groups"] == ["A"]
     assert region["disparities"]["demographic_parity_difference"] is None
     assert region["disparities"]["equalized_odds_difference"] is None
     assert region["disparities"]["worst_group_recall"] == pytest.approx(0.8)
-    assert "only one group" in region["note"]
+    assert region["notes"]["equalized_odds_difference"] == "only 1 group has at least 21 positives and 21 negatives; a difference needs two"
+    assert "only 1 group" in region["note"]
