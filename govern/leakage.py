@@ -68,9 +68,9 @@ class LeakageReport:
 
     @property
     def status(self) -> str:
-        if not self.enabled:
-            return NOT_MEASURED
-        return FAILED if self.failures else PASSED
+        if self.failures:
+            return FAILED
+        return PASSED if self.enabled and self.columns else NOT_MEASURED
 
     def top(self, n: int = 5) -> list[ColumnSignal]:
         """The columns with the strongest single-feature signal, for the card."""
@@ -152,6 +152,8 @@ def absolute_rank_correlation(matrix: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def univariate_signal(spec: ModelSpec, train: pd.DataFrame, features: list[str], categorical: list[str]) -> dict[str, float | None]:
     """Each feature's signal on its own: numeric by value, categorical out of fold."""
+    if not features:
+        return {}
     y = train[spec.data.target].to_numpy(dtype=float)
     categories = set(categorical)
     numeric = [c for c in features if c not in categories]
@@ -245,17 +247,21 @@ def leakage_gates(spec: ModelSpec, report: LeakageReport) -> list[GateResult]:
     observed = max(measured) if measured else None
     accepted = [f.message for f in report.findings if f.acknowledged]
     suffix = f"; acknowledged by the spec: {'; '.join(accepted)}" if accepted else ""
-    if report.failures:
+    if report.status == FAILED:
         reason = "possible leak: " + "; ".join(f.message for f in report.failures) + suffix
         return [GateResult("leakage", "leakage", FAILED, observed, bound, reason)]
-    strongest = report.columns[0] if report.columns else None
-    top_share = max(report.columns, key=lambda s: s.importance_share or 0.0) if report.columns else None
+    if report.status == NOT_MEASURED:
+        return [GateResult("leakage", "leakage", NOT_MEASURED, None, bound, "not measured: no feature columns to measure")]
+    ceilings = report.ceilings
+    label = "AUC" if report.measure == "roc_auc" else "rank correlation"
+    strongest = report.columns[0]
+    top_share = max(report.columns, key=lambda s: s.importance_share or 0.0)
     parts = []
-    if strongest is not None and strongest.univariate is not None:
-        parts.append(f"strongest single feature {strongest.column} {strongest.univariate:.2f}")
-    if top_share is not None and top_share.importance_share is not None:
-        parts.append(f"largest importance share {top_share.column} {top_share.importance_share:.0%}")
+    if strongest.univariate is not None:
+        parts.append(f"strongest single feature {strongest.column} {label} {strongest.univariate:.2f} <= {ceilings['univariate']:.2f}")
+    if top_share.importance_share is not None:
+        parts.append(f"largest importance share {top_share.column} {top_share.importance_share:.0%} <= {ceilings['importance_share']:.0%}")
     if report.gain_over_champion is not None:
         parts.append(f"gain over the champion {report.gain_over_champion:+.4g}")
-    reason = "no leak signal: " + ", ".join(parts or ["nothing to measure"]) + suffix
+    reason = "no leak signal: " + ", ".join(parts) + suffix
     return [GateResult("leakage", "leakage", PASSED, observed, bound, reason)]
