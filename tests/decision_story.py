@@ -87,3 +87,16 @@ def evidence_folder(name: str, version: str) -> Path:
     """The run's logged evidence on disk (embedded store), to tamper with."""
     run = mlflow.get_run(registry.get_version(name, version).run_id)
     return Path(run.info.artifact_uri.removeprefix("file://")) / registry.EVIDENCE_DIR
+
+
+def promote_in_process(audit_url: str, name: str, version: str, barrier) -> None:
+    """A `govern promote` of its own: a fresh process on the same stores."""
+    from govern import cards, decisions
+    from govern.audit import AuditLog
+    from govern.settings import configure_environment
+
+    configure_environment()
+    cards.write_card = lambda record, out_dir, governance=None: (out_dir, out_dir)  # the card is not under test
+    with AuditLog(audit_url) as log:
+        barrier.wait(timeout=120)
+        decisions.promote(log, name, version, actor=f"process-{version}")
