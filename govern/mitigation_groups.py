@@ -50,5 +50,7 @@ def exclusions(spec: ModelSpec, labels: pd.Series, y, *, error_rates: bool) -> d
 
 
 def exclusion_note(excluded: dict[str, str], where: str) -> str:
-    listed = "; ".join(f"{g} ({why})" for g, why in excluded.items())
-    return f"{len(excluded)} group(s) left out of the fit on the {where}: {listed}"
+    shown = list(excluded.items())[:5]
+    listed = "; ".join(f"{g} ({why})" for g, why in shown)
+    more = f"; and {len(excluded) - len(shown)} more (see excluded_groups)" if len(excluded) > len(shown) else ""
+    return f"{len(excluded)} group(s) left out of the fit on the {where}: {listed}{more}"
