@@ -44,6 +44,7 @@ class Approval:
     status: str
     reviewer: str
     rules: RuleChanges
+    card_note: str = ""
 
 
 def _approval_problem(state: registry.VersionState, reviewer: str) -> str | None:
@@ -71,8 +72,8 @@ def approve(log: AuditLog, name: str, version: str | int, *, reviewer: str, appr
     status = registry.APPROVED if approved else registry.REJECTED
     registry.set_approval(name, state.version, status=status, reviewer=reviewer)
     log.append(name, APPROVED if approved else REJECTED, actor=reviewer, version=state.version, details={"source": "govern approve", "note": note, **rules.as_details()})
-    refresh_card(log, name, state.version)
-    return Approval(name=name, version=state.version, status=status, reviewer=reviewer, rules=rules)
+    card_note = _refresh_after_decision(log, name, state.version)
+    return Approval(name=name, version=state.version, status=status, reviewer=reviewer, rules=rules, card_note=card_note)
 
 
 def _record_ui_approval(log: AuditLog, state: registry.VersionState, rules: RuleChanges) -> None:
@@ -100,6 +101,17 @@ def refresh_card(log: AuditLog, name: str, version: str, cards_root=None):
     return cards.write_card(record, out, governance)
 
 
+def _refresh_after_decision(log: AuditLog, name: str, version: str) -> str:
+    """The decision stands even when the local card cannot be re-rendered (a record
+    written before the template changed, say): that is said in one line, not raised."""
+    try:
+        refresh_card(log, name, version)
+    except Exception as exc:  # noqa: BLE001 -- reported to the caller as a note
+        first = (str(exc).strip().splitlines() or [""])[0]
+        return f"card of v{version} not refreshed ({exc.__class__.__name__}: {first}); run govern card {name} {version}"
+    return ""
+
+
 @dataclass(frozen=True)
 class Promotion:
     name: str
@@ -107,6 +119,7 @@ class Promotion:
     previous: str | None
     rule_changes: list[str] = field(default_factory=list)
     rules: RuleChanges | None = None
+    card_note: str = ""
 
 
 def _refused_before(events: list[AuditEvent], action: str, version: str) -> set[str]:
@@ -189,8 +202,8 @@ def promote(log: AuditLog, name: str, version: str | int | None = None, *, actor
         return {"reviewer": state.reviewer, "digest": state.digest, **rules.as_details()}
 
     previous = _move(log, name, state.version, PROMOTED, actor=actor, recheck=recheck)
-    refresh_card(log, name, state.version)
-    return Promotion(name=name, version=state.version, previous=previous, rule_changes=rules.lines, rules=rules)
+    note = _refresh_after_decision(log, name, state.version)
+    return Promotion(name=name, version=state.version, previous=previous, rule_changes=rules.lines, rules=rules, card_note=note)
 
 
 def promote_approved(log: AuditLog, names: list[str]) -> list[Promotion]:
@@ -244,8 +257,8 @@ def rollback(log: AuditLog, name: str, *, actor: str | None = None) -> Promotion
         return rules.as_details()
 
     previous = _move(log, name, target, ROLLED_BACK, actor=actor, recheck=recheck)
-    refresh_card(log, name, target)
-    return Promotion(name=name, version=target, previous=previous, rule_changes=rules.lines, rules=rules)
+    note = _refresh_after_decision(log, name, target)
+    return Promotion(name=name, version=target, previous=previous, rule_changes=rules.lines, rules=rules, card_note=note)
 
 
 @dataclass(frozen=True)
