@@ -133,6 +133,8 @@ def approve(
         return
     typer.echo(f"{model} v{a.version}: {a.status} by {a.reviewer}")
     _print_rules(a.rules)
+    if a.card_note:
+        typer.echo(f"  note: {a.card_note}")
 
 
 def _print_move(p, verb: str, as_json: bool) -> None:
@@ -142,6 +144,8 @@ def _print_move(p, verb: str, as_json: bool) -> None:
     typer.echo(f"{p.name}: champion v{p.previous or '-'} -> v{p.version}" + (" (rolled back)" if verb == "rollback" else ""))
     if p.rules is not None:
         _print_rules(p.rules)
+    if p.card_note:
+        typer.echo(f"  note: {p.card_note}")
 
 
 @app.command()
