@@ -2,7 +2,8 @@
 
 ``govern watch`` serves this flow as a Prefect deployment on an interval; each run
 promotes every challenger whose approval tags a reviewer has set, through the same
-checks as ``govern promote``.
+checks as ``govern promote``.  A refusal is recorded once per version and reason, not
+on every run.
 """
 
 from __future__ import annotations

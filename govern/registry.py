@@ -1,7 +1,8 @@
 """The MLflow model registry as the platform uses it: versions, tags, aliases.
 
 Registered model name = spec name.  Aliases ``champion`` and ``challenger``; version
-tags ``gate.status``, ``approval.status``, ``approval.reviewer``.  Stages are never
+tags ``gate.status``, ``approval.status`` (``pending``, ``approved``, ``rejected``, or
+``not_eligible`` when the gates failed), ``approval.reviewer``.  Stages are never
 used (deprecated since MLflow 2.9).  Promotion re-checks everything it relies on
 from the registry itself, because a reviewer may have set the tags by hand in the UI.
 Reading a version's tags, run and logged evidence happens here and nowhere else.
