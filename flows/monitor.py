@@ -17,22 +17,16 @@ import pandas as pd
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from flows.retries import transient
 from govern import monitoring, monitoring_report, validation
 from govern.audit import AuditLog
-from govern.errors import GovernError
 from govern.settings import load_settings
 from govern.spec import load_spec
 
 STEP = dict(cache_policy=NO_CACHE, persist_result=False)
 
 
-def _transient(task, task_run, state) -> bool:
-    """Retry a failed load unless it failed on a GovernError (no champion, no evidence):
-    a second attempt cannot fix those, it only delays the one-line message."""
-    return not isinstance(state.data, GovernError)
-
-
-@task(name="load-reference", retries=2, retry_delay_seconds=2, retry_condition_fn=_transient, **STEP)
+@task(name="load-reference", retries=2, retry_delay_seconds=2, retry_condition_fn=transient, **STEP)
 def reference_task(name: str):
     return monitoring.champion_reference(name)
 

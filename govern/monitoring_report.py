@@ -43,11 +43,17 @@ def _headline(o: MonitoringOutcome) -> str:
     return text + (f", {unmeasured} not measured" if unmeasured else "")
 
 
+def _observed(c) -> str:
+    if c.kind in ("drift", "base_rate") and c.observed is not None:
+        return _pct(c.observed)
+    return f"{_num(c.observed)}{_interval(c.interval)}"
+
+
 def _checks_table(checks) -> list[str]:
     lines = ["| Check | Kind | Observed | Bound | Verdict | Detail |", "|---|---|---|---|---|---|"]
     for c in checks:
         verdict = f"**{c.status}**" if c.status in (FAILED, NOT_MEASURED) else c.status
-        lines.append(f"| {_cell(c.gate)} | {c.kind} | {_num(c.observed)}{_interval(c.interval)} | {_cell(c.bound)} | {verdict} | {_cell(c.reason)} |")
+        lines.append(f"| {_cell(c.gate)} | {c.kind} | {_observed(c)} | {_cell(c.bound)} | {verdict} | {_cell(c.reason)} |")
     return lines
 
 
@@ -112,7 +118,7 @@ def summary_lines(o: MonitoringOutcome) -> list[str]:
     drifted = ", ".join(d["drifted_columns"]) or "none"
     lines = [f"{o.model} v{o.champion}: monitoring {_headline(o)}; drift gate {o.drift_gate}, "
              f"{d['drifted_count']} of {d['column_count']} columns drifted ({drifted})"]
-    lines += [f"  {c.status:<12} {c.gate}: {c.reason}" for c in o.checks]
+    lines += [f"  {c.status:<12} {c.reason if c.reason.startswith(c.gate) else f'{c.gate}: {c.reason}'}" for c in o.checks]
     for row in o.performance_table:
         if row.metric == o.primary_metric:
             lines.append(f"  {row.metric} on new data {_num(row.current)}{_interval(row.current_interval)} "

@@ -159,7 +159,7 @@ def test_markdown_states_each_check_with_value_bound_and_verdict(tmp_path):
     for heading in ("## Checks", "## Performance: new data against the champion's holdout", "## Base rate", "## Fairness gates", "## Data drift", "## Retraining"):
         assert heading in md
     base = [c for c in outcome.checks if c.kind == "base_rate"][0]
-    assert f"| base-rate shift | base_rate | {base.observed:.4g} | {base.bound} | **failed** |" in md
+    assert f"| base-rate shift | base_rate | {base.observed:.1%} | {base.bound} | **failed** |" in md
     assert "| Champion's training rows | 27.0% |" in md
     assert "0.86 [0.83, 0.89]" in md  # the champion's holdout value with its interval
     assert "equalized_odds_difference by gender" in md
@@ -203,8 +203,8 @@ def test_retrain_data_writes_the_combined_file_and_refuses_unlabelled_data(tmp_p
 def test_no_champion_is_not_retried():
     from prefect.states import Failed
 
-    from flows.monitor import _transient, reference_task
+    from flows.monitor import reference_task
 
-    assert reference_task.retry_condition_fn is _transient
-    assert _transient(None, None, Failed(data=GovernError("churn has no champion to monitor"))) is False
-    assert _transient(None, None, Failed(data=OSError("artifact store unreachable"))) is True
+    retry = reference_task.retry_condition_fn
+    assert retry(None, None, Failed(data=GovernError("churn has no champion to monitor"))) is False
+    assert retry(None, None, Failed(data=OSError("artifact store unreachable"))) is True
