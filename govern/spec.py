@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from govern.errors import SpecError
+from govern.mitigation_methods import MITIGATION_METHODS, MitigationMethods  # noqa: F401 (re-exported)
 
 Task = Literal["binary", "regression"]
 
@@ -171,33 +172,6 @@ class GatesSpec(Strict):
     leakage: LeakageGate = LeakageGate()
 
 
-MITIGATION_METHODS = ("threshold_optimizer", "exponentiated_gradient", "reweighing")
-
-
-class MitigationMethods(tuple):
-    """The mitigation methods a spec asks for, in order; empty means none.  Compares equal
-    to the string "none" when empty (and to its one method's name), so a check written
-    against the single-string form keeps its meaning."""
-
-    def __eq__(self, other) -> bool:
-        if isinstance(other, str):
-            return other == ("none" if not self else self[0] if len(self) == 1 else None)
-        return tuple.__eq__(self, other)
-
-    def __ne__(self, other) -> bool:
-        return not self.__eq__(other)
-
-    __hash__ = tuple.__hash__
-
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source, handler):
-        from pydantic_core import core_schema
-
-        return core_schema.no_info_after_validator_function(
-            cls, handler(tuple[str, ...]), serialization=core_schema.plain_serializer_function_ser_schema(list)
-        )
-
-
 class FairnessSpec(Strict):
     sensitive_features: list[str] = Field(default_factory=list)
     min_group_size: int = Field(30, ge=1, description="Rows a group needs before it counts in a disparity")
@@ -210,17 +184,6 @@ class FairnessSpec(Strict):
         MitigationMethods(), description="Mitigated candidates judged beside the tuned model: one method, a list, or none"
     )
     mitigation_constraint: Literal["equalized_odds", "demographic_parity"] = "equalized_odds"
-
-    @field_validator("mitigation", mode="before")
-    @classmethod
-    def _methods(cls, value) -> MitigationMethods:
-        names = [value] if isinstance(value, str) else list(value or [])
-        if names == ["none"]:
-            return MitigationMethods()
-        unknown = [n for n in names if n not in MITIGATION_METHODS]
-        if unknown:
-            raise ValueError(f"'{', '.join(map(str, unknown))}' is not a mitigation method (one of none, {', '.join(MITIGATION_METHODS)})")
-        return MitigationMethods(dict.fromkeys(names))
 
 
 class MonitoringSpec(Strict):

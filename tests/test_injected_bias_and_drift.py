@@ -32,6 +32,7 @@ def _fairness_verdict(bias: float):
     report = assess_fairness(
         holdout["churned"].to_numpy(), (scores >= 0.5).astype(int), holdout[SPEC.fairness.sensitive_features],
         task="binary", y_score=scores, min_group_size=SPEC.fairness.min_group_size,
+        min_class_size=SPEC.fairness.min_class_size, resamples=SPEC.fairness.resamples, seed=SPEC.split.seed,
     )
     return fairness_gates(SPEC, report)
 
@@ -41,6 +42,8 @@ def test_injected_bias_fails_the_fairness_gate():
     gate = results["demographic_parity_difference by age_band"]
     assert gate.status == "failed", gate.reason
     assert gate.observed > 0.25
+    assert gate.interval[0] < gate.observed < gate.interval[1]
+    assert "95% interval" in gate.reason
 
 
 def test_no_bias_passes_the_fairness_gates():
