@@ -18,9 +18,10 @@ from govern.spec import ModelSpec
 def group_labels(frame: pd.DataFrame, sensitive: list[str]) -> pd.Series:
     """One label per row: the intersection of all sensitive features ("F&55+")."""
     groups = as_groups(frame[sensitive])
-    if len(sensitive) == 1:
-        return groups[sensitive[0]].rename("group")
-    return groups[sensitive].agg(INTERSECTION_SEPARATOR.join, axis=1).rename("group")
+    labels = groups[sensitive[0]]
+    for column in sensitive[1:]:
+        labels = labels + INTERSECTION_SEPARATOR + groups[column]
+    return labels.rename("group")
 
 
 def exclusions(spec: ModelSpec, labels: pd.Series, y, *, error_rates: bool) -> dict[str, str]:

@@ -20,7 +20,10 @@ MIN_SHARE = 0.05
 
 def _labels(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     groups = as_groups(frame[columns])
-    return groups[columns].astype(str).agg(INTERSECTION_SEPARATOR.join, axis=1) if len(columns) > 1 else groups[columns[0]]
+    labels = groups[columns[0]]
+    for column in columns[1:]:
+        labels = labels + INTERSECTION_SEPARATOR + groups[column]
+    return labels
 
 
 def _profile(labels: pd.Series, target: pd.Series | None) -> pd.DataFrame:
