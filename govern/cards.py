@@ -32,7 +32,19 @@ def _pct1(value) -> str:
     return "n/a" if value is None else f"{value:.1%}"
 
 
+def _ci(block: dict, name: str, values: str | None = None) -> str:
+    """A value with its interval, e.g. ``0.312 [0.281, 0.344]``; ``values`` names the
+    sub-dict holding the value when it is not on ``block`` itself."""
+    value = (block.get(values) or {}).get(name) if values else block.get(name)
+    interval = (block.get("intervals") or {}).get(name)
+    text = _fmt(value, 3)
+    if value is not None and interval and None not in interval:
+        text += f" [{_fmt(interval[0], 3)}, {_fmt(interval[1], 3)}]"
+    return text
+
+
 _env.filters["fmt"] = _fmt
+_env.filters["ci"] = _ci
 _env.filters["pct"] = _pct
 _env.filters["pct1"] = _pct1
 

@@ -6,9 +6,7 @@ promotion between two reads cannot mix one version's model with another's record
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import mlflow
 import numpy as np
@@ -42,13 +40,6 @@ class Champion:
         return (self.record or {}).get("labels")
 
 
-def _evidence(run_id: str, name: str) -> Path | None:
-    try:
-        return Path(mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=f"{registry.EVIDENCE_DIR}/{name}"))
-    except (MlflowException, OSError):
-        return None
-
-
 def load_champion(name: str) -> Champion:
     """The version behind alias ``champion`` with its native CatBoost model, tuned
     parameters, evidence record and the hashed ids of the rows it trained on.
@@ -64,12 +55,11 @@ def load_champion(name: str) -> Champion:
     except (MlflowException, OSError) as exc:
         return Champion(version=version, note=f"champion v{version} could not be loaded ({exc.__class__.__name__})")
     mv = registry.get_version(name, version)
-    params, record, training_ids = {}, None, None
+    params = {}
     if mv.run_id:
         run = registry.client().get_run(mv.run_id)
         params = {k.removeprefix("cb."): v for k, v in run.data.params.items() if k.startswith("cb.")}
-        record_path = _evidence(mv.run_id, "record.json")
-        record = json.loads(record_path.read_text()) if record_path else None
-        ids_path = _evidence(mv.run_id, TRAINING_IDS_FILE)
-        training_ids = read_id_hashes(ids_path) if ids_path else None
+    ids_path = registry.read_evidence(name, version, TRAINING_IDS_FILE)
+    training_ids = read_id_hashes(ids_path) if ids_path else None
+    record = registry.read_record(name, version)
     return Champion(version=version, model=model, params=params, record=record, training_ids=training_ids)

@@ -69,7 +69,11 @@ def _precheck(model: str, data: Optional[Path]):
     return spec
 
 
-def train_model(model: str, data: Optional[Path] = None, recent: Optional[Path] = None, trials: Optional[int] = None) -> dict:
+def train_model(
+    model: str, data: Optional[Path] = None, recent: Optional[Path] = None, trials: Optional[int] = None, provenance: Optional[str] = None,
+) -> dict:
+    """Run the champion-challenger flow after the cheap checks; ``provenance`` says how
+    ``data`` was put together, for the record and card."""
     _precheck(model, data)
     if recent is not None:
         from govern import validation
@@ -78,7 +82,9 @@ def train_model(model: str, data: Optional[Path] = None, recent: Optional[Path] 
     quiet_prefect()
     from flows.champion_challenger import champion_challenger
 
-    return champion_challenger(model, data=str(data) if data else None, recent=str(recent) if recent else None, trials=trials)
+    return champion_challenger(
+        model, data=str(data) if data else None, recent=str(recent) if recent else None, trials=trials, provenance=provenance,
+    )
 
 
 def _print_training(result: dict) -> None:
@@ -89,6 +95,10 @@ def _print_training(result: dict) -> None:
     typer.echo(line)
     for failure in result["failures"]:
         typer.echo(f"  failed: {failure}")
+    for warning in result.get("warnings", []):
+        typer.echo(f"  warning: {warning}")
+    for change in result.get("rule_changes", []):
+        typer.echo(f"  rule changed since the champion: {change}")
     typer.echo(f"  card: {result['card']}")
 
 

@@ -82,7 +82,7 @@ def _report(echo, result: dict) -> None:
     for gate in result.get("fairness_gates", []):
         line += f"; {gate}"
     if result.get("mitigation"):
-        line += f"; mitigated candidate {result['mitigation']}"
+        line += f"; mitigation candidates: {', '.join(result['mitigation'])}"
     echo(line)
     for failure in result["failures"]:
         echo(f"  gate failed: {failure}")

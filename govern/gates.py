@@ -158,10 +158,13 @@ def evaluate_gates(
     champion_note: str = "",
     fairness: dict | None = None,
     drift: dict | None = None,
+    leakage: list[GateResult] | None = None,
 ) -> GateReport:
-    """All declared gates over the evidence of one candidate."""
+    """All declared gates over the evidence of one candidate; ``leakage`` holds the
+    leakage check's results, judged from the training rows by :mod:`govern.leakage`."""
     results = metric_gates(spec, metrics)
     results += champion_gate(spec, comparison, champion_version, champion_note)
+    results += leakage or []
     results += fairness_gates(spec, fairness)
     results += drift_gates(spec, drift)
     return judge(results)

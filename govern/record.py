@@ -18,7 +18,7 @@ from govern.champion import Champion
 from govern.gates import NOT_MEASURED, PASSED, GateReport
 from govern.mitigation import judge_mitigated
 from govern.overlap import TRAINING_IDS_FILE, hash_ids, salt_fingerprint, write_id_hashes
-from govern.rule_changes import describe_changes
+from govern.rule_changes import describe_changes, gates_digest
 from govern.spec import ModelSpec
 from govern.splits import Split
 from govern.tuning import Candidate
@@ -32,17 +32,8 @@ def file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def _json_digest(value) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
-
-
 def spec_digest(spec: ModelSpec) -> str:
-    return _json_digest(spec.model_dump(mode="json"))
-
-
-def gates_digest(spec: ModelSpec) -> str:
-    """Digest of the rules a version was judged by, so a loosened rule is visible."""
-    return _json_digest(spec.gates.model_dump(mode="json"))
+    return hashlib.sha256(json.dumps(spec.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
 
 
 def git_commit(root: Path) -> str:
@@ -95,7 +86,7 @@ def build_record(
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "spec": spec.model_dump(mode="json"),
         "spec_digest": spec_digest(spec),
-        "gates_digest": gates_digest(spec),
+        "gates_digest": gates_digest(gates_spec),
         "rule_changes": {
             "against": champion.version,
             "changes": describe_changes(champion_gates, gates_spec) if champion.version and champion_gates is not None else [],
@@ -179,7 +170,9 @@ def summary(record: dict, *, version: str, card: Path, run_id: str) -> dict:
         "trials": record["tuning"]["trials"],
         "pruned": record["tuning"]["pruned"],
         "drifted_share": record["drift"]["drifted_share"],
-        "mitigation": record["mitigation"]["gates"]["status"] if record["mitigation"] else None,
+        "mitigation": [
+            f"{c['method']}: {c['gates']['status'] if c['gates'] else 'not applicable: ' + str(c['reason'])}" for c in record["mitigation"] or []
+        ],
         "timings": record["timings"],
         "fairness_gates": [f"{g['gate']} {g['observed']:.3f} ({g['status']})" for g in gates["results"] if g["kind"] == "fairness" and g["observed"] is not None],
     }

@@ -56,7 +56,7 @@ def test_first_version_is_registered_with_its_evidence(project, first):
     assert first["champion"] is None
     mv = registry.client().get_model_version("churn", "1")
     assert mv.tags[registry.GATE_STATUS] == first["gates"]
-    assert mv.tags[registry.APPROVAL_STATUS] == ("pending" if first["gates"] == "passed" else "rejected")
+    assert mv.tags[registry.APPROVAL_STATUS] == ("pending" if first["gates"] == "passed" else "not_eligible")
     assert len(mv.tags[registry.EVIDENCE_DIGEST]) == 64
     if first["gates"] == "passed":
         assert registry.alias_version("churn", registry.CHALLENGER) == "1"
