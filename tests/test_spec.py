@@ -37,6 +37,13 @@ def _write(tmp_path, mutate) -> Path:
         (lambda r: r["card"].pop("owner"), "card.owner"),
         (lambda r: r.update(colour="blue"), "colour"),
         (lambda r: r["split"].update(holdout_fraction=0.9), "split.holdout_fraction"),
+        (lambda r: r["gates"]["fairness"].append({"feature": "gender", "metric": "equalized_odds_difference"}), "needs min or max"),
+        (lambda r: r["gates"]["fairness"].append({"feature": "gender", "metric": "mae_difference", "max": 5}), "not a binary disparity"),
+        (lambda r: r["gates"]["fairness"].append({"feature": "gender&plan", "metric": "demographic_parity_difference", "max": 0.2}), "'plan' is not in fairness.sensitive_features"),
+        (lambda r: r["gates"]["fairness"].append({"feature": "gender", "metric": "demographic_parity_difference", "max": 0.2, "judge": "median"}), "judge"),
+        (lambda r: r["gates"]["drift"].update(when_unmeasured="ignore"), "when_unmeasured"),
+        (lambda r: r["gates"]["leakage"].update(max_univariate_auc=0.4), "max_univariate_auc"),
+        (lambda r: r["monitoring"].update(retrain_data="everything"), "retrain_data"),
     ],
 )
 def test_broken_spec_names_the_field(tmp_path, mutate, fragment):
@@ -64,3 +71,24 @@ def test_name_must_match_file(tmp_path):
     path = _write(tmp_path, lambda r: r.update(name="other"))
     with pytest.raises(SpecError, match="must match the file name"):
         load_spec(path, tmp_path)
+
+
+def test_positive_class_belongs_to_binary_tasks(tmp_path):
+    raw = yaml.safe_load((MODELS / "clv.yaml").read_text())
+    raw["data"]["positive_class"] = "yes"
+    path = tmp_path / "clv.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(SpecError, match="only a binary task has a positive class"):
+        load_spec(path, tmp_path)
+
+
+def test_an_intersection_names_the_sensitive_features_in_any_order(tmp_path):
+    gate = {"feature": "age_band&gender", "metric": "equalized_odds_difference", "max": 0.3}
+    path = _write(tmp_path, lambda r: r["gates"]["fairness"].append(gate))
+    assert load_spec(path, tmp_path).gates.fairness[-1].feature == "age_band&gender"
+
+
+def test_leakage_check_is_on_by_default(tmp_path):
+    path = _write(tmp_path, lambda r: r["gates"].pop("leakage"))
+    leakage = load_spec(path, tmp_path).gates.leakage
+    assert leakage.enabled and leakage.acknowledged == []
