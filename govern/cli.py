@@ -46,8 +46,13 @@ def command(fn):
 
 
 def quiet_prefect() -> None:
-    """Prefect logs a flow's failure with a traceback; the CLI states it in one line instead."""
+    """Prefect logs a flow's failure with a traceback; the CLI states it in one line instead.
+
+    Prefect reconfigures its loggers when a run starts, so the levels are set through its
+    environment overrides as well as on the loggers themselves.
+    """
     for name in ("prefect.flow_runs", "prefect.task_runs"):
+        os.environ.setdefault(f"PREFECT_LOGGING_LOGGERS_{name.replace('.', '_').upper()}_LEVEL", "CRITICAL")
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 

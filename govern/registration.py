@@ -35,7 +35,7 @@ class Registered:
 
 
 def _write_json(path: Path, payload) -> Path:
-    path.write_text(json.dumps(payload, indent=2, sort_keys=True, default=str))
+    path.write_text(json.dumps(payload, indent=2, default=str))
     return path
 
 
