@@ -30,6 +30,7 @@ test: install
 bench: install
 	$(VENV)/bin/python benchmarks/bench_evaluation.py
 	$(VENV)/bin/python benchmarks/bench_checks.py
+	$(VENV)/bin/python benchmarks/bench_leakage.py --timing 4000 100000
 
 ui: install
 	$(VENV)/bin/govern ui
