@@ -7,6 +7,7 @@ fails with a message that names the field.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -37,6 +38,30 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class TransactionsSpec(Strict):
+    """A transaction log (customer id, date, amount) that the platform turns into one row
+    per customer and cutoff (see govern.transactions); ``data.source`` is then the log,
+    ``data.target`` and ``data.time_column`` name the built target and cutoff columns."""
+
+    id_column: str | None = Field(None, description="Customer id in the log; default data.id_column")
+    date_column: str
+    amount_column: str
+    cutoff: date = Field(description="Features see purchases before this date; the target is spend from it on")
+    horizon_days: int = Field(ge=1, le=3660, description="Days after a cutoff whose spend is the target")
+    snapshots: int = Field(
+        1, ge=1, le=24,
+        description="Cutoffs, horizon_days apart and ending at cutoff, so no training target reaches past the latest cutoff; the holdout is the latest",
+    )
+    windows_days: list[int] = Field([30, 90, 180], description="Recent windows whose purchase counts and spend become features")
+    attributes: str | None = Field(None, description="Customer table joined by id (e.g. region, gender), relative to the project root")
+
+    @model_validator(mode="after")
+    def _windows(self) -> "TransactionsSpec":
+        if any(w < 1 for w in self.windows_days) or len(set(self.windows_days)) != len(self.windows_days):
+            raise ValueError("windows_days: positive, distinct numbers of days")
+        return self
+
+
 class DataSpec(Strict):
     source: str = Field(description="Parquet or CSV file, relative to the project root")
     target: str
@@ -48,6 +73,13 @@ class DataSpec(Strict):
     positive_class: str | int | bool | None = Field(
         None, description="The target value that means 1 (e.g. 'Churned'); required unless the target is 0/1 or boolean"
     )
+    transactions: TransactionsSpec | None = Field(None, description="Build the table from a transaction log at source")
+
+    @model_validator(mode="after")
+    def _built_table(self) -> "DataSpec":
+        if self.transactions is not None and not self.time_column:
+            raise ValueError("time_column: a table built from transactions needs a column name for its cutoff dates")
+        return self
 
 
 class SplitSpec(Strict):
@@ -208,6 +240,9 @@ class CardSpec(Strict):
     limitations: list[str] = Field(default_factory=list)
     ethical_considerations: str = ""
     retraining_cadence: str
+    review_every_days: int | None = Field(
+        None, ge=1, le=3660, description="Days from a champion's promotion until its review is due (govern status, govern audit)"
+    )
 
 
 class ModelSpec(Strict):
