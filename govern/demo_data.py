@@ -202,4 +202,26 @@ def write_demo_data(root: Path, *, n: int = 4000, seed: int = 0) -> dict[str, Pa
     paths = {"train": folder / "customers.parquet", "recent": folder / "customers_recent.parquet"}
     train.to_parquet(paths["train"], index=False)
     recent.to_parquet(paths["recent"], index=False)
+    paths.update(write_transaction_logs(folder, n=n, seed=seed))
+    return paths
+
+
+TRANSACTIONS_DRIFT_FROM = "2026-07-01"
+
+
+def write_transaction_logs(folder: Path, *, n: int, seed: int) -> dict[str, Path]:
+    """The CLV demo's purchases: a log up to ``TRANSACTIONS_DRIFT_FROM`` (the spec's
+    source), the same log continued to the end of 2027 with drift 0.6 from that date,
+    and the customers' attributes.  Both logs agree on every purchase before the drift."""
+    from govern.transactions_demo import generate_transactions
+
+    log, attributes = generate_transactions(n, end="2027-12-31", drift=0.6, drift_from=TRANSACTIONS_DRIFT_FROM, seed=seed + 7)
+    paths = {
+        "transactions": folder / "transactions.parquet",
+        "transactions_later": folder / "transactions_to_2027.parquet",
+        "attributes": folder / "customer_attributes.parquet",
+    }
+    log[log["order_date"] < pd.Timestamp(TRANSACTIONS_DRIFT_FROM)].to_parquet(paths["transactions"], index=False)
+    log.to_parquet(paths["transactions_later"], index=False)
+    attributes.to_parquet(paths["attributes"], index=False)
     return paths

@@ -110,6 +110,9 @@ def test_write_demo_data(tmp_path):
     assert paths == {
         "train": tmp_path / "data" / "demo" / "customers.parquet",
         "recent": tmp_path / "data" / "demo" / "customers_recent.parquet",
+        "transactions": tmp_path / "data" / "demo" / "transactions.parquet",
+        "transactions_later": tmp_path / "data" / "demo" / "transactions_to_2027.parquet",
+        "attributes": tmp_path / "data" / "demo" / "customer_attributes.parquet",
     }
     train = pd.read_parquet(paths["train"])
     recent = pd.read_parquet(paths["recent"])
