@@ -1,8 +1,8 @@
 """Champion-challenger training as a Prefect flow.
 
 validate -> split -> champion on the holdout (labels must agree) -> tune (Optuna, nested
-MLflow runs) -> refit -> score challenger and champion on the same holdout -> leakage ->
-fairness -> drift -> gates -> register -> card.
+MLflow runs) -> refit -> score challenger and champion on the same holdout -> baseline ->
+explanations and curves -> leakage -> fairness -> drift -> gates -> register -> card.
 Each task calls a plain function of the ``govern`` package; this file only wires them.
 """
 
@@ -21,7 +21,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from flows.retries import transient
-from govern import champion_comparison, gates, leakage, mitigation, registry, registration, representation, splits, tuning, validation
+from govern import baseline as baselines
+from govern import champion_comparison, curves, explanations, gates, leakage, mitigation, registry, registration, representation, splits, tuning, validation
 from govern import drift as drift_checks
 from govern import fairness as fairness_checks
 from govern import record as evidence
@@ -74,6 +75,25 @@ def evaluate_task(spec: ModelSpec, model, champion: Champion, holdout: pd.DataFr
     return champion_comparison.evaluate(spec, model, holdout, champion, scores, note, salt)
 
 
+@task(name="baseline", **STEP)
+def baseline_task(spec: ModelSpec, split: splits.Split, features, categorical, challenger_scores) -> baselines.Baseline:
+    """A simple model on the same rows, so the tuned one has to show it earns its complexity."""
+    return baselines.assess_baseline(spec, split, features, categorical, challenger_scores, champion_comparison.compare)
+
+
+@task(name="explain", **STEP)
+def explain_task(spec: ModelSpec, model, champion: Champion, holdout: pd.DataFrame) -> explanations.Explanations:
+    return explanations.explain(holdout, {"challenger": model, "champion": champion.model}, spec.fairness.sensitive_features, seed=spec.split.seed)
+
+
+@task(name="curves", **STEP)
+def curves_task(spec: ModelSpec, holdout: pd.DataFrame, evaluation: dict, baseline: baselines.Baseline) -> dict:
+    """The compact ROC, calibration, decile and residual tables the card's pictures are drawn from."""
+    scores = {"challenger": evaluation["challenger_scores"], "champion": evaluation["champion_scores"], "baseline": baseline.scores}
+    groups = {f: holdout[f] for f in spec.fairness.sensitive_features if f in holdout}
+    return curves.curve_evidence(spec.task, holdout[spec.data.target].to_numpy(dtype=float), scores, groups, seed=spec.split.seed)
+
+
 @task(name="leakage", **STEP)
 def leakage_task(spec: ModelSpec, split: splits.Split, features, categorical, model, comparison):
     return leakage.assess_leakage(spec, pd.concat([split.train, split.valid]), features, categorical, model, comparison)
@@ -117,11 +137,11 @@ def drift_task(spec, split, features, categorical, recent: pd.DataFrame | None, 
 
 
 @task(name="gates", **STEP)
-def gates_task(spec, evaluation, champion, fairness, drift, leaks) -> gates.GateReport:
+def gates_task(spec, evaluation, champion, fairness, drift, leaks, baseline) -> gates.GateReport:
     return gates.evaluate_gates(
         spec, metrics=evaluation["metrics"], comparison=evaluation["comparison"],
         champion_version=champion.version, champion_note=evaluation["note"], fairness=fairness, drift=drift,
-        leakage=leakage.leakage_gates(spec, leaks),
+        leakage=leakage.leakage_gates(spec, leaks), baseline=baseline.comparison, baseline_note=baseline.note,
     )
 
 
@@ -172,7 +192,7 @@ def champion_challenger(
 
     experiment_id = registry.ensure_experiment(spec.name, None if settings.tracking_uri.startswith(("http:", "https:", "databricks")) else settings.mlruns / "artifacts")
     data = {"source": str(source), "rows": int(len(frame)), "digest": evidence.file_digest(source), "features": features,
-            "categorical": categorical, "provenance": provenance or ("given with --data" if data else "the spec's data source")}
+            "categorical": categorical, "types": {c: str(frame[c].dtype) for c in features}, "provenance": provenance or ("given with --data" if data else "the spec's data source")}
     client = registry.client()
     run = client.create_run(experiment_id, run_name=f"challenger-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}", tags={"govern.kind": "challenger", "mlflow.user": getpass.getuser()})
     run_id = run.info.run_id
@@ -189,6 +209,11 @@ def champion_challenger(
             fitted = refit_task(spec, candidate, split, features, categorical)
         with _timed(timings, "evaluate"):
             evaluation = evaluate_task(spec, fitted, champion, split.holdout, scored, salt)
+        with _timed(timings, "baseline"):
+            baseline = baseline_task(spec, split, features, categorical, evaluation["challenger_scores"])
+        with _timed(timings, "explain"):
+            explained = explain_task(spec, fitted, champion, split.holdout)
+            drawn = curves_task(spec, split.holdout, evaluation, baseline)
         with _timed(timings, "leakage"):
             leaks = leakage_task(spec, split, features, categorical, fitted, evaluation["comparison"])
         latest = recent_frame if recent_frame is not None else (split.holdout if split.strategy == "time" else None)
@@ -197,12 +222,13 @@ def champion_challenger(
             represented = representation_task(spec, split, latest)
         with _timed(timings, "drift"):
             drift = drift_task(spec, split, features, categorical, recent_frame, staging)
-        verdict = gates_task(spec, evaluation, champion, fairness, drift, leaks)
+        verdict = gates_task(spec, evaluation, champion, fairness, drift, leaks, baseline)
 
         record = evidence.build_record(
             spec, data=data, labels=labels, split=split, candidate=candidate, evaluation=evaluation, champion=champion,
             leakage=leaks, fairness=fairness, representation=represented, mitigation=mitigated, drift=drift,
-            verdict=verdict, timings=timings, salt=salt,
+            verdict=verdict, timings=timings, salt=salt, refit_iterations=int(fitted.tree_count_),
+            baseline=baseline, curves=drawn, explanations=explained,
             lineage={"git_commit": evidence.git_commit(settings.root), "flow_run": str(flow_run.get_id() or "none"), "mlflow_run": run_id, "experiment": spec.name, "tracking_uri": settings.tracking_uri},
         )
         evidence.write_evidence(record, split, staging, salt)

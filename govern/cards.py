@@ -8,10 +8,15 @@ Every metric is given with its bootstrap interval.
 
 from __future__ import annotations
 
+import html as html_text
+import re
 from pathlib import Path
 
 import markdown
 from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from govern import plots
+from govern.spec import CLASSIFICATION_METRICS, REGRESSION_METRICS
 
 _env = Environment(loader=PackageLoader("govern", "templates"), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
@@ -48,6 +53,17 @@ _env.filters["ci"] = _ci
 _env.filters["pct"] = _pct
 _env.filters["pct1"] = _pct1
 
+
+def _in_order(metrics: dict | None) -> list[str]:
+    """Metric names in the platform's fixed order, whatever order a stored record has."""
+    names = list(metrics or {})
+    order = [m for m in (*CLASSIFICATION_METRICS, *REGRESSION_METRICS) if m in names]
+    return order + [m for m in names if m not in order]
+
+
+_env.filters["in_order"] = _in_order
+PICTURE_MARK = re.compile(r"<!-- picture:([a-z_]+) -->")
+
 _HTML_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <style>
@@ -57,6 +73,7 @@ th, td {{ border: 1px solid #c9d1d9; padding: 0.25rem 0.6rem; text-align: left; 
 th {{ background: #f3f5f7; }}
 code {{ background: #f3f5f7; padding: 0 0.2rem; }}
 h1 {{ border-bottom: 2px solid #1b1f24; }} h2 {{ border-bottom: 1px solid #c9d1d9; margin-top: 2rem; }}
+figure {{ margin: 1rem 0; }} figure img {{ max-width: 100%; height: auto; border: 1px solid #e1e4e8; }} figcaption {{ font-size: 0.85rem; color: #57606a; }}
 </style></head><body>
 {body}
 </body></html>
@@ -69,9 +86,27 @@ def render_markdown(record: dict, governance: dict | None = None) -> str:
     return _env.get_template("card.md.j2").render(r=record, g=governance)
 
 
-def render_html(card_md: str, title: str) -> str:
+def render_body(card_md: str, pictures: dict | None = None) -> str:
+    """The card's HTML body; each ``<!-- picture:NAME -->`` mark becomes that picture
+    (an inline PNG), or disappears when the record had no evidence to draw it."""
     body = markdown.markdown(card_md, extensions=["tables", "fenced_code"])
-    return _HTML_PAGE.format(title=title, body=body)
+
+    def figure(match: re.Match) -> str:
+        picture = (pictures or {}).get(match.group(1))
+        if picture is None:
+            return ""
+        caption = html_text.escape(picture.title)
+        return f'<figure><img alt="{caption}" src="{picture.data_uri}"><figcaption>{caption}</figcaption></figure>'
+
+    return PICTURE_MARK.sub(figure, body)
+
+
+def render_html(card_md: str, title: str, pictures: dict | None = None) -> str:
+    return _HTML_PAGE.format(title=html_text.escape(title), body=render_body(card_md, pictures))
+
+
+def card_title(record: dict) -> str:
+    return f"Model card: {record['model']} v{record['version']}"
 
 
 def write_card(record: dict, out_dir: Path, governance: dict | None = None) -> tuple[Path, Path]:
@@ -80,5 +115,5 @@ def write_card(record: dict, out_dir: Path, governance: dict | None = None) -> t
     md = render_markdown(record, governance)
     md_path, html_path = out_dir / "card.md", out_dir / "card.html"
     md_path.write_text(md)
-    html_path.write_text(render_html(md, f"Model card: {record['model']} v{record['version']}"))
+    html_path.write_text(render_html(md, card_title(record), plots.pictures(record)))
     return md_path, html_path

@@ -24,7 +24,7 @@ from govern.evaluation import Comparison, bootstrap_interval, holdout_metrics, m
 from govern.overlap import salt_fingerprint, seen_by
 from govern.spec import ModelSpec
 
-INTERVAL_METRICS = {"binary": ("roc_auc", "brier", "log_loss", "accuracy"), "regression": ("rmse", "mae", "r2")}
+INTERVAL_METRICS = {"binary": ("roc_auc", "log_loss", "brier", "accuracy", "f1", "precision", "recall"), "regression": ("rmse", "mae", "r2")}
 # The fewest unseen rows on which a paired comparison is still worth stating.
 MIN_UNSEEN_ROWS = 30
 
@@ -100,7 +100,8 @@ class Overlap:
         return asdict(self)
 
 
-def _compare(spec: ModelSpec, y, challenger, champion) -> Comparison:
+def compare(spec: ModelSpec, y, challenger, champion) -> Comparison:
+    """Challenger against another model (champion or baseline) by the champion gate's paired bootstrap."""
     gate = spec.gates.champion
     return paired_bootstrap(
         spec.task, gate.metric if gate else spec.primary_metric, y, challenger, champion,
@@ -123,7 +124,7 @@ def _overlap(spec: ModelSpec, champion: Champion, holdout: pd.DataFrame, challen
     if unseen.sum() < MIN_UNSEEN_ROWS or one_class:
         note = f"{int(unseen.sum())} unseen rows{' of one class' if one_class else ''}: too few for a comparison"
     elif seen.any():
-        comparison = _compare(spec, y[unseen], challenger[unseen], scores[unseen]).to_dict()
+        comparison = compare(spec, y[unseen], challenger[unseen], scores[unseen]).to_dict()
     return Overlap(True, note, seen_rows=int(seen.sum()), share=float(seen.mean()), comparison_unseen=comparison)
 
 
@@ -137,9 +138,13 @@ def evaluate(spec: ModelSpec, model, holdout: pd.DataFrame, champion: Champion, 
         for m in INTERVAL_METRICS[spec.task]
     }
     result = {"challenger_scores": challenger, "metrics": metrics, "intervals": intervals,
-              "champion_metrics": None, "comparison": None, "note": note, "overlap": None}
+              "champion_scores": scores, "champion_metrics": None, "champion_intervals": None, "comparison": None, "note": note, "overlap": None}
     if scores is not None:
         result["champion_metrics"] = holdout_metrics(spec.task, y, scores, spec.decision_threshold)
-        result["comparison"] = _compare(spec, y, challenger, scores)
+        result["champion_intervals"] = {
+            m: bootstrap_interval(spec.task, m, y, scores, threshold=spec.decision_threshold, seed=spec.split.seed)
+            for m in INTERVAL_METRICS[spec.task]
+        }
+        result["comparison"] = compare(spec, y, challenger, scores)
         result["overlap"] = _overlap(spec, champion, holdout, challenger, scores, salt).to_dict()
     return result

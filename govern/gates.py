@@ -144,6 +144,25 @@ def drift_gates(spec: ModelSpec, drift: dict | None) -> list[GateResult]:
     return [GateResult("data drift", "drift", PASSED, share, bound, f"{share:.0%} of columns drifted; named columns stable")]
 
 
+def baseline_gate(spec: ModelSpec, comparison: Comparison | None, note: str = "") -> list[GateResult]:
+    """The challenger against the flow's simple baseline; a baseline that could not be
+    fitted or compared fails the gate, since beating it was never shown."""
+    gate = spec.gates.baseline
+    if gate is None:
+        return []
+    confidence = spec.gates.champion.confidence if spec.gates.champion else 0.95
+    bound = f"lower {confidence:.0%} bound of difference >= -{gate.margin:g}"
+    if comparison is None:
+        return [GateResult("vs baseline", "baseline", FAILED, None, bound, f"not measured: the baseline {note or 'was not compared'}")]
+    name = f"{comparison.metric} vs baseline"
+    ok = comparison.lower >= -gate.margin
+    reason = (
+        f"challenger {comparison.challenger:.4g} vs baseline {comparison.champion:.4g}: difference {comparison.delta:+.4g}, "
+        f"{comparison.confidence:.0%} interval [{comparison.lower:+.4g}, {comparison.upper:+.4g}] ({comparison.resamples} paired resamples of {comparison.rows} rows)"
+    )
+    return [GateResult(name, "baseline", PASSED if ok else FAILED, comparison.lower, bound, reason, (comparison.lower, comparison.upper))]
+
+
 def judge(results: list[GateResult]) -> GateReport:
     status = FAILED if any(r.status == FAILED for r in results) else PASSED
     return GateReport(status=status, results=results)
@@ -159,11 +178,15 @@ def evaluate_gates(
     fairness: dict | None = None,
     drift: dict | None = None,
     leakage: list[GateResult] | None = None,
+    baseline: Comparison | None = None,
+    baseline_note: str = "",
 ) -> GateReport:
     """All declared gates over the evidence of one candidate; ``leakage`` holds the
-    leakage check's results, judged from the training rows by :mod:`govern.leakage`."""
+    leakage check's results, judged from the training rows by :mod:`govern.leakage`;
+    ``baseline`` the challenger's paired comparison with the flow's simple baseline."""
     results = metric_gates(spec, metrics)
     results += champion_gate(spec, comparison, champion_version, champion_note)
+    results += baseline_gate(spec, baseline, baseline_note)
     results += leakage or []
     results += fairness_gates(spec, fairness)
     results += drift_gates(spec, drift)

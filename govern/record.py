@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import platform
 import subprocess
 from datetime import datetime, timezone
+from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
@@ -44,6 +46,20 @@ def git_commit(root: Path) -> str:
         return "unknown"
 
 
+SOFTWARE = ("catboost", "mlflow", "optuna", "fairlearn", "evidently", "scikit-learn", "prefect")
+
+
+def software_versions() -> dict[str, str]:
+    """The versions that trained and judged this challenger, for the card."""
+    versions = {"python": platform.python_version()}
+    for name in SOFTWARE:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
 def _period(frame: pd.DataFrame, spec: ModelSpec) -> dict:
     part = {"rows": int(len(frame))}
     if spec.data.time_column and spec.data.time_column in frame:
@@ -74,6 +90,10 @@ def build_record(
     timings: dict,
     salt: str,
     lineage: dict,
+    refit_iterations: int | None = None,
+    baseline=None,
+    curves: dict | None = None,
+    explanations=None,
 ) -> dict:
     """The record as plain JSON-able data; ``version`` is filled in at registration."""
     comparison = evaluation["comparison"]
@@ -95,9 +115,13 @@ def build_record(
         "data": data,
         "labels": labels,
         "split": {"strategy": split.strategy, "train": _period(split.train, spec), "valid": _period(split.valid, spec), "holdout": _period(split.holdout, spec), "detail": split.description},
-        "tuning": {"study": candidate.study_name, "trials": candidate.trials, "pruned": candidate.pruned, "params": candidate.params, "iterations": candidate.iterations, "seconds": candidate.seconds, "best_validation": candidate.value},
-        "metrics": {"challenger": evaluation["metrics"], "intervals": evaluation["intervals"], "champion": evaluation["champion_metrics"], "confidence": 0.95},
+        "tuning": {"study": candidate.study_name, "trials": candidate.trials, "pruned": candidate.pruned, "params": candidate.params, "iterations": candidate.iterations, "refit_iterations": refit_iterations, "seconds": candidate.seconds, "best_validation": candidate.value},
+        "metrics": {"challenger": evaluation["metrics"], "intervals": evaluation["intervals"], "champion": evaluation["champion_metrics"], "champion_intervals": evaluation.get("champion_intervals"), "confidence": 0.95},
         "champion": {"version": champion.version, "comparison": comparison.to_dict() if comparison else None, "note": evaluation["note"]},
+        "baseline": baseline.to_dict() if baseline is not None else None,
+        "curves": curves,
+        "explanations": explanations.to_dict() if explanations is not None else None,
+        "software": software_versions(),
         "overlap": {"salt": salt_fingerprint(salt), "champion": evaluation["overlap"]},
         "leakage": leakage.to_dict(),
         "fairness": fairness,
@@ -146,6 +170,9 @@ def run_metrics(record: dict) -> dict[str, float]:
     comparison = record["champion"]["comparison"]
     if comparison:
         metrics.update({"delta_vs_champion": comparison["delta"], "delta_lower": comparison["lower"], "delta_upper": comparison["upper"]})
+    against_baseline = (record.get("baseline") or {}).get("comparison")
+    if against_baseline:
+        metrics.update({"delta_vs_baseline": against_baseline["delta"], "delta_vs_baseline_lower": against_baseline["lower"]})
     metrics["drifted_share"] = record["drift"]["drifted_share"]
     return {k: float(v) for k, v in metrics.items() if v is not None and v == v}
 

@@ -196,12 +196,21 @@ class LeakageGate(Strict):
     acknowledged: list[str] = Field(default_factory=list, description="Columns reviewed and accepted despite strong signal")
 
 
+class BaselineGate(Strict):
+    """The challenger against the flow's simple baseline on the same holdout: the lower
+    bound of the paired difference (the champion gate's metric, resamples and
+    confidence) must not fall below ``-margin``."""
+
+    margin: float = Field(0.0, ge=0.0, description="Tolerated loss against the baseline, in metric units")
+
+
 class GatesSpec(Strict):
     metrics: list[MetricGate] = Field(default_factory=list)
     champion: ChampionGate | None = None
     fairness: list[FairnessGate] = Field(default_factory=list)
     drift: DriftGate | None = None
     leakage: LeakageGate = LeakageGate()
+    baseline: BaselineGate | None = None
 
 
 class FairnessSpec(Strict):
@@ -240,6 +249,8 @@ class CardSpec(Strict):
     limitations: list[str] = Field(default_factory=list)
     ethical_considerations: str = ""
     retraining_cadence: str
+    intended_users: str = Field("", description="Who acts on the scores, e.g. the retention team")
+    contact: str = Field("", description="Where questions about the model go")
     review_every_days: int | None = Field(
         None, ge=1, le=3660, description="Days from a champion's promotion until its review is due (govern status, govern audit)"
     )
