@@ -157,6 +157,8 @@ def _print_move(p, verb: str, as_json: bool) -> None:
         typer.echo(json.dumps({"model": p.name, "action": verb, "version": p.version, "previous": p.previous, **(p.rules.as_details() if p.rules else {})}, indent=2))
         return
     typer.echo(f"{p.name}: champion v{p.previous or '-'} -> v{p.version}" + (" (rolled back)" if verb == "rollback" else ""))
+    if getattr(p, "approval", ""):
+        typer.echo(f"  approval: {p.approval}" + (" (not verified: set by tag, no governance server signed it)" if p.approval == "declared" else " (signed by the governance server)"))
     if p.rules is not None:
         _print_rules(p.rules)
     if p.card_note:
@@ -318,6 +320,70 @@ def demo(
     from govern.demo import run_demo
 
     run_demo(load_settings(), rows=rows, trials=trials, echo=typer.echo)
+
+
+server_app = typer.Typer(help="The team's MLflow server with the governance app (PostgreSQL, basic-auth).")
+app.add_typer(server_app, name="server")
+_BACKEND = typer.Option(None, "--backend-store-uri", envvar="GOVERN_MLFLOW_DATABASE_URL", help="MLflow's PostgreSQL database")
+_AUTH_DB = typer.Option(None, "--auth-database-uri", envvar="GOVERN_AUTH_DATABASE_URL", help="basic-auth's users and roles (its own PostgreSQL database)")
+
+
+def _team_server(backend: Optional[str], auth_db: Optional[str], artifacts: Optional[str] = None, host: str = "127.0.0.1", port: int = 5000):
+    from govern.team_server import TeamServer
+
+    missing = [flag for flag, value in (("--backend-store-uri (GOVERN_MLFLOW_DATABASE_URL)", backend), ("--auth-database-uri (GOVERN_AUTH_DATABASE_URL)", auth_db)) if not value]
+    if missing:
+        raise GovernError(f"govern server needs {' and '.join(missing)}")
+    settings = load_settings()
+    server = TeamServer(backend, auth_db, artifacts or str(settings.mlruns / "server-artifacts"), settings.mlruns, host=host, port=port)
+    server.check()
+    return server
+
+
+@server_app.callback(invoke_without_command=True)
+@command
+def server(
+    ctx: typer.Context,
+    backend_store_uri: Optional[str] = _BACKEND,
+    auth_database_uri: Optional[str] = _AUTH_DB,
+    artifacts_destination: Optional[str] = typer.Option(None, help="Where the server keeps artifacts (default mlruns/server-artifacts)"),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on"),
+    port: int = typer.Option(5000, help="Port"),
+):
+    """Start MLflow with the governance app: one worker, no job runners, basic-auth users,
+    the reviewers and platform roles and the service user created on first start."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import time
+
+    from govern.team_server import require_server_secrets, start
+
+    require_server_secrets()
+    team = _team_server(backend_store_uri, auth_database_uri, artifacts_destination, host, port)
+    began = time.monotonic()
+    process = start(team, log=load_settings().mlruns / "govern-server.log")
+    typer.echo(f"govern server on {team.url} (started in {time.monotonic() - began:.1f} s; log: {load_settings().mlruns / 'govern-server.log'}; Ctrl-C to stop)")
+    try:
+        process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@server_app.command("add-reviewer")
+@command
+def add_reviewer(
+    username: str = typer.Argument(..., help="The reviewer's MLflow login"),
+    auth_database_uri: Optional[str] = _AUTH_DB,
+):
+    """Put a user in the reviewers' role (creating it with GOVERN_REVIEWER_PASSWORD if new)."""
+    from govern.team_server import TeamServer, add_reviewer as add
+
+    if not auth_database_uri:
+        raise GovernError("govern server add-reviewer needs --auth-database-uri (GOVERN_AUTH_DATABASE_URL)")
+    settings = load_settings()
+    created = add(TeamServer("postgresql://unused", auth_database_uri, "", settings.mlruns), username, os.environ.get("GOVERN_REVIEWER_PASSWORD"))
+    typer.echo(f"{username}: {'created and ' if created else ''}added to the reviewers' role")
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from govern import cards, registry
+from govern import cards, live_gate, registry
 from govern.audit import AuditLog
 from govern.audit_events import (
     APPROVAL_REFUSED,
@@ -63,6 +63,10 @@ def approve(log: AuditLog, name: str, version: str | int, *, reviewer: str, appr
     reviewer = reviewer.strip()
     if not reviewer:
         raise GovernError("a reviewer name is required")
+    if registry.team_mode():
+        from govern.team_approval import approve_through_server
+
+        return approve_through_server(log, name, version, reviewer=reviewer, approved=approved)
     state = registry.VersionState.read(name, version)
     problem = _approval_problem(state, reviewer) if approved else None
     if problem:
@@ -71,7 +75,7 @@ def approve(log: AuditLog, name: str, version: str | int, *, reviewer: str, appr
     rules = changes_since_champion(name, state.version)
     status = registry.APPROVED if approved else registry.REJECTED
     registry.set_approval(name, state.version, status=status, reviewer=reviewer)
-    log.append(name, APPROVED if approved else REJECTED, actor=reviewer, version=state.version, details={"source": "govern approve", "note": note, **rules.as_details()})
+    log.append(name, APPROVED if approved else REJECTED, actor=reviewer, version=state.version, details={"source": "govern approve", "approval": "declared", "note": note, **rules.as_details()})
     card_note = _refresh_after_decision(log, name, state.version)
     return Approval(name=name, version=state.version, status=status, reviewer=reviewer, rules=rules, card_note=card_note)
 
@@ -81,7 +85,7 @@ def _record_ui_approval(log: AuditLog, state: registry.VersionState, rules: Rule
     events = log.events(state.name)
     latest = next((e for e in reversed(events) if e.version == state.version and e.action in (APPROVED, REJECTED)), None)
     if latest is None or latest.action != APPROVED or latest.actor != state.reviewer:
-        log.append(state.name, APPROVED, actor=state.reviewer or "unknown", version=state.version, details={"source": "registry tags (MLflow UI)", **rules.as_details()})
+        log.append(state.name, APPROVED, actor=state.reviewer or "unknown", version=state.version, details={"source": "registry tags (MLflow UI)", "approval": registry.approval_basis(state), **rules.as_details()})
 
 
 def refresh_card(log: AuditLog, name: str, version: str, cards_root=None):
@@ -96,7 +100,7 @@ def refresh_card(log: AuditLog, name: str, version: str, cards_root=None):
     record = registry.read_record(name, state.version)
     if record is None:
         raise GovernError(f"{name} v{state.version} has no {registry.EVIDENCE_DIR}/record.json logged to its run")
-    governance = {"approval_status": state.approval_status, "reviewer": state.reviewer, "history": champion_history(log.events(name))}
+    governance = {"approval_status": state.approval_status, "reviewer": state.reviewer, "approval_basis": registry.approval_basis(state), "history": champion_history(log.events(name))}
     out = Path(cards_root or load_settings().cards_dir) / name / f"v{state.version}"
     return cards.write_card(record, out, governance)
 
@@ -120,6 +124,8 @@ class Promotion:
     rule_changes: list[str] = field(default_factory=list)
     rules: RuleChanges | None = None
     card_note: str = ""
+    # "verified": signed by the governance server (team mode); "declared": tags as set.
+    approval: str = ""
 
 
 def _refused_before(events: list[AuditEvent], action: str, version: str) -> set[str]:
@@ -177,7 +183,7 @@ def promote(log: AuditLog, name: str, version: str | int | None = None, *, actor
     not yet on record for that version.
     """
     _require_model(name)
-    actor = actor or getpass.getuser()
+    actor = actor or registry.logged_in_user() or getpass.getuser()
     if version is None:
         version = registry.alias_version(name, registry.CHALLENGER)
         if version is None:
@@ -186,9 +192,11 @@ def promote(log: AuditLog, name: str, version: str | int | None = None, *, actor
     if registry.alias_version(name, registry.CHAMPION) == state.version:
         raise PromotionRefused(f"{name} v{state.version} is already the champion")
     problems = registry.refusals(state)
+    problems += live_gate.refusals(name, state.version)
     if problems:
         _refuse(log, name, PROMOTION_REFUSED, state.version, actor=actor, reasons=problems, details={}, repeat=repeat_refusals)
         raise PromotionRefused(f"{name} v{state.version} not promoted: " + "; ".join(problems))
+    live_digest = live_gate.current_digest(name, state.version)
     rules = changes_since_champion(name, state.version)
 
     def recheck(current: str | None) -> dict:
@@ -196,14 +204,17 @@ def promote(log: AuditLog, name: str, version: str | int | None = None, *, actor
         nonlocal rules
         if registry.VersionState.read(name, state.version) != state:
             raise PromotionRefused(f"{name} v{state.version} not promoted: its tags changed while it was being checked; try again")
+        if live_gate.current_digest(name, state.version) != live_digest:
+            raise PromotionRefused(f"{name} v{state.version} not promoted: its live evidence changed while it was being checked; try again")
         if current != rules.against:
             rules = changes_since_champion(name, state.version)
         _record_ui_approval(log, state, rules)
-        return {"reviewer": state.reviewer, "digest": state.digest, **rules.as_details()}
+        return {"reviewer": state.reviewer, "approval": registry.approval_basis(state), "digest": state.digest,
+                **({"live_digest": live_digest} if live_digest else {}), **rules.as_details()}
 
     previous = _move(log, name, state.version, PROMOTED, actor=actor, recheck=recheck)
     note = _refresh_after_decision(log, name, state.version)
-    return Promotion(name=name, version=state.version, previous=previous, rule_changes=rules.lines, rules=rules, card_note=note)
+    return Promotion(name=name, version=state.version, previous=previous, rule_changes=rules.lines, rules=rules, card_note=note, approval=registry.approval_basis(state))
 
 
 def promote_approved(log: AuditLog, names: list[str]) -> list[Promotion]:
@@ -218,7 +229,7 @@ def promote_approved(log: AuditLog, names: list[str]) -> list[Promotion]:
         if state.approval_status != registry.APPROVED:
             continue
         try:
-            done.append(promote(log, name, version, actor="govern watch", repeat_refusals=False))
+            done.append(promote(log, name, version, actor=registry.logged_in_user() or "govern watch", repeat_refusals=False))
         except PromotionRefused:
             continue
     return done

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,14 +151,22 @@ class VersionState:
     approval_status: str | None
     reviewer: str | None
     digest: str | None
+    # Team mode: what the governance server recorded (see govern.identity).
+    run_creator: str | None = None
+    registrant: str | None = None
+    reviewed_at: str | None = None
+    signature: str | None = None
 
     @classmethod
     def read(cls, name: str, version: str | int) -> "VersionState":
         mv = get_version(name, version)
-        author = ""
+        from govern.identity import APPROVAL_REVIEWED_AT, APPROVAL_SIGNATURE, RUN_CREATOR, VERSION_REGISTRANT
+
+        author, creator = "", None
         if mv.run_id:
             run = client().get_run(mv.run_id)
             author = run.data.tags.get("mlflow.user") or run.info.user_id or ""
+            creator = run.data.tags.get(RUN_CREATOR)
         tags = mv.tags or {}
         return cls(
             name=name,
@@ -168,6 +177,10 @@ class VersionState:
             approval_status=tags.get(APPROVAL_STATUS),
             reviewer=(tags.get(APPROVAL_REVIEWER) or "").strip() or None,
             digest=tags.get(EVIDENCE_DIGEST),
+            run_creator=creator,
+            registrant=tags.get(VERSION_REGISTRANT),
+            reviewed_at=tags.get(APPROVAL_REVIEWED_AT),
+            signature=tags.get(APPROVAL_SIGNATURE),
         )
 
 
@@ -185,6 +198,8 @@ def refusals(state: VersionState, *, check_digest: bool = True) -> list[str]:
         reasons.append(f"v{state.version} is approved but names no reviewer (tag {APPROVAL_REVIEWER})")
     elif state.reviewer == state.author:
         reasons.append(f"v{state.version} was approved by its own author '{state.author}'")
+    elif team_mode():
+        reasons += signed_approval_problems(state)
     if check_digest and not reasons:
         if not state.digest:
             reasons.append(f"v{state.version} has no evidence digest on record")
@@ -198,11 +213,56 @@ def refusals(state: VersionState, *, check_digest: bool = True) -> list[str]:
     return reasons
 
 
+def team_mode() -> bool:
+    """Behind a tracking server approvals must be signed by the governance server."""
+    from govern.identity import team_mode as is_team
+
+    return is_team(mlflow.get_tracking_uri())
+
+
+def logged_in_user() -> str | None:
+    """Who the tracking server will see: the basic-auth user of this process."""
+    return os.environ.get("MLFLOW_TRACKING_USERNAME") or None
+
+
+def signed_approval_problems(state: VersionState) -> list[str]:
+    """Team mode trusts an approval only with the server's valid signature, by a reviewer
+    who neither created the run nor registered the version (as the server recorded)."""
+    from govern.approval_signature import KEY_ENV, ApprovalClaim, approval_key
+
+    key = approval_key()
+    if key is None:
+        return [f"v{state.version}'s approval cannot be verified: {KEY_ENV} is not set for the promoter"]
+    claim = ApprovalClaim(
+        model=state.name, version=state.version, decision=state.approval_status or "", reviewer=state.reviewer or "",
+        reviewed_at=state.reviewed_at or "", evidence_digest=state.digest or "", run_creator=state.run_creator or "", registrant=state.registrant or "",
+    )
+    if not state.run_creator or not state.registrant:
+        return [f"v{state.version} has no server-recorded creator and registrant: it was not trained and registered through the governance server"]
+    if state.reviewer in (state.run_creator, state.registrant):
+        return [f"v{state.version} was approved by '{state.reviewer}', who created its run or registered it"]
+    if not claim.verify(state.signature, key):
+        return [f"v{state.version}'s approval carries no valid signature of the governance server: it was not recorded by the server as it stands"]
+    return []
+
+
+def approval_basis(state: VersionState) -> str:
+    """How far an approval is proved: "verified" (server-signed, team mode) or "declared"."""
+    if state.approval_status not in (APPROVED, REJECTED):
+        return "none"
+    if team_mode() and not signed_approval_problems(state):
+        return "verified"
+    return "declared"
+
+
 def set_approval(name: str, version: str | int, *, status: str, reviewer: str) -> None:
+    """Embedded mode writes both tags; in team mode the server stamps the reviewer itself
+    (it refuses the tag from clients), so only the status is sent."""
     c = client()
     mv = get_version(name, version)
     c.set_model_version_tag(name, mv.version, APPROVAL_STATUS, status)
-    c.set_model_version_tag(name, mv.version, APPROVAL_REVIEWER, reviewer)
+    if not team_mode():
+        c.set_model_version_tag(name, mv.version, APPROVAL_REVIEWER, reviewer)
 
 
 def move_champion(name: str, version: str) -> str | None:
