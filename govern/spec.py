@@ -196,6 +196,19 @@ class LeakageGate(Strict):
     acknowledged: list[str] = Field(default_factory=list, description="Columns reviewed and accepted despite strong signal")
 
 
+class LiveGate(Strict):
+    """A challenger watched silently on live customers must have been watched long
+    enough, on enough matured outcomes, and its live difference from the champion
+    (lower confidence bound, paired bootstrap) must not fall below ``-margin``."""
+
+    min_silent_days: int = Field(14, ge=1, description="Distinct daily batches the challenger must have scored silently")
+    min_matured_outcomes: int = Field(500, ge=10, description="Matured outcomes of untreated (control) customers scored by both models")
+    metric: str = "roc_auc"
+    margin: float = Field(0.0, ge=0.0, description="Tolerated loss, in metric units")
+    confidence: float = Field(0.95, gt=0.5, lt=1.0)
+    resamples: int = Field(500, ge=100)
+
+
 class BaselineGate(Strict):
     """The challenger against the flow's simple baseline on the same holdout: the lower
     bound of the paired difference (the champion gate's metric, resamples and
@@ -211,6 +224,23 @@ class GatesSpec(Strict):
     drift: DriftGate | None = None
     leakage: LeakageGate = LeakageGate()
     baseline: BaselineGate | None = None
+    live: LiveGate | None = None
+
+
+class ExperimentSpec(Strict):
+    """The live experiment: a holdout control group chosen by a salted hash of the
+    customer id, the outcome window, and the economics of acting on a score."""
+
+    control_share: float = Field(0.1, gt=0.0, lt=0.5, description="Share of customers held out of every audience")
+    salt: str = Field(min_length=1, description="Changing it reshuffles the arms: keep it for the experiment's life")
+    outcome_window_days: int = Field(30, ge=1, description="Days after scoring before an outcome counts as matured")
+    outcome_date_column: str = "outcome_date"
+    min_effect: float = Field(0.02, gt=0.0, lt=1.0, description="Smallest absolute change in outcome rate worth detecting")
+    power: float = Field(0.8, gt=0.5, lt=1.0)
+    confidence: float = Field(0.95, gt=0.5, lt=1.0)
+    offer_cost: float = Field(0.0, ge=0.0, description="Cost of acting on one customer")
+    value_per_saved_customer: float = Field(gt=0.0, description="Value of one outcome prevented (e.g. a customer's CLV)")
+    capacity: int | None = Field(None, ge=1, description="Most customers that can be acted on per daily batch")
 
 
 class FairnessSpec(Strict):
@@ -268,6 +298,7 @@ class ModelSpec(Strict):
     fairness: FairnessSpec = FairnessSpec()
     gates: GatesSpec = GatesSpec()
     monitoring: MonitoringSpec = MonitoringSpec()
+    experiment: ExperimentSpec | None = None
     card: CardSpec
 
     @model_validator(mode="after")
@@ -277,6 +308,8 @@ class ModelSpec(Strict):
         used += [(f"gates.metrics[{i}].metric", g.metric) for i, g in enumerate(self.gates.metrics)]
         if self.gates.champion:
             used.append(("gates.champion.metric", self.gates.champion.metric))
+        if self.gates.live:
+            used.append(("gates.live.metric", self.gates.live.metric))
         for field, metric in used:
             if metric not in allowed:
                 raise ValueError(f"{field}: '{metric}' is not a {self.task} metric (one of {', '.join(allowed)})")

@@ -1,0 +1,59 @@
+"""Outcome ingestion and the experiment report as Prefect flows (wiring only)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from govern import experiment_report, outcomes, validation
+from govern.prediction_log import PredictionLog
+from govern.settings import load_settings
+from govern.spec import load_spec
+
+STEP = dict(cache_policy=NO_CACHE, persist_result=False)
+
+
+@task(name="ingest-outcomes", **STEP)
+def ingest_task(spec, labels: str) -> outcomes.Ingest:
+    log = PredictionLog(load_settings().database_url)
+    try:
+        return outcomes.ingest(log, spec, validation.load_table(Path(labels)))
+    finally:
+        log.close()
+
+
+@task(name="experiment-report", **STEP)
+def report_task(spec, today: date) -> dict:
+    settings = load_settings()
+    log = PredictionLog(settings.database_url)
+    try:
+        frame = log.live_frame(spec.name)
+    finally:
+        log.close()
+    report, evidence, matured = experiment_report.build(spec, frame, today)
+    folder = settings.cards_dir / spec.name / f"v{report.champion_version}" / "experiment"
+    paths = experiment_report.write(report, experiment_report.pictures(matured, report), folder)
+    run_id = experiment_report.log_to_mlflow(spec, folder, evidence)
+    return {**report.to_dict(), "reports": {k: str(v) for k, v in paths.items()}, "run_id": run_id}
+
+
+@flow(name="experiment", validate_parameters=False)
+def experiment(model: str, today: str | None = None) -> dict:
+    spec = load_spec(model, load_settings().models_dir)
+    day = date.fromisoformat(today) if today else datetime.now(timezone.utc).date()
+    return report_task(spec, day)
+
+
+@flow(name="outcomes", validate_parameters=False)
+def outcomes_and_report(model: str, labels: str, today: str | None = None, report: bool = True) -> dict:
+    """Ingest outcomes; when any were new or changed, make the experiment report again."""
+    spec = load_spec(model, load_settings().models_dir)
+    ingest = ingest_task(spec, labels)
+    result = {"ingest": ingest.to_dict()}
+    if report and ingest.changed:
+        day = date.fromisoformat(today) if today else datetime.now(timezone.utc).date()
+        result["report"] = report_task(spec, day)
+    return result

@@ -1,0 +1,57 @@
+"""Live scoring as a Prefect flow, and the daily deployment that runs it.
+
+The flow only wires :mod:`govern.scoring` (models loaded by version, the file
+streamed in chunks, the batch written and logged) and, in the daily run, outcome
+ingestion and the experiment report after new outcomes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from flows.retries import transient
+from govern import scoring
+from govern.prediction_log import PredictionLog
+from govern.settings import load_settings
+from govern.spec import load_spec
+
+STEP = dict(cache_policy=NO_CACHE, persist_result=False)
+
+
+@task(name="load-live-models", retries=2, retry_delay_seconds=2, retry_condition_fn=transient, **STEP)
+def load_models_task(name: str) -> scoring.LiveModels:
+    return scoring.load_models(name)
+
+
+@task(name="score-batch", **STEP)
+def score_task(spec, models, data: str, batch_id: str, as_of: date, chunk_rows: int) -> scoring.ScoringResult:
+    settings = load_settings()
+    log = PredictionLog(settings.database_url)
+    try:
+        return scoring.score_file(spec, models, Path(data), batch_id=batch_id, as_of=as_of, out_root=settings.mlruns / "scores", log=log, chunk_rows=chunk_rows)
+    finally:
+        log.close()
+
+
+@flow(name="score", validate_parameters=False)
+def score(model: str, data: str, as_of: str | None = None, batch_id: str | None = None, chunk_rows: int = scoring.CHUNK_ROWS) -> dict:
+    """Score ``data`` as the batch of ``as_of`` (default today, UTC); the batch id defaults to that date."""
+    spec = load_spec(model, load_settings().models_dir)
+    day = date.fromisoformat(as_of) if as_of else datetime.now(timezone.utc).date()
+    models = load_models_task(spec.name)
+    return score_task(spec, models, data, batch_id or day.isoformat(), day, chunk_rows).to_dict()
+
+
+@flow(name="daily-score", validate_parameters=False)
+def daily(model: str, data: str, labels: str | None = None) -> dict:
+    """The scheduled run: today's batch, then outcomes and the experiment report when labels are given."""
+    result = {"scoring": score(model, data)}
+    if labels:
+        from flows.experiment import outcomes_and_report
+
+        result["outcomes"] = outcomes_and_report(model, labels)
+    return result

@@ -1,0 +1,72 @@
+"""A model with a champion and a silent challenger, registered in seconds, for the live tests.
+
+Two small CatBoost fits on the demo data (different depths) stand in for trained
+versions; they carry the tags a passing, approved version has, so promotion's own
+checks (gates, approval, evidence digest) pass and only the live gate can refuse.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import mlflow
+import pandas as pd
+from catboost import CatBoostClassifier
+
+from govern import registry
+from govern.demo_data import generate_customers
+from tests.conftest import REPO
+
+NAME = "retention"
+FEATURES = ["tenure_months", "plan", "monthly_spend", "sessions_per_week", "support_tickets", "payment_failures", "channel", "region", "age_band", "gender"]
+CATEGORICAL = ("plan", "channel", "region", "age_band", "gender")
+
+
+def install_spec(root: Path, **experiment) -> None:
+    import yaml
+
+    raw = yaml.safe_load((REPO / "models" / f"{NAME}.yaml").read_text())
+    raw["experiment"].update(experiment)
+    raw["gates"]["live"].update(min_silent_days=3, min_matured_outcomes=100, resamples=200)
+    (root / "models").mkdir(parents=True, exist_ok=True)
+    (root / "models" / f"{NAME}.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
+
+
+def _fit(depth: int, seed: int) -> CatBoostClassifier:
+    data = generate_customers(3000, seed=seed)
+    model = CatBoostClassifier(iterations=60, depth=depth, verbose=False, random_seed=seed, cat_features=CATEGORICAL, thread_count=1)
+    model.fit(data[FEATURES], data["churned"])
+    return model
+
+
+def register(settings, depth: int, seed: int, *, author: str = "author") -> str:
+    experiment_id = registry.ensure_experiment(NAME, settings.mlruns / "artifacts")
+    with mlflow.start_run(experiment_id=experiment_id, tags={"mlflow.user": author}) as run:
+        info = mlflow.catboost.log_model(_fit(depth, seed), name="model", registered_model_name=NAME, pip_requirements=["catboost"])
+        folder = settings.mlruns / "staging-evidence"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        (folder / "record.json").write_text("{}")
+        mlflow.log_artifacts(str(folder), artifact_path=registry.EVIDENCE_DIR)
+    version = str(info.registered_model_version)
+    c = registry.client()
+    c.set_model_version_tag(NAME, version, registry.GATE_STATUS, "passed")
+    c.set_model_version_tag(NAME, version, registry.EVIDENCE_DIGEST, registry.recorded_evidence_digest(NAME, version))
+    return version
+
+
+def champion_and_challenger(settings) -> tuple[str, str]:
+    """v(champion) aliased champion, v(challenger) aliased challenger, both approved by a reviewer."""
+    champion = register(settings, 4, 1)
+    challenger = register(settings, 6, 2)
+    c = registry.client()
+    c.set_registered_model_alias(NAME, registry.CHAMPION, champion)
+    c.set_registered_model_alias(NAME, registry.CHALLENGER, challenger)
+    for v in (champion, challenger):
+        registry.set_approval(NAME, v, status=registry.APPROVED, reviewer="reviewer")
+    return champion, challenger
+
+
+def frame_of(rows: int, seed: int) -> pd.DataFrame:
+    return generate_customers(rows, seed=seed).drop(columns=["churned", "clv_12m"])
