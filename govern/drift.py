@@ -1,7 +1,9 @@
 """Data drift between a reference frame (training data) and a current one, with Evidently.
 
-The Report holds only what the drift gate reads: one ``ValueDrift`` per column and a
-``DriftedColumnsCount``.  Evidently picks each column's method from the data (over 1000
+Evidently's Report holds one ``ValueDrift`` per column and a ``DriftedColumnsCount``;
+the gate's figures for its two default distances are computed on all rows with the
+same scipy calls (``govern.drift_stats``), the report is drawn from a sample.
+Evidently picks each column's method from the data (over 1000
 reference rows: normed Wasserstein distance for numeric columns, Jensen-Shannon distance
 for categorical ones, both with threshold 0.1; otherwise K-S, chi-square or Z-test
 p-values with threshold 0.05).  Whether a column drifted is Evidently's own verdict, read
@@ -77,6 +79,55 @@ def _prepare(frame: pd.DataFrame, columns: list[str], cat: list[str]) -> pd.Data
     return out
 
 
+_REPORT_ROWS = 20_000
+
+
+def _sample(frame: pd.DataFrame, rows: int) -> pd.DataFrame:
+    return frame if len(frame) <= rows else frame.sample(rows, random_state=0)
+
+
+def _evidently(reference, current, columns, num, cat, methods, threshold, title, overrides=(None, None)):
+    """Evidently's Report of one ValueDrift per column (and the count), with its verdicts."""
+    from evidently import DataDefinition, Dataset, Report
+    from evidently.metrics import DriftedColumnsCount, ValueDrift
+
+    definition = DataDefinition(numerical_columns=[c for c in num if c in columns], categorical_columns=[c for c in cat if c in columns])
+    prepared = [Dataset.from_pandas(_prepare(f, columns, [c for c in cat if c in columns]), data_definition=definition) for f in (reference, current)]
+    report = Report(
+        [*(ValueDrift(column=col, method=methods[col], threshold=threshold) for col in columns),
+         DriftedColumnsCount(columns=columns, num_method=overrides[0], cat_method=overrides[1], threshold=threshold)],
+        metadata={"title": title} if title else None,
+        include_tests=True,
+    )
+    snapshot = report.run(prepared[1], prepared[0], name=title or None)
+    raw = snapshot.dict()
+    verdicts = {
+        test["metric_config"]["metric_id"]: test["status"]
+        for test in raw.get("tests", [])
+        if test.get("id") == "drift" and "metric_config" in test
+    }
+    names = _method_names()
+    per_column: dict[str, dict] = {}
+    for metric in raw["metrics"]:
+        config = metric["config"]
+        if not config.get("type", "").endswith(":ValueDrift"):
+            continue
+        label = config.get("method") or ""
+        method = names.get(label, label)
+        grows = method in _SCORE_GROWS_WITH_DRIFT
+        score, limit = _finite(metric["value"]), _finite(config.get("threshold"))
+        status = verdicts.get(metric["id"])
+        if status is not None:
+            drifted = status == "FAIL"
+        elif score is None or limit is None:
+            drifted = False
+        else:
+            drifted = score >= limit if grows else score < limit
+        per_column[config["column"]] = {"method": method, "method_label": label, "kind": "distance" if grows else "p_value",
+                                        "score": score, "threshold": limit, "drifted": bool(drifted)}
+    return per_column, snapshot
+
+
 def assess_drift(
     reference: pd.DataFrame,
     current: pd.DataFrame,
@@ -96,9 +147,16 @@ def assess_drift(
     ``categorical`` are compared as numbers unless their dtype is not numeric.
     ``num_method``, ``cat_method`` and ``threshold`` override Evidently's per-column choice (its defaults
     flag sampling noise on a few hundred rows; a spec can ask for a coarser threshold).
+
+    The gate reads Evidently's statistics computed on every row: Wasserstein and
+    Jensen-Shannon directly with scipy (``govern.drift_stats``, the same calls Evidently
+    makes), any other method by Evidently itself on all rows.  Evidently draws the HTML
+    from a seeded sample of at most ``_REPORT_ROWS`` rows per side with the gate's
+    methods and thresholds; its figures are illustration, the gate's are in drift.json
+    (``report_agrees`` says whether the sample's verdicts match).
     """
-    from evidently import DataDefinition, Dataset, Report
-    from evidently.metrics import DriftedColumnsCount, ValueDrift
+    from govern import drift_stats, report_assets
+    from govern.settings import load_settings
 
     columns = list(dict.fromkeys(columns))
     if not columns:
@@ -115,78 +173,47 @@ def assess_drift(
             raise DataValidationError(f"drift: the {side} data has no rows")
 
     num, cat = _split_types(reference, columns, categorical)
-    definition = DataDefinition(numerical_columns=num, categorical_columns=cat)
-    ref_ds = Dataset.from_pandas(_prepare(reference, columns, cat), data_definition=definition)
-    cur_ds = Dataset.from_pandas(_prepare(current, columns, cat), data_definition=definition)
-    report = Report(
-        [
-            *(ValueDrift(column=col, method=cat_method if col in cat else num_method, threshold=threshold) for col in columns),
-            DriftedColumnsCount(columns=columns, num_method=num_method, cat_method=cat_method, threshold=threshold),
-        ],
-        metadata={"title": title} if title else None,
-        include_tests=True,
-    )
-    snapshot = report.run(cur_ds, ref_ds, name=title or None)
-    raw = snapshot.dict()
-
-    verdicts = {
-        test["metric_config"]["metric_id"]: test["status"]
-        for test in raw.get("tests", [])
-        if test.get("id") == "drift" and "metric_config" in test
-    }
-    names = _method_names()
+    methods: dict[str, str | None] = {}
     per_column: dict[str, dict] = {}
-    drifted_count = drifted_share = None
-    for metric in raw["metrics"]:
-        config = metric["config"]
-        kind = config.get("type", "")
-        if kind.endswith(":DriftedColumnsCount"):
-            drifted_count = int(metric["value"]["count"])
-            drifted_share = float(metric["value"]["share"])
-            continue
-        if not kind.endswith(":ValueDrift"):
-            continue
-        label = config.get("method") or ""
-        method = names.get(label, label)
-        grows = method in _SCORE_GROWS_WITH_DRIFT
-        score, threshold = _finite(metric["value"]), _finite(config.get("threshold"))
-        status = verdicts.get(metric["id"])
-        if status is not None:
-            drifted = status == "FAIL"
-        elif score is None or threshold is None:
-            drifted = False
-        else:
-            drifted = score >= threshold if grows else score < threshold
-        per_column[config["column"]] = {
-            "method": method,
-            "method_label": label,
-            "kind": "distance" if grows else "p_value",
-            "score": score,
-            "threshold": threshold,
-            "drifted": bool(drifted),
-        }
+    for col in columns:
+        is_cat = col in cat
+        method = (cat_method if is_cat else num_method) or drift_stats.default_method(reference[col], current[col], is_cat)
+        methods[col] = method
+        if method in drift_stats.DIRECT:
+            found = drift_stats.measure(reference[col], current[col], categorical=is_cat, method=method, threshold=threshold)
+            per_column[col] = {"method": method, "method_label": drift_stats.DIRECT[method], "kind": "distance",
+                               "score": _finite(found.score), "threshold": found.threshold, "drifted": found.drifted}
+    rest = [c for c in columns if c not in per_column]
+    if rest:
+        per_column.update(_evidently(reference, current, rest, num, cat, methods, threshold, title, (num_method, cat_method))[0])
+
+    sample_ref, sample_cur = _sample(reference, _REPORT_ROWS), _sample(current, _REPORT_ROWS)
+    sampled = len(sample_ref) < len(reference) or len(sample_cur) < len(current)
+    shown = title + (f" (drawn from a sample of {len(sample_ref)} reference and {len(sample_cur)} current rows; "
+                     "the gate's figures, on all rows, are in drift.json)" if sampled else "")
+    report_columns, snapshot = _evidently(sample_ref, sample_cur, columns, num, cat, methods, threshold, shown, (num_method, cat_method))
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path, json_path = out_dir / "drift.html", out_dir / "drift.json"
     drifted_columns = [col for col in columns if per_column[col]["drifted"]]
-    if drifted_count is None:
-        drifted_count = len(drifted_columns)
-        drifted_share = drifted_count / len(columns)
     summary = {
         "measured": True,
         "title": title,
         "reference_rows": int(len(reference)),
         "current_rows": int(len(current)),
-        "drifted_share": float(drifted_share),
-        "drifted_count": int(drifted_count),
+        "drifted_share": len(drifted_columns) / len(columns),
+        "drifted_count": len(drifted_columns),
         "column_count": len(columns),
         "columns": {col: per_column[col] for col in columns},
         "drifted_columns": drifted_columns,
+        "report_rows": {"reference": int(len(sample_ref)), "current": int(len(sample_cur))},
+        "report_agrees": all(report_columns[c]["drifted"] == per_column[c]["drifted"] for c in columns),
         "html": str(html_path),
         "json": str(json_path),
     }
-    snapshot.save_html(str(html_path))  # save_html silently ignores anything but a str
+    report_assets.ensure_assets(load_settings().cards_dir / "_assets")
+    html_path.write_text(report_assets.html_without_script(snapshot), encoding="utf-8")
     evidence = {"summary": summary, "evidently": json.loads(snapshot.json())}
     json_path.write_text(json.dumps(_json_safe(evidence), indent=2, allow_nan=False))
     return summary

@@ -1,0 +1,84 @@
+"""Evidently's two default drift statistics, computed directly on all rows.
+
+Over 1,000 reference rows Evidently measures a numeric column by the Wasserstein
+distance normed by the reference's standard deviation (floored at 0.001) and a
+categorical one (or a numeric one with at most 5 values) by the Jensen-Shannon distance
+of value frequencies, both scipy's, both with threshold 0.1
+(``evidently/legacy/calculations/stattests/``).  Running its Report for them costs each
+column twice and copies the frames; these are the same scipy calls on the same values
+(infinities and missing values dropped, categories compared as strings), so the verdicts
+are Evidently's (tests/test_drift_fast.py compares them).  Any other method, and the
+p-value tests Evidently picks for 1,000 rows or fewer, are left to Evidently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.spatial import distance
+
+DIRECT = {"wasserstein": "Wasserstein distance (normed)", "jensenshannon": "Jensen-Shannon distance"}
+DEFAULT_THRESHOLD = 0.1
+_SMALL = 1000
+
+
+@dataclass(frozen=True)
+class ColumnDrift:
+    method: str
+    score: float
+    threshold: float
+
+    @property
+    def drifted(self) -> bool:
+        return self.score >= self.threshold
+
+
+def numbers(series: pd.Series) -> np.ndarray:
+    values = series.to_numpy(dtype=float, na_value=np.nan)
+    return values[np.isfinite(values)]
+
+
+def strings(series: pd.Series) -> pd.Series:
+    counts = series.value_counts(dropna=True)
+    counts.index = counts.index.map(str)
+    return counts.groupby(level=0).sum()
+
+
+def default_method(ref: pd.Series, cur: pd.Series, categorical: bool) -> str | None:
+    """Evidently's choice for a column when the spec names none; None for its p-value tests."""
+    ref_count = int(ref.notna().sum()) if categorical else len(numbers(ref))
+    if ref_count <= _SMALL:
+        return None
+    if categorical:
+        return "jensenshannon"
+    distinct = np.union1d(np.unique(numbers(ref)), np.unique(numbers(cur)))
+    return "jensenshannon" if len(distinct) <= 5 else "wasserstein"
+
+
+def _frequencies(ref: pd.Series, cur: pd.Series, categorical: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Evidently's ``get_binned_data`` without zero filling: value shares, or Sturges
+    histogram shares for a numeric column with more than 20 reference values."""
+    if not categorical:
+        r, c = numbers(ref), numbers(cur)
+        if len(np.unique(r)) > 20:
+            edges = np.histogram_bin_edges(np.concatenate([r, c]), bins="sturges")
+            return np.histogram(r, edges)[0] / len(r), np.histogram(c, edges)[0] / len(c)
+        ref, cur = pd.Series(r), pd.Series(c)
+    r_counts, c_counts = strings(ref), strings(cur)
+    keys = r_counts.index.union(c_counts.index)
+    n_ref, n_cur = int(ref.notna().sum()), int(cur.notna().sum())
+    return r_counts.reindex(keys, fill_value=0).to_numpy() / n_ref, c_counts.reindex(keys, fill_value=0).to_numpy() / n_cur
+
+
+def measure(ref: pd.Series, cur: pd.Series, *, categorical: bool, method: str, threshold: float | None) -> ColumnDrift:
+    """One column's distance by ``method`` ("wasserstein" or "jensenshannon")."""
+    threshold = DEFAULT_THRESHOLD if threshold is None else float(threshold)
+    if method == "wasserstein":
+        r = numbers(ref)
+        score = stats.wasserstein_distance(r, numbers(cur)) / max(float(np.std(r)), 0.001)
+    else:
+        score = distance.jensenshannon(*_frequencies(ref, cur, categorical))
+    return ColumnDrift(method, float(score), threshold)

@@ -1,0 +1,90 @@
+"""The drift gate's direct statistics against Evidently's own on the same full frames,
+and the report's size and shared viewer script."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from evidently import DataDefinition, Dataset, Report
+from evidently.presets import DataDriftPreset
+
+from govern.drift import assess_drift
+from govern.report_assets import script_name
+
+NUM = ["tenure", "spend", "tickets", "flat"]
+CAT = ["plan", "region"]
+
+
+def _frame(n, rng, shift=0.0, plan=(0.6, 0.3, 0.1)):
+    tenure = rng.gamma(2.0, 12.0, n) + shift
+    tenure[rng.random(n) < 0.02] = np.nan
+    return pd.DataFrame({
+        "tenure": tenure,
+        "spend": rng.normal(60.0, 15.0, n) * (1 + shift / 100),
+        "tickets": rng.poisson(1.0 + shift / 20, n).clip(0, 4).astype(float),
+        "flat": np.full(n, 3.0),
+        "plan": rng.choice(["basic", "plus", "pro"], n, p=list(plan)),
+        "region": pd.Series(rng.choice(["north", "south", None], n, p=[0.5, 0.45, 0.05]), dtype=object),
+    })
+
+
+def _preset(reference, current):
+    definition = DataDefinition(numerical_columns=NUM, categorical_columns=CAT)
+    snapshot = Report([DataDriftPreset()]).run(Dataset.from_pandas(current, data_definition=definition),
+                                                 Dataset.from_pandas(reference, data_definition=definition))
+    found = {}
+    for metric in snapshot.dict()["metrics"]:
+        config = metric["config"]
+        if config.get("type", "").endswith(":ValueDrift"):
+            found[config["column"]] = float(metric["value"])
+    return found
+
+
+@pytest.mark.parametrize("shift", [0.0, 6.0, 15.0])
+def test_verdicts_and_scores_match_the_preset_on_full_data(tmp_path, shift, monkeypatch):
+    monkeypatch.setenv("GOVERN_HOME", str(tmp_path))
+    rng = np.random.default_rng(int(shift))
+    reference, current = _frame(30_000, rng), _frame(25_000, rng, shift, plan=(0.5, 0.3, 0.2) if shift else (0.6, 0.3, 0.1))
+    summary = assess_drift(reference, current, columns=NUM + CAT, categorical=CAT, out_dir=tmp_path / "out")
+    preset = _preset(reference, current)
+    for col in NUM + CAT:
+        got = summary["columns"][col]
+        assert got["score"] == pytest.approx(preset[col], abs=1e-9), col
+        assert got["drifted"] == (preset[col] >= 0.1), col
+    assert summary["columns"]["tickets"]["method"] == "jensenshannon"
+    assert summary["columns"]["tenure"]["method"] == "wasserstein"
+    assert summary["report_rows"] == {"reference": 20_000, "current": 20_000}
+
+
+def test_overrides_direct_and_by_evidently(tmp_path, monkeypatch):
+    monkeypatch.setenv("GOVERN_HOME", str(tmp_path))
+    rng = np.random.default_rng(5)
+    reference, current = _frame(3000, rng), _frame(3000, rng, 6.0)
+    # Jensen-Shannon on a many-valued number takes Evidently's Sturges histogram path.
+    js = assess_drift(reference, current, columns=["spend"], out_dir=tmp_path / "js", num_method="jensenshannon", threshold=0.05)
+    psi = assess_drift(reference, current, columns=["spend", "plan"], categorical=["plan"], out_dir=tmp_path / "psi",
+                       num_method="psi", cat_method="psi")
+    definition = DataDefinition(numerical_columns=["spend"], categorical_columns=["plan"])
+    from evidently.metrics import ValueDrift
+
+    snapshot = Report([ValueDrift(column="spend", method="jensenshannon", threshold=0.05)]).run(
+        Dataset.from_pandas(current[["spend", "plan"]], data_definition=definition),
+        Dataset.from_pandas(reference[["spend", "plan"]], data_definition=definition))
+    value = float(snapshot.dict()["metrics"][0]["value"])
+    assert js["columns"]["spend"]["score"] == pytest.approx(value, abs=1e-12)
+    assert js["columns"]["spend"]["threshold"] == 0.05
+    assert psi["columns"]["spend"]["method"] == "psi" and psi["columns"]["plan"]["method"] == "psi"
+
+
+def test_report_is_small_and_finds_the_shared_script(tmp_path, monkeypatch):
+    monkeypatch.setenv("GOVERN_HOME", str(tmp_path))
+    rng = np.random.default_rng(2)
+    out = tmp_path / "model_cards" / "churn" / "v3"
+    assess_drift(_frame(5000, rng), _frame(5000, rng, 15.0), columns=NUM + CAT, categorical=CAT, out_dir=out)
+    html = (out / "drift.html").read_text()
+    assert len(html.encode()) < 500_000
+    assert (tmp_path / "model_cards" / "_assets" / script_name()).stat().st_size > 1_000_000
+    assert script_name() in html and "drawDashboard" in html
+    data = json.loads((out / "drift.json").read_text())
+    assert data["summary"]["report_agrees"] is True
