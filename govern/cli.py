@@ -66,11 +66,11 @@ def _precheck(model: str, data: Optional[Path]):
     """Validate spec and data before Prefect starts, so bad input costs no flow run."""
     from govern import validation
     from govern.spec import load_spec
+    from govern.transactions import customer_table
 
     settings = load_settings()
     spec = load_spec(model, settings.models_dir)
-    source = data or spec.source_path(settings.root)
-    validation.validate_frame(validation.load_table(source), spec)
+    validation.validate_frame(customer_table(spec, settings.root, source=data)[0], spec)
     return spec
 
 
@@ -117,7 +117,10 @@ def train(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON"),
 ):
     """Run the champion-challenger flow and register the challenger, passing or not."""
-    result = train_model(model, data, recent, trials)
+    from govern.progress import activity
+
+    with activity(f"training {model}"):
+        result = train_model(model, data, recent, trials)
     typer.echo(json.dumps(result, indent=2, default=str)) if as_json else _print_training(result)
     if result["gates"] != "passed":
         raise typer.Exit(3)
@@ -131,8 +134,8 @@ def _print_rules(rules) -> None:
 @app.command()
 @command
 def approve(
-    model: str,
-    version: str,
+    model: str = typer.Argument(..., help="Registered model (spec name)"),
+    version: str = typer.Argument(..., help="Version number to approve or reject"),
     reviewer: str = typer.Option(..., "--reviewer", help="Who approves (must not be the run's author)"),
     reject: bool = typer.Option(False, "--reject", help="Reject instead of approve"),
     note: str = typer.Option("", help="Why"),
@@ -168,7 +171,7 @@ def _print_move(p, verb: str, as_json: bool) -> None:
 @app.command()
 @command
 def promote(
-    model: str,
+    model: str = typer.Argument(..., help="Registered model (spec name)"),
     version: Optional[str] = typer.Argument(None, help="Default: the version aliased challenger"),
     as_json: bool = typer.Option(False, "--json", help="Print the promotion as JSON"),
 ):
@@ -180,7 +183,7 @@ def promote(
 
 @app.command()
 @command
-def rollback(model: str, as_json: bool = typer.Option(False, "--json", help="Print the rollback as JSON")):
+def rollback(model: str = typer.Argument(..., help="Registered model (spec name)"), as_json: bool = typer.Option(False, "--json", help="Print the rollback as JSON")):
     """Restore the champion before the current one, along the recorded history, if it may still be champion."""
     from govern import decisions
 
@@ -190,16 +193,21 @@ def rollback(model: str, as_json: bool = typer.Option(False, "--json", help="Pri
 @app.command()
 @command
 def audit(
-    model: str,
+    model: str = typer.Argument(..., help="Registered model (spec name)"),
     show: bool = typer.Option(True, help="List the recorded events"),
     as_json: bool = typer.Option(False, "--json", help="Print events, history and problems as JSON"),
 ):
     """Verify the audit chain and that alias champion is where recorded decisions put it."""
     from govern import decisions
 
-    report = decisions.audit_model(_audit_log(), model)
+    from govern.status import model_status
+
+    log = _audit_log()
+    report = decisions.audit_model(log, model)
+    finding = model_status(model, log, load_settings().models_dir).review.finding(model, report.champion)
+    warnings = [finding] if finding else []
     if as_json:
-        payload = {"model": model, "ok": report.ok, "champion": report.champion, "problems": report.problems, "history": report.history, "events": [e.as_dict() for e in report.events]}
+        payload = {"model": model, "ok": report.ok, "champion": report.champion, "problems": report.problems, "warnings": warnings, "history": report.history, "events": [e.as_dict() for e in report.events]}
         typer.echo(json.dumps(payload, indent=2, default=str))
     elif show:
         for e in report.events:
@@ -217,33 +225,42 @@ def audit(
         raise typer.Exit(4)
     if not as_json:
         typer.echo(f"{model}: audit chain intact ({len(report.events)} events), champion v{report.champion or '-'} on record")
+    for finding in warnings:
+        typer.echo(f"warning: {finding}")
 
 
 @app.command()
 @command
-def card(model: str, version: str):
+def card(
+    model: str = typer.Argument(..., help="Registered model (spec name)"),
+    version: str = typer.Argument(..., help="Version whose card to re-render"),
+    as_json: bool = typer.Option(False, "--json", help="Print the written files as JSON"),
+):
     """Re-render a version's card from its recorded evidence and current approval state."""
     from govern import decisions
 
     md, html = decisions.refresh_card(_audit_log(), model, version)
+    if as_json:
+        typer.echo(json.dumps({"model": model, "version": version, "markdown": str(md), "html": str(html)}, indent=2))
+        return
     typer.echo(f"{md}\n{html}")
 
 
 @app.command()
 @command
-def ui(port: int = typer.Option(5000, help="Localhost port"), host: str = typer.Option("127.0.0.1")):
+def ui(port: int = typer.Option(5000, help="Localhost port"), host: str = typer.Option("127.0.0.1", help="Address to listen on (keep it local)")):
     """Start the MLflow UI on the embedded store, where reviewers approve versions."""
-    from govern.ui import serve_ui
+    from govern.ui import serve_ui, ui_log
 
     settings = load_settings()
-    typer.echo(f"MLflow UI on http://{host}:{port} (Ctrl-C to stop)")
+    typer.echo(f"MLflow UI on http://{host}:{port} (Ctrl-C to stop; server log: {ui_log(settings)})")
     serve_ui(settings, host=host, port=port)
 
 
 @app.command()
 @command
 def monitor(
-    model: str,
+    model: str = typer.Argument(..., help="Spec name of the model whose champion to judge"),
     current: Path = typer.Option(..., "--current", help="New data to judge the champion on"),
     retrain: bool = typer.Option(False, "--retrain-on-failure", "--retrain-on-drift", help="Train a challenger when any monitoring check fails, on data chosen by the spec's monitoring.retrain_data"),
     retrain_data: Optional[Path] = typer.Option(None, help="Labelled new data to retrain with (default: --current)"),
@@ -268,7 +285,10 @@ def monitor(
     quiet_prefect()
     from flows.monitor import monitor as monitor_flow
 
-    outcome = monitor_flow(model, str(current))
+    from govern.progress import activity
+
+    with activity(f"monitoring {model}"):
+        outcome = monitor_flow(model, str(current))
     emit = (lambda line: None) if as_json else typer.echo
     for line in summary_lines(monitoring.MonitoringOutcome.from_dict(outcome)):
         emit(line)
@@ -297,12 +317,17 @@ def monitor(
 def watch(
     interval: int = typer.Option(60, min=5, help="Seconds between promotion checks"),
     once: bool = typer.Option(False, "--once", help="Check once and exit (no server needed)"),
+    as_json: bool = typer.Option(False, "--json", help="With --once: print the promotions as JSON"),
 ):
     """Promote reviewer-approved challengers on a schedule (a Prefect deployment)."""
     from flows.watch import promote_approved
 
     if once:
-        for p in promote_approved():
+        promoted = promote_approved()
+        if as_json:
+            typer.echo(json.dumps(promoted, indent=2, default=str))
+            return
+        for p in promoted:
             typer.echo(f"{p['model']}: champion v{p['previous'] or '-'} -> v{p['version']}")
         return
     from govern.scheduler import serve_until_stopped
@@ -319,7 +344,33 @@ def demo(
     """The whole story on generated demo data, offline."""
     from govern.demo import run_demo
 
-    run_demo(load_settings(), rows=rows, trials=trials, echo=typer.echo)
+    from govern.progress import echo_steps
+
+    with echo_steps("govern demo", typer.echo) as echo:
+        run_demo(load_settings(), rows=rows, trials=trials, echo=echo)
+
+
+@app.command()
+@command
+def status(
+    model: Optional[str] = typer.Argument(None, help="One model (default: every governed model)"),
+    as_json: bool = typer.Option(False, "--json", help="Print the inventory as JSON"),
+):
+    """Every governed model: champion and its age, next review due, challengers waiting and
+    why, last monitoring verdict.  An overdue review is a warning, not a failure."""
+    from govern import status as inventory
+
+    settings = load_settings()
+    log = _audit_log()
+    rows = [inventory.model_status(model, log, settings.models_dir)] if model else inventory.inventory(log, settings.models_dir)
+    if model and not rows[0].has_spec and not rows[0].registered and not log.events(model):
+        raise GovernError(f"unknown model '{model}': no spec, no registered version, no recorded decision")
+    if as_json:
+        typer.echo(json.dumps([r.to_dict() for r in rows], indent=2, default=str))
+        return
+    for row in rows:
+        for line in inventory.summary_lines(row):
+            typer.echo(line)
 
 
 server_app = typer.Typer(help="The team's MLflow server with the governance app (PostgreSQL, basic-auth).")
