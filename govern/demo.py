@@ -30,6 +30,31 @@ def write_later_period(root: Path, rows: int, seed: int = 1) -> Path:
     return path
 
 
+CLV_TABLES = (("train", "transactions", None), ("recent", "transactions_later", "2027-01-01"), ("later", "transactions_later", "2027-07-01"))
+
+
+def write_clv_tables(settings: Settings, paths: dict[str, Path]) -> dict[str, tuple[Path, str]]:
+    """The CLV customer tables built from the demo's transaction logs, each with how it
+    was built: v1's at the spec's cutoffs, monitoring's at the latest cutoff only of a
+    drifted later log, and v2's at later cutoffs of that log."""
+    import json
+
+    from govern.spec import load_spec
+    from govern.transactions import customer_table
+
+    spec = load_spec("clv", settings.models_dir)
+    tables = {}
+    for key, log, cutoff in CLV_TABLES:
+        frame, note = customer_table(spec, settings.root, source=paths[log], cutoff=cutoff)
+        if key == "recent":
+            frame = frame[frame[spec.data.time_column] == frame[spec.data.time_column].max()]
+        out = paths[log].parent / f"clv_customers_{key}.parquet"
+        frame.to_parquet(out, index=False)
+        out.with_suffix(".build.json").write_text(json.dumps(note.to_dict(), indent=2))
+        tables[key] = (out, note.summary())
+    return tables
+
+
 def run_demo(settings: Settings, *, rows: int = 4000, trials: int | None = None, echo: Callable[[str], None] = print) -> dict:
     from flows.monitor import monitor
     from govern.cli import quiet_prefect, train_model
@@ -38,28 +63,31 @@ def run_demo(settings: Settings, *, rows: int = 4000, trials: int | None = None,
     started = time.perf_counter()
     paths = demo_data.write_demo_data(settings.root, n=rows, seed=0)
     later = write_later_period(settings.root, rows)
-    echo(f"demo data: {paths['train']} ({rows} rows), {paths['recent']}, {later}")
+    echo(f"demo data: {paths['train']} ({rows} rows), {paths['recent']}, {later}, {paths['transactions']}")
+    inputs = {"churn": {"train": (paths["train"], None), "recent": (paths["recent"], None), "later": (later, None)}}
+    if "clv" in DEMO_MODELS:
+        inputs["clv"] = write_clv_tables(settings, paths)
     log = AuditLog(settings.database_url)
     summary: dict = {}
     for name in DEMO_MODELS:
         if registry.alias_version(name, registry.CHAMPION) is None:
-            first = train_model(name, paths["train"], trials=trials)
+            first = train_model(name, inputs[name]["train"][0], trials=trials, provenance=inputs[name]["train"][1])
             _report(echo, first)
             if first["gates"] != "passed":
                 raise GovernError(f"demo: {name} v{first['version']} failed its gates: {'; '.join(first['failures'])}")
             decisions.approve(log, name, first["version"], reviewer=DEMO_REVIEWER, note="demo approval")
             promoted = decisions.promote(log, name, first["version"], actor="govern demo")
             echo(f"  approved by {DEMO_REVIEWER}, promoted: champion v{promoted.version}")
-        watch = monitor(name, str(paths["recent"]))
+        watch = monitor(name, str(inputs[name]["recent"][0]))
         drifted = ", ".join(watch["drift"]["drifted_columns"]) or "none"
         perf, primary = watch["performance"] or {}, watch["primary_metric"]
-        echo(f"  monitoring v{watch['champion']} on {paths['recent'].name}: {watch['status']}; drift gate {watch['drift_gate']} "
+        echo(f"  monitoring v{watch['champion']} on {inputs[name]['recent'][0].name}: {watch['status']}; drift gate {watch['drift_gate']} "
              f"({watch['drift']['drifted_share']:.0%} of columns; drifted: {drifted})"
              + (f"; {primary} on new labels {perf[primary]:.4f}" if primary in perf else ""))
         for reason in watch["failures"]:
             echo(f"    check failed: {reason}")
         echo(f"    report: {watch['reports']['markdown']}")
-        second = train_model(name, later, trials=trials)
+        second = train_model(name, inputs[name]["later"][0], trials=trials, provenance=inputs[name]["later"][1])
         _report(echo, second)
         summary[name] = {"challenger": second, "monitoring": watch["status"], "drift_gate": watch["drift_gate"]}
     elapsed = time.perf_counter() - started

@@ -40,14 +40,26 @@ def ui_environment() -> dict:
     return env
 
 
+def ui_log(settings: Settings) -> Path:
+    """Where the server's own start-up banners and request log go, off the terminal."""
+    return settings.mlruns / "ui.log"
+
+
 def serve_ui(settings: Settings, host: str = "127.0.0.1", port: int = 5000) -> None:
-    """Run the UI in the foreground until interrupted."""
-    process = subprocess.Popen(ui_command(settings, host, port), env=ui_environment(), cwd=settings.root)
-    try:
-        process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
-        process.wait(timeout=30)
+    """Run the UI in the foreground until interrupted; the server's output goes to
+    :func:`ui_log` so the terminal shows only the platform's own line."""
+    log = ui_log(settings)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") as out:
+        process = subprocess.Popen(ui_command(settings, host, port), env=ui_environment(), cwd=settings.root, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            code = process.wait()
+        except KeyboardInterrupt:
+            process.terminate()
+            process.wait(timeout=30)
+            return
+    if code:
+        raise RuntimeError(f"MLflow UI exited with code {code}; see {log}")
 
 
 def start_ui(settings: Settings, host: str = "127.0.0.1", port: int | None = None, timeout: float = 120.0, log: Path | None = None):
