@@ -23,14 +23,16 @@ FEATURES = ["tenure_months", "plan", "monthly_spend", "sessions_per_week", "supp
 CATEGORICAL = ("plan", "channel", "region", "age_band", "gender")
 
 
-def install_spec(root: Path, **experiment) -> None:
+def install_spec(root: Path, name: str = NAME, **experiment) -> None:
+    """The bundled retention spec under another name, with a short silent period."""
     import yaml
 
     raw = yaml.safe_load((REPO / "models" / f"{NAME}.yaml").read_text())
+    raw["name"] = name
     raw["experiment"].update(experiment)
     raw["gates"]["live"].update(min_silent_days=3, min_matured_outcomes=100, resamples=200)
     (root / "models").mkdir(parents=True, exist_ok=True)
-    (root / "models" / f"{NAME}.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
+    (root / "models" / f"{name}.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
 
 
 def _fit(depth: int, seed: int) -> CatBoostClassifier:
@@ -40,10 +42,10 @@ def _fit(depth: int, seed: int) -> CatBoostClassifier:
     return model
 
 
-def register(settings, depth: int, seed: int, *, author: str = "author") -> str:
-    experiment_id = registry.ensure_experiment(NAME, settings.mlruns / "artifacts")
+def register(settings, depth: int, seed: int, *, name: str = NAME, author: str = "author") -> str:
+    experiment_id = registry.ensure_experiment(name, settings.mlruns / "artifacts")
     with mlflow.start_run(experiment_id=experiment_id, tags={"mlflow.user": author}) as run:
-        info = mlflow.catboost.log_model(_fit(depth, seed), name="model", registered_model_name=NAME, pip_requirements=["catboost"])
+        info = mlflow.catboost.log_model(_fit(depth, seed), name="model", registered_model_name=name, pip_requirements=["catboost"])
         folder = settings.mlruns / "staging-evidence"
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
@@ -51,22 +53,41 @@ def register(settings, depth: int, seed: int, *, author: str = "author") -> str:
         mlflow.log_artifacts(str(folder), artifact_path=registry.EVIDENCE_DIR)
     version = str(info.registered_model_version)
     c = registry.client()
-    c.set_model_version_tag(NAME, version, registry.GATE_STATUS, "passed")
-    c.set_model_version_tag(NAME, version, registry.EVIDENCE_DIGEST, registry.recorded_evidence_digest(NAME, version))
+    c.set_model_version_tag(name, version, registry.GATE_STATUS, "passed")
+    c.set_model_version_tag(name, version, registry.EVIDENCE_DIGEST, registry.recorded_evidence_digest(name, version))
     return version
 
 
-def champion_and_challenger(settings) -> tuple[str, str]:
+def champion_and_challenger(settings, name: str = NAME) -> tuple[str, str]:
     """v(champion) aliased champion, v(challenger) aliased challenger, both approved by a reviewer."""
-    champion = register(settings, 4, 1)
-    challenger = register(settings, 6, 2)
+    champion = register(settings, 4, 1, name=name)
+    challenger = register(settings, 6, 2, name=name)
     c = registry.client()
-    c.set_registered_model_alias(NAME, registry.CHAMPION, champion)
-    c.set_registered_model_alias(NAME, registry.CHALLENGER, challenger)
+    c.set_registered_model_alias(name, registry.CHAMPION, champion)
+    c.set_registered_model_alias(name, registry.CHALLENGER, challenger)
     for v in (champion, challenger):
-        registry.set_approval(NAME, v, status=registry.APPROVED, reviewer="reviewer")
+        registry.set_approval(name, v, status=registry.APPROVED, reviewer="reviewer")
     return champion, challenger
 
 
 def frame_of(rows: int, seed: int) -> pd.DataFrame:
     return generate_customers(rows, seed=seed).drop(columns=["churned", "clv_12m"])
+
+
+def run_campaign(settings, spec, *, offer_effect: float, days: int, rows: int, start, seed: int = 3, chunk_rows: int = 100_000):
+    """Score ``days`` daily cohorts with the plain functions, acting on each audience file."""
+    from govern import campaign_demo, scoring
+    from govern.prediction_log import PredictionLog
+
+    log = PredictionLog(settings.database_url)
+    models = scoring.load_models(spec.name)
+    campaign = campaign_demo.Campaign(offer_effect=offer_effect, window_days=spec.experiment.outcome_window_days, seed=seed)
+    folders = []
+    for day in campaign_demo.days(start, days):
+        path = campaign_demo.write_cohort(campaign.cohort(day, rows), settings.root / spec.name, day)
+        result = scoring.score_file(spec, models, path, batch_id=day.isoformat(), as_of=day, out_root=settings.mlruns / "scores",
+                                    log=log, chunk_rows=chunk_rows)
+        folder = Path(result.folder)
+        campaign.act(pd.read_parquet(folder / "all.parquet"), pd.read_parquet(folder / "audience.parquet")["customer_id"])
+        folders.append(folder)
+    return campaign, log, folders
