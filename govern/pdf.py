@@ -52,28 +52,46 @@ def _simplify(html: str) -> str:
     return html.replace("<hr />", "<br>")
 
 
-def render_pdf(record: dict, card_md: str) -> bytes:
-    """The PDF of the card from its Markdown and the record's pictures."""
+def render_pdf(record: dict, card_md: str, pictures: dict | None = None) -> bytes:
+    """The PDF of the card from its Markdown and the record's pictures (drawn here
+    unless the caller already has them)."""
     pdf = FPDF(format="A4")
     pdf.set_title(cards.card_title(record))
     pdf.set_creator("govern")
     _fonts(pdf)
     pdf.set_font(FONT, size=9)
     pdf.add_page()
-    body = cards.render_body(card_md, plots.pictures(record))
+    body = cards.render_body(card_md, plots.pictures(record) if pictures is None else pictures)
     width = pdf.epw
     for piece in _printable(body):
         if isinstance(piece, bytes):
-            pdf.image(io.BytesIO(piece), w=width * 0.9)
+            pixels = int.from_bytes(piece[16:20], "big")  # the PNG header's width
+            pdf.image(io.BytesIO(piece), w=min(width, pixels / plots.DPI * 25.4 * 0.7))
             pdf.ln(2)
         elif piece.strip():
             pdf.write_html(_simplify(piece), pre_code_font="DejaVuMono", font_family=FONT)
     return bytes(pdf.output())
 
 
-def write_pdf(record: dict, card_md: str, out_dir: Path) -> Path:
+def write_pdf(record: dict, card_md: str, out_dir: Path, pictures: dict | None = None) -> Path:
     """Write ``card.pdf`` into ``out_dir`` (beside card.md and card.html)."""
     path = Path(out_dir) / "card.pdf"
-    data = render_pdf(record, card_md)
-    path.write_bytes(data)
+    path.write_bytes(render_pdf(record, card_md, pictures))
     return path
+
+
+def file_pdf(name: str, version: str, card_md: Path) -> tuple[Path, str]:
+    """The PDF of a version's card, written beside ``card_md`` (as just re-rendered by
+    ``govern card``) and logged to the version's run under ``review/``; returns the file
+    and the artifact path."""
+    from govern import registry
+    from govern.errors import GovernError
+
+    state = registry.VersionState.read(name, version)
+    record = registry.read_record(name, state.version)
+    if record is None:
+        raise GovernError(f"{name} v{state.version} has no {registry.EVIDENCE_DIR}/record.json logged to its run")
+    path = write_pdf(record, Path(card_md).read_text(), Path(card_md).parent)
+    run_id = registry.get_version(name, state.version).run_id
+    registry.client().log_artifact(run_id, str(path), REVIEW_DIR)
+    return path, f"{REVIEW_DIR}/{path.name}"
