@@ -19,7 +19,6 @@ import pandas as pd
 from govern.errors import DataValidationError, GovernError
 from govern.prediction_log import CHAMPION_ROLE, PredictionLog
 from govern.spec import ModelSpec
-from govern.validation import _binary_target
 
 
 @dataclass(frozen=True)
@@ -43,6 +42,15 @@ class Ingest:
         return {**asdict(self), "changed": self.changed}
 
 
+def _as_binary(values: pd.Series, column: str, positive_class) -> pd.Series:
+    """0/1 by the spec's positive class (or as given); one class is fine in a delivery of outcomes."""
+    if positive_class is not None:
+        return (values.astype(str) == str(positive_class)).astype(int)
+    if set(pd.unique(values)) <= {0, 1, True, False}:
+        return values.astype(int)
+    raise DataValidationError(f"target '{column}' must be 0/1 or boolean (or the spec must name data.positive_class)")
+
+
 def read_labels(spec: ModelSpec, frame: pd.DataFrame) -> pd.DataFrame:
     """Id, outcome as 0/1 and date, checked; one line per problem."""
     if spec.experiment is None:
@@ -55,7 +63,7 @@ def read_labels(spec: ModelSpec, frame: pd.DataFrame) -> pd.DataFrame:
         raise DataValidationError("labels file is empty")
     if frame[target].isna().any():
         raise DataValidationError(f"target '{target}' has {int(frame[target].isna().sum())} missing values")
-    outcome, _ = _binary_target(frame[target], target, spec.data.positive_class)
+    outcome = _as_binary(frame[target], target, spec.data.positive_class)
     dates = pd.to_datetime(frame[date_col], errors="coerce")
     if dates.isna().any():
         raise DataValidationError(f"'{date_col}' has {int(dates.isna().sum())} missing or unreadable dates")
