@@ -33,11 +33,37 @@ def _registered(root: Path) -> list:
         return con.execute("select name, version from model_versions").fetchall()
 
 
-def test_help_lists_every_command(cli_project):
-    out = govern(cli_project, "--help")
-    assert out.returncode == 0
-    for name in ("demo", "train", "approve", "promote", "rollback", "monitor", "audit", "card", "ui", "watch"):
-        assert name in out.stdout
+def test_every_command_argument_and_option_is_explained():
+    import click
+    import typer
+
+    from govern.cli import app
+
+    group = typer.main.get_command(app)
+    expected = {"demo", "train", "approve", "promote", "rollback", "monitor", "audit", "card", "ui", "watch", "status"}
+    assert expected <= set(group.commands)
+    unexplained = []
+    for name, command in group.commands.items():
+        assert (command.help or "").strip(), f"{name} has no description"
+        for param in command.params:
+            text = getattr(param, "help", None)
+            if param.name != "help" and not (text or "").strip():
+                unexplained.append(f"{name} {param.name}")
+    assert unexplained == []
+    with click.Context(group) as ctx:
+        listing = group.get_help(ctx)
+    for name in expected:
+        assert f" {name} " in listing
+
+
+def test_help_runs_for_every_command(cli_project):
+    from govern.cli import app
+    from typer.main import get_command
+
+    for name in get_command(app).commands:
+        out = govern(cli_project, name, "--help")
+        assert out.returncode == 0 and out.stderr == "", name
+        assert "Usage:" in out.stdout and name in out.stdout
 
 
 def test_unknown_model_is_one_line_and_registers_nothing(cli_project):
