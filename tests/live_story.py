@@ -30,7 +30,7 @@ def install_spec(root: Path, name: str = NAME, **experiment) -> None:
     raw = yaml.safe_load((REPO / "models" / f"{NAME}.yaml").read_text())
     raw["name"] = name
     raw["experiment"].update(experiment)
-    raw["gates"]["live"].update(min_silent_days=3, min_matured_outcomes=100, resamples=200)
+    raw["gates"]["live"].update(min_silent_days=3, min_matured_outcomes=100, resamples=200, margin=0.05)
     (root / "models").mkdir(parents=True, exist_ok=True)
     (root / "models" / f"{name}.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
 

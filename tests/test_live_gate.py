@@ -1,0 +1,65 @@
+"""The live gate: promotion waits for the silent period, matured outcomes and the live
+bound, says when each can be met, and is bound to the live evidence the reviewer saw."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from govern import decisions, live_gate, outcomes, registry
+from govern.audit import AuditLog
+from govern.audit_events import PROMOTED
+from govern.errors import PromotionRefused
+from tests import live_story
+
+NAME = "live_gate_model"
+
+pytestmark = pytest.mark.slow
+
+
+def test_live_gate_holds_then_opens(project):
+    from flows.experiment import experiment
+
+    live_story.install_spec(project.root, NAME)
+    champion, challenger = live_story.champion_and_challenger(project, NAME)
+    from govern.spec import load_spec
+
+    spec = load_spec(NAME, project.models_dir)
+    log = AuditLog(project.database_url)
+
+    with pytest.raises(PromotionRefused, match="has no live evidence"):
+        decisions.promote(log, NAME, challenger, actor="tester")
+
+    campaign, plog, _ = live_story.run_campaign(project, spec, offer_effect=0.3, days=2, rows=800, start=date(2026, 8, 1), seed=8)
+    experiment(NAME, today="2026-08-02")
+    with pytest.raises(PromotionRefused) as refused:
+        decisions.promote(log, NAME, challenger, actor="tester")
+    message = str(refused.value)
+    assert "scored silently on 2 of 3 days; complete on 2026-08-03" in message
+    assert "0 of 100 matured control outcomes; the batches already scored bring enough by 2026-08-31" in message
+    assert "not measured yet" in message
+
+    more, plog, _ = live_story.run_campaign(project, spec, offer_effect=0.3, days=2, rows=800, start=date(2026, 8, 3), seed=9)
+    for c in (campaign, more):
+        outcomes.ingest(plog, spec, c.labels(date(2026, 9, 20)))
+    report = experiment(NAME, today="2026-09-20")
+    assert report["live"]["silent_days"] == 4 and report["live"]["matured_outcomes"] >= 100 and report["live_gate"] == []
+
+    digest = live_gate.current_digest(NAME, challenger)
+    registry.client().set_model_version_tag(NAME, challenger, live_gate.LIVE_DIGEST, "0" * 64)
+    with pytest.raises(PromotionRefused, match="live evidence changed since the report was made"):
+        decisions.promote(log, NAME, challenger, actor="tester")
+    registry.client().set_model_version_tag(NAME, challenger, live_gate.LIVE_DIGEST, digest)
+
+    promoted = decisions.promote(log, NAME, challenger, actor="tester")
+    assert promoted.version == challenger and promoted.previous == champion
+    event = log.events(NAME)[-1]
+    assert event.action == PROMOTED and event.details["live_digest"] == digest
+
+
+def test_specs_without_a_live_gate_and_first_versions_are_not_held(project):
+    assert live_gate.refusals("churn", "1") == []  # churn declares no gates.live
+    live_story.install_spec(project.root, "live_first")
+    version = live_story.register(project, 4, 1, name="live_first")
+    assert live_gate.refusals("live_first", version) == []  # no champion: nothing to compare with live
