@@ -235,11 +235,21 @@ def card(
     model: str = typer.Argument(..., help="Registered model (spec name)"),
     version: str = typer.Argument(..., help="Version whose card to re-render"),
     as_json: bool = typer.Option(False, "--json", help="Print the written files as JSON"),
+    pdf: bool = typer.Option(False, "--pdf", help="Also write card.pdf (with its pictures) and log it to the version's run under review/"),
 ):
     """Re-render a version's card from its recorded evidence and current approval state."""
     from govern import decisions
 
     md, html = decisions.refresh_card(_audit_log(), model, version)
+    if pdf:
+        from govern.pdf import file_pdf
+
+        pdf_path, logged = file_pdf(model, version, md)
+        if as_json:
+            typer.echo(json.dumps({"model": model, "version": version, "markdown": str(md), "html": str(html), "pdf": str(pdf_path), "pdf_artifact": logged}, indent=2))
+            return
+        typer.echo(f"{md}\n{html}\n{pdf_path} (logged to the version's run as {logged})")
+        return
     if as_json:
         typer.echo(json.dumps({"model": model, "version": version, "markdown": str(md), "html": str(html)}, indent=2))
         return
