@@ -2,7 +2,8 @@
 
 ``govern watch`` uses the team's server when ``PREFECT_API_URL`` is set, otherwise
 starts ``prefect server start`` on a free localhost port with the project's Prefect
-home, and stops it on exit.
+home, records its URL there for other commands of the project to reuse, and stops it
+on exit.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from govern.settings import SERVER_FILE
 from govern.ui import free_port
 
 
@@ -32,6 +34,8 @@ def prefect_api(log: Path | None = None, timeout: float = 120.0):
         env=env, stdout=out, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/api"
+    # Recorded for other govern processes of this project (see settings.running_prefect_server).
+    marker = Path(os.environ.get("PREFECT_HOME") or ".prefect") / SERVER_FILE
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -46,8 +50,11 @@ def prefect_api(log: Path | None = None, timeout: float = 120.0):
                     raise TimeoutError(f"prefect server did not answer on {url}") from None
                 time.sleep(0.5)
         os.environ["PREFECT_API_URL"] = url
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(url)
         yield url
     finally:
+        marker.unlink(missing_ok=True)
         os.environ.pop("PREFECT_API_URL", None)
         server.terminate()
         try:

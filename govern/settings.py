@@ -71,6 +71,41 @@ def load_settings() -> Settings:
     return Settings(root=root, tracking_uri=tracking, database_url=database)
 
 
+SERVER_FILE = "govern-server.url"
+
+
+def _answers(url: str, timeout: float = 0.3) -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=timeout) as response:
+            return response.status == 200
+    except (OSError, ValueError):
+        return False
+
+
+def running_prefect_server(home: Path) -> str | None:
+    """The API URL of the project's own Prefect server (``govern watch`` records it in
+    ``PREFECT_HOME``) when it answers on loopback, so a flow need not start Prefect's
+    temporary server (8-19 s) beside it."""
+    try:
+        url = (home / SERVER_FILE).read_text().strip()
+    except OSError:
+        return None
+    return url if url.startswith("http://127.0.0.1:") and _answers(url) else None
+
+
+def _reuse_prefect_server() -> None:
+    reused = os.environ.get("GOVERN_REUSED_PREFECT_API_URL")
+    if reused and os.environ.get("PREFECT_API_URL") == reused and not _answers(reused):
+        os.environ.pop("PREFECT_API_URL")
+    if os.environ.get("PREFECT_API_URL"):
+        return
+    url = running_prefect_server(Path(os.environ["PREFECT_HOME"]))
+    if url:
+        os.environ["PREFECT_API_URL"] = os.environ["GOVERN_REUSED_PREFECT_API_URL"] = url
+
+
 def configure_environment(settings: Settings | None = None) -> Settings:
     """Set the variables the libraries read at import time and point them at our stores.
 
@@ -82,13 +117,19 @@ def configure_environment(settings: Settings | None = None) -> Settings:
         os.environ.setdefault(key, value)
     settings.mlruns.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_HOME", str(settings.root / ".prefect"))
+    _reuse_prefect_server()
     os.environ["MLFLOW_TRACKING_URI"] = settings.tracking_uri
+    os.environ["MLFLOW_REGISTRY_URI"] = settings.tracking_uri
     import logging
-
-    import mlflow
+    import sys
 
     for noisy in ("mlflow", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    mlflow.set_tracking_uri(settings.tracking_uri)
-    mlflow.set_registry_uri(settings.tracking_uri)
+    # MLflow reads both URIs from the environment when first used; importing it here
+    # would cost every command, a mistyped one included, about 3 s.  A process that
+    # imported it already may hold other URIs in memory, so those are replaced.
+    if "mlflow" in sys.modules:
+        mlflow = sys.modules["mlflow"]
+        mlflow.set_tracking_uri(settings.tracking_uri)
+        mlflow.set_registry_uri(settings.tracking_uri)
     return settings
