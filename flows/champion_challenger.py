@@ -22,7 +22,10 @@ from prefect.runtime import flow_run
 
 from flows.retries import transient
 from govern import baseline as baselines
-from govern import champion_comparison, curves, explanations, gates, leakage, mitigation, registry, registration, representation, splits, tuning, validation
+from govern import (
+    champion_comparison, clv_baseline, curves, explanations, gates, leakage, mitigation, registry, registration, representation, splits,
+    transactions, tuning, validation,
+)
 from govern import drift as drift_checks
 from govern import fairness as fairness_checks
 from govern import record as evidence
@@ -36,8 +39,16 @@ STEP = dict(cache_policy=NO_CACHE, persist_result=False)
 
 
 @task(name="validate", **STEP)
-def validate_task(spec: ModelSpec, path: Path) -> pd.DataFrame:
-    return validation.validate_frame(validation.load_table(path), spec)
+def validate_task(spec: ModelSpec, root: Path, source: Path | None):
+    """The table to train on (built first when the source is a transaction log), validated."""
+    table, note = transactions.customer_table(spec, root, source=source)
+    return validation.validate_frame(table, spec), note
+
+
+@task(name="clv-baseline", **STEP)
+def clv_baseline_task(spec: ModelSpec, root: Path, source: Path | None, holdout: pd.DataFrame, scores):
+    """BG/NBD with Gamma-Gamma beside CatBoost, for a table built from a transaction log."""
+    return clv_baseline.compare_with_baseline(spec, root, holdout, scores, source=source).to_dict()
 
 
 @task(name="split", **STEP)
@@ -177,7 +188,7 @@ def champion_challenger(
     source = Path(data) if data else spec.source_path(settings.root)
     timings: dict[str, float] = {}
     with _timed(timings, "validate"):
-        frame = validate_task(spec, source)
+        frame, built = validate_task(spec, settings.root, Path(data) if data else None)
     labels = frame.attrs.get("labels")
     recent_frame = None
     if recent:
@@ -192,7 +203,8 @@ def champion_challenger(
 
     experiment_id = registry.ensure_experiment(spec.name, None if settings.tracking_uri.startswith(("http:", "https:", "databricks")) else settings.mlruns / "artifacts")
     data = {"source": str(source), "rows": int(len(frame)), "digest": evidence.file_digest(source), "features": features,
-            "categorical": categorical, "types": {c: str(frame[c].dtype) for c in features}, "provenance": provenance or ("given with --data" if data else "the spec's data source")}
+            "categorical": categorical, "types": {c: str(frame[c].dtype) for c in features}, "provenance": provenance or (built.summary() if built else "given with --data" if data else "the spec's data source"),
+            "build": built.to_dict() if built else None}
     client = registry.client()
     run = client.create_run(experiment_id, run_name=f"challenger-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}", tags={"govern.kind": "challenger", "mlflow.user": getpass.getuser()})
     run_id = run.info.run_id
@@ -211,6 +223,7 @@ def champion_challenger(
             evaluation = evaluate_task(spec, fitted, champion, split.holdout, scored, salt)
         with _timed(timings, "baseline"):
             baseline = baseline_task(spec, split, features, categorical, evaluation["challenger_scores"])
+            built_baseline = clv_baseline_task(spec, settings.root, source, split.holdout, evaluation["challenger_scores"]) if built else None
         with _timed(timings, "explain"):
             explained = explain_task(spec, fitted, champion, split.holdout)
             drawn = curves_task(spec, split.holdout, evaluation, baseline)
@@ -228,7 +241,7 @@ def champion_challenger(
             spec, data=data, labels=labels, split=split, candidate=candidate, evaluation=evaluation, champion=champion,
             leakage=leaks, fairness=fairness, representation=represented, mitigation=mitigated, drift=drift,
             verdict=verdict, timings=timings, salt=salt, refit_iterations=int(fitted.tree_count_),
-            baseline=baseline, curves=drawn, explanations=explained,
+            baseline=baseline, curves=drawn, explanations=explained, clv_baseline=built_baseline,
             lineage={"git_commit": evidence.git_commit(settings.root), "flow_run": str(flow_run.get_id() or "none"), "mlflow_run": run_id, "experiment": spec.name, "tracking_uri": settings.tracking_uri},
         )
         evidence.write_evidence(record, split, staging, salt)

@@ -67,6 +67,7 @@ def run_demo(settings: Settings, *, rows: int = 4000, trials: int | None = None,
     inputs = {"churn": {"train": (paths["train"], None), "recent": (paths["recent"], None), "later": (later, None)}}
     if "clv" in DEMO_MODELS:
         inputs["clv"] = write_clv_tables(settings, paths)
+        inputs["clv"]["train"] = (None, None)  # v1 trains on the spec's transaction log, built by the flow
     log = AuditLog(settings.database_url)
     summary: dict = {}
     for name in DEMO_MODELS:
@@ -90,6 +91,9 @@ def run_demo(settings: Settings, *, rows: int = 4000, trials: int | None = None,
         second = train_model(name, inputs[name]["later"][0], trials=trials, provenance=inputs[name]["later"][1])
         _report(echo, second)
         summary[name] = {"challenger": second, "monitoring": watch["status"], "drift_gate": watch["drift_gate"]}
+    from govern.live_demo import run_live_story
+
+    summary["retention"] = run_live_story(settings, log, paths["train"], later, trials=trials, reviewer=DEMO_REVIEWER, echo=echo, report=_report)
     elapsed = time.perf_counter() - started
     echo("")
     echo(f"done in {elapsed:.0f} s. Challengers await a reviewer: open the MLflow UI with")
@@ -106,7 +110,8 @@ def _report(echo, result: dict) -> None:
         line += f"; vs champion v{result['champion']}: {comparison['delta']:+.4f} [{comparison['lower']:+.4f}, {comparison['upper']:+.4f}]"
     else:
         line += "; no champion yet"
-    line += f"; drift {result['drifted_share']:.0%} of columns"
+    share = result["drifted_share"]
+    line += f"; drift {share:.0%} of columns" if share is not None else "; drift not measured"
     for gate in result.get("fairness_gates", []):
         line += f"; {gate}"
     if result.get("mitigation"):

@@ -94,6 +94,7 @@ def build_record(
     baseline=None,
     curves: dict | None = None,
     explanations=None,
+    clv_baseline: dict | None = None,
 ) -> dict:
     """The record as plain JSON-able data; ``version`` is filled in at registration."""
     comparison = evaluation["comparison"]
@@ -119,6 +120,7 @@ def build_record(
         "metrics": {"challenger": evaluation["metrics"], "intervals": evaluation["intervals"], "champion": evaluation["champion_metrics"], "champion_intervals": evaluation.get("champion_intervals"), "confidence": 0.95},
         "champion": {"version": champion.version, "comparison": comparison.to_dict() if comparison else None, "note": evaluation["note"]},
         "baseline": baseline.to_dict() if baseline is not None else None,
+        "clv_baseline": clv_baseline,
         "curves": curves,
         "explanations": explanations.to_dict() if explanations is not None else None,
         "software": software_versions(),
