@@ -1,6 +1,6 @@
 """Data drift between a reference frame (training data) and a current one, with Evidently.
 
-Evidently's Report holds one ``ValueDrift`` per column and a ``DriftedColumnsCount``;
+Evidently's Report holds one ``ValueDrift`` per column (the count and share are ours);
 the gate's figures for its two default distances are computed on all rows with the
 same scipy calls (``govern.drift_stats``), the report is drawn from a sample.
 Evidently picks each column's method from the data (over 1000
@@ -79,23 +79,23 @@ def _prepare(frame: pd.DataFrame, columns: list[str], cat: list[str]) -> pd.Data
     return out
 
 
-_REPORT_ROWS = 20_000
+_REPORT_ROWS = 10_000
 
 
 def _sample(frame: pd.DataFrame, rows: int) -> pd.DataFrame:
     return frame if len(frame) <= rows else frame.sample(rows, random_state=0)
 
 
-def _evidently(reference, current, columns, num, cat, methods, threshold, title, overrides=(None, None)):
-    """Evidently's Report of one ValueDrift per column (and the count), with its verdicts."""
+def _evidently(reference, current, columns, num, cat, methods, threshold, title):
+    """Evidently's Report of one ValueDrift per column, with its verdicts (the count and
+    share are the gate's, in drift.json: a DriftedColumnsCount would measure every column again)."""
     from evidently import DataDefinition, Dataset, Report
-    from evidently.metrics import DriftedColumnsCount, ValueDrift
+    from evidently.metrics import ValueDrift
 
     definition = DataDefinition(numerical_columns=[c for c in num if c in columns], categorical_columns=[c for c in cat if c in columns])
     prepared = [Dataset.from_pandas(_prepare(f, columns, [c for c in cat if c in columns]), data_definition=definition) for f in (reference, current)]
     report = Report(
-        [*(ValueDrift(column=col, method=methods[col], threshold=threshold) for col in columns),
-         DriftedColumnsCount(columns=columns, num_method=overrides[0], cat_method=overrides[1], threshold=threshold)],
+        [ValueDrift(column=col, method=methods[col], threshold=threshold) for col in columns],
         metadata={"title": title} if title else None,
         include_tests=True,
     )
@@ -177,21 +177,22 @@ def assess_drift(
     per_column: dict[str, dict] = {}
     for col in columns:
         is_cat = col in cat
-        method = (cat_method if is_cat else num_method) or drift_stats.default_method(reference[col], current[col], is_cat)
+        values = None if is_cat else drift_stats.Numbers.of(reference[col], current[col])
+        method = (cat_method if is_cat else num_method) or drift_stats.default_method(reference[col], current[col], is_cat, values)
         methods[col] = method
         if method in drift_stats.DIRECT:
-            found = drift_stats.measure(reference[col], current[col], categorical=is_cat, method=method, threshold=threshold)
+            found = drift_stats.measure(reference[col], current[col], method=method, threshold=threshold, values=values)
             per_column[col] = {"method": method, "method_label": drift_stats.DIRECT[method], "kind": "distance",
                                "score": _finite(found.score), "threshold": found.threshold, "drifted": found.drifted}
     rest = [c for c in columns if c not in per_column]
     if rest:
-        per_column.update(_evidently(reference, current, rest, num, cat, methods, threshold, title, (num_method, cat_method))[0])
+        per_column.update(_evidently(reference, current, rest, num, cat, methods, threshold, title)[0])
 
     sample_ref, sample_cur = _sample(reference, _REPORT_ROWS), _sample(current, _REPORT_ROWS)
     sampled = len(sample_ref) < len(reference) or len(sample_cur) < len(current)
     shown = title + (f" (drawn from a sample of {len(sample_ref)} reference and {len(sample_cur)} current rows; "
                      "the gate's figures, on all rows, are in drift.json)" if sampled else "")
-    report_columns, snapshot = _evidently(sample_ref, sample_cur, columns, num, cat, methods, threshold, shown, (num_method, cat_method))
+    report_columns, snapshot = _evidently(sample_ref, sample_cur, columns, num, cat, methods, threshold, shown)
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

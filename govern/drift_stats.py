@@ -3,7 +3,8 @@
 Over 1,000 reference rows Evidently measures a numeric column by the Wasserstein
 distance normed by the reference's standard deviation (floored at 0.001) and a
 categorical one (or a numeric one with at most 5 values) by the Jensen-Shannon distance
-of value frequencies, both scipy's, both with threshold 0.1
+of value frequencies, both scipy's (the Wasserstein distance here is scipy's formula
+on arrays sorted once per column), both with threshold 0.1
 (``evidently/legacy/calculations/stattests/``).  Running its Report for them costs each
 column twice and copies the frames; these are the same scipy calls on the same values
 (infinities and missing values dropped, categories compared as strings), so the verdicts
@@ -17,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from scipy.spatial import distance
 
 DIRECT = {"wasserstein": "Wasserstein distance (normed)", "jensenshannon": "Jensen-Shannon distance"}
@@ -41,30 +41,59 @@ def numbers(series: pd.Series) -> np.ndarray:
     return values[np.isfinite(values)]
 
 
+def _distinct(sorted_values: np.ndarray) -> int:
+    return int(np.count_nonzero(np.diff(sorted_values))) + 1 if len(sorted_values) else 0
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """A numeric column's finite values on both sides, each sorted once, and their merge
+    (which side each merged value came from), reused by every statistic below."""
+
+    ref: np.ndarray
+    cur: np.ndarray
+    merged: np.ndarray
+    from_ref: np.ndarray
+
+    @classmethod
+    def of(cls, ref: pd.Series, cur: pd.Series) -> "Numbers":
+        r, c = np.sort(numbers(ref)), np.sort(numbers(cur))
+        both = np.concatenate([r, c])
+        order = np.argsort(both, kind="stable")  # two sorted runs: a merge
+        return cls(r, c, both[order], order < len(r))
+
+    def wasserstein(self) -> float:
+        """scipy's ``wasserstein_distance``: the area between the two empirical CDFs.
+        Between consecutive merged values each CDF is the share of its side seen so far
+        (tied values add zero width, so where within a tie the count is taken is moot)."""
+        cdf_ref = np.cumsum(self.from_ref)[:-1] / len(self.ref)
+        cdf_cur = np.cumsum(~self.from_ref)[:-1] / len(self.cur)
+        return float(np.sum(np.abs(cdf_ref - cdf_cur) * np.diff(self.merged)))
+
+
 def strings(series: pd.Series) -> pd.Series:
     counts = series.value_counts(dropna=True)
     counts.index = counts.index.map(str)
     return counts.groupby(level=0).sum()
 
 
-def default_method(ref: pd.Series, cur: pd.Series, categorical: bool) -> str | None:
+def default_method(ref: pd.Series, cur: pd.Series, categorical: bool, values: Numbers | None = None) -> str | None:
     """Evidently's choice for a column when the spec names none; None for its p-value tests."""
-    ref_count = int(ref.notna().sum()) if categorical else len(numbers(ref))
+    ref_count = int(ref.notna().sum()) if categorical else len(values.ref)
     if ref_count <= _SMALL:
         return None
     if categorical:
         return "jensenshannon"
-    distinct = np.union1d(np.unique(numbers(ref)), np.unique(numbers(cur)))
-    return "jensenshannon" if len(distinct) <= 5 else "wasserstein"
+    return "jensenshannon" if _distinct(values.merged) <= 5 else "wasserstein"
 
 
-def _frequencies(ref: pd.Series, cur: pd.Series, categorical: bool) -> tuple[np.ndarray, np.ndarray]:
+def _frequencies(ref: pd.Series, cur: pd.Series, values: Numbers | None) -> tuple[np.ndarray, np.ndarray]:
     """Evidently's ``get_binned_data`` without zero filling: value shares, or Sturges
     histogram shares for a numeric column with more than 20 reference values."""
-    if not categorical:
-        r, c = numbers(ref), numbers(cur)
-        if len(np.unique(r)) > 20:
-            edges = np.histogram_bin_edges(np.concatenate([r, c]), bins="sturges")
+    if values is not None:
+        r, c = values.ref, values.cur
+        if _distinct(r) > 20:
+            edges = np.histogram_bin_edges(values.merged, bins="sturges")
             return np.histogram(r, edges)[0] / len(r), np.histogram(c, edges)[0] / len(c)
         ref, cur = pd.Series(r), pd.Series(c)
     r_counts, c_counts = strings(ref), strings(cur)
@@ -73,12 +102,12 @@ def _frequencies(ref: pd.Series, cur: pd.Series, categorical: bool) -> tuple[np.
     return r_counts.reindex(keys, fill_value=0).to_numpy() / n_ref, c_counts.reindex(keys, fill_value=0).to_numpy() / n_cur
 
 
-def measure(ref: pd.Series, cur: pd.Series, *, categorical: bool, method: str, threshold: float | None) -> ColumnDrift:
-    """One column's distance by ``method`` ("wasserstein" or "jensenshannon")."""
+def measure(ref: pd.Series, cur: pd.Series, *, method: str, threshold: float | None, values: Numbers | None = None) -> ColumnDrift:
+    """One column's distance by ``method`` ("wasserstein" or "jensenshannon");
+    ``values`` is given for a numeric column, None for a categorical one."""
     threshold = DEFAULT_THRESHOLD if threshold is None else float(threshold)
     if method == "wasserstein":
-        r = numbers(ref)
-        score = stats.wasserstein_distance(r, numbers(cur)) / max(float(np.std(r)), 0.001)
+        score = values.wasserstein() / max(float(np.std(values.ref)), 0.001)
     else:
-        score = distance.jensenshannon(*_frequencies(ref, cur, categorical))
+        score = distance.jensenshannon(*_frequencies(ref, cur, values))
     return ColumnDrift(method, float(score), threshold)
