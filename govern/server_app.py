@@ -25,7 +25,7 @@ from mlflow.entities.model_registry import ModelVersionTag
 from mlflow.exceptions import MlflowException
 from mlflow.protos import model_registry_pb2 as reg
 from mlflow.protos import service_pb2 as svc
-from mlflow.protos.databricks_pb2 import PERMISSION_DENIED
+from mlflow.protos.databricks_pb2 import INVALID_STATE, PERMISSION_DENIED
 from mlflow.server import handlers
 from mlflow.utils.proto_json_utils import parse_dict
 
@@ -59,8 +59,8 @@ def _tags(message) -> dict[str, str]:
 
 def _holds_champion(name: str, version: str | None = None) -> bool:
     model = handlers._get_model_registry_store().get_registered_model(name)
-    held = {a.alias: str(a.version) for a in model.aliases}.get(CHAMPION)
-    return held is not None and (version is None or held == str(version))
+    held = (model.aliases or {}).get(CHAMPION)
+    return held is not None and (version is None or str(held) == str(version))
 
 
 def _version_facts(name: str, version: str) -> tuple[identity.VersionFacts, str | None]:
@@ -151,13 +151,17 @@ def _finish(write: Write, response: Response, key: bytes, audit: ServerAudit, ro
     """After a successful write: record what only the server knows, then audit it."""
     m = write.message
     if write.kind == "CreateRun":
-        run_id = parse_dict(response.get_json(), svc.CreateRun.Response()).run.info.run_id
+        created = svc.CreateRun.Response()
+        parse_dict(response.get_json(), created)
+        run_id = created.run.info.run_id
         handlers._get_tracking_store().set_tag(run_id, RunTag(identity.RUN_CREATOR, write.actor))
         return
     if write.model is None:
         return
     if write.kind == "CreateModelVersion":
-        version = parse_dict(response.get_json(), reg.CreateModelVersion.Response()).model_version.version
+        created = reg.CreateModelVersion.Response()
+        parse_dict(response.get_json(), created)
+        version = created.model_version.version
         handlers._get_model_registry_store().set_model_version_tag(m.name, version, ModelVersionTag(identity.VERSION_REGISTRANT, write.actor))
         audit.write(write.model, write.actor, write.kind, version=version, details={"run_id": m.run_id}, later=write.actor == roles.service_user)
         return
@@ -198,7 +202,9 @@ def install(app, *, key: bytes, audit: ServerAudit, roles: identity.TeamRoles) -
             _finish(write, response, key, audit, roles)
         except Exception as exc:  # noqa: BLE001 -- the client's write stood; say what was not recorded
             _logger.error("governance: %s by %s succeeded but was not recorded: %s", write.kind, write.actor, exc)
-            return handlers.catch_mlflow_exception(_raise)(MlflowException(f"{write.kind} was applied but the server could not record it ({exc.__class__.__name__}); it will not count as a reviewed decision"))
+            # Not a 5xx: clients retry those, and the write itself already happened.
+            unrecorded = MlflowException(f"{write.kind} was applied but the server could not record it ({exc.__class__.__name__}); it will not count as a reviewed decision", error_code=INVALID_STATE)
+            return handlers.catch_mlflow_exception(_raise)(unrecorded)
         return response
 
     app.before_request(before)

@@ -89,11 +89,13 @@ class TeamServer:
 
 
 def _auth_store(server: TeamServer):
-    """basic-auth's user store, configured for this server (read at import, so the path first)."""
-    os.environ["MLFLOW_AUTH_CONFIG_PATH"] = str(server.auth_config())
-    import mlflow.server.auth as auth
+    """basic-auth's user store on this server's database (its own instance: the module's
+    global store is configured once per process, from whatever config was read first)."""
+    from mlflow.server.auth.sqlalchemy_store import SqlAlchemyStore
 
-    return auth
+    store = SqlAlchemyStore()
+    store.init_db(server.auth_database_uri)
+    return store
 
 
 def _role(store, name: str, description: str):
@@ -114,9 +116,10 @@ def _assign(store, username: str, role) -> None:
 def bootstrap(server: TeamServer, roles: TeamRoles | None = None) -> None:
     """Create the admin, the reviewers and platform roles, and the service user (idempotent)."""
     roles = roles or TeamRoles.from_env()
-    auth = _auth_store(server)
-    auth.bootstrap_admin_user()
-    store = auth.store
+    store = _auth_store(server)
+    admin = os.environ.get("MLFLOW_AUTH_ADMIN_USERNAME") or "admin"
+    if not store.has_user(admin):
+        store.create_user(admin, os.environ["MLFLOW_AUTH_ADMIN_PASSWORD"], is_admin=True)
     _role(store, roles.reviewers_role, "may set approval.status (never on their own runs or versions)")
     platform = _role(store, roles.platform_role, "the platform's service user: moves champion")
     if not store.has_user(roles.service_user):
@@ -128,7 +131,7 @@ def add_reviewer(server: TeamServer, username: str, password: str | None, roles:
     """Put ``username`` in the reviewers' role, creating the user when a password is given;
     returns whether the user was created."""
     roles = roles or TeamRoles.from_env()
-    store = _auth_store(server).store
+    store = _auth_store(server)
     created = False
     if not store.has_user(username):
         if not password:

@@ -1,0 +1,154 @@
+"""A team server for tests: fresh PostgreSQL databases, the governance app, its users.
+
+``team_server()`` starts ``mlflow server --app-name govern-auth`` exactly as ``govern
+server`` does (bootstrap, one worker, job execution off) on three new databases (MLflow,
+basic-auth, the platform's audit chain) and creates the people of the story: ``ana``
+trains and registers, ``bo`` reviews, ``cy`` reviews but also trains, ``admin`` is
+MLflow's admin and ``govern-service`` is the platform's service user.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+
+SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+PASSWORDS = {"admin": "admin-pass-4821", "govern-service": "service-pass-4821", "ana": "ana-pass-4821", "bo": "bo-pass-4821", "cy": "cy-pass-4821"}
+SECRETS = {
+    "MLFLOW_FLASK_SERVER_SECRET_KEY": "flask-secret-for-tests",
+    "GOVERN_APPROVAL_KEY": "approval-key-for-tests",
+    "MLFLOW_AUTH_ADMIN_PASSWORD": PASSWORDS["admin"],
+    "GOVERN_SERVICE_PASSWORD": PASSWORDS["govern-service"],
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0",
+}
+
+
+def postgres_or_skip():
+    import sqlalchemy
+
+    pytest.importorskip("flask_wtf", reason="the team extra (mlflow[auth]) is not installed: make install")
+    try:
+        engine = sqlalchemy.create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        with engine.connect() as con:
+            con.execute(sqlalchemy.text("select 1"))
+        return engine
+    except Exception as exc:  # noqa: BLE001 - any failure to connect means "absent here"
+        pytest.skip(f"PostgreSQL not reachable on 127.0.0.1:5432 ({exc.__class__.__name__})")
+
+
+@dataclass
+class Team:
+    url: str
+    state_db: str
+    started_in: float
+    process: object
+    log: Path
+    saved_env: dict = field(default_factory=dict)
+
+    def call(self, user: str, method: str, path: str, **kwargs) -> requests.Response:
+        return requests.request(method, f"{self.url}{path}", auth=(user, PASSWORDS[user]), timeout=30, **kwargs)
+
+    @contextmanager
+    def as_user(self, user: str):
+        """MLflow's client reads its credentials from the environment on every request."""
+        before = {k: os.environ.get(k) for k in ("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD")}
+        os.environ.update(MLFLOW_TRACKING_USERNAME=user, MLFLOW_TRACKING_PASSWORD=PASSWORDS[user])
+        try:
+            yield
+        finally:
+            for key, value in before.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+    def register(self, model: str, user: str) -> str:
+        """``user`` trains a tiny model in a run, registers it as passing its gates and
+        records the evidence digest, as registration does; returns the version."""
+        import mlflow
+        import numpy as np
+        from sklearn.linear_model import LogisticRegression
+
+        from govern import registry
+
+        with self.as_user(user):
+            experiment = registry.ensure_experiment(f"{model}-exp", None)
+            rng = np.random.default_rng(0)
+            x = rng.normal(size=(40, 3))
+            fitted = LogisticRegression().fit(x, (x[:, 0] > 0).astype(int))
+            with mlflow.start_run(experiment_id=experiment) as run:
+                info = mlflow.sklearn.log_model(fitted, name="model", pip_requirements=["scikit-learn"])
+                mlflow.log_text("{}", f"{registry.EVIDENCE_DIR}/gates.json")
+            if not registry.registered(model):
+                registry.client().create_registered_model(model)
+            tags = {registry.GATE_STATUS: "passed", registry.APPROVAL_STATUS: registry.PENDING}
+            mv = registry.client().create_model_version(model, info.model_uri, run_id=run.info.run_id, tags=tags, model_id=info.model_id)
+            digest = registry.recorded_evidence_digest(model, str(mv.version))
+            registry.client().set_model_version_tag(model, str(mv.version), registry.EVIDENCE_DIGEST, digest)
+        return str(mv.version)
+
+
+def _databases(engine, prefix: str) -> dict[str, str]:
+    import sqlalchemy
+
+    suffix = uuid.uuid4().hex[:8]
+    names = {kind: f"{prefix}_{kind}_{suffix}" for kind in ("mlflow", "auth", "state")}
+    with engine.connect() as con:
+        for name in names.values():
+            con.execute(sqlalchemy.text(f'create database "{name}"'))
+    return names
+
+
+def _drop(engine, names: dict[str, str]) -> None:
+    import sqlalchemy
+
+    with engine.connect() as con:
+        for name in names.values():
+            con.execute(sqlalchemy.text(f'drop database if exists "{name}" with (force)'))
+
+
+@contextmanager
+def team_server(tmp: Path, prefix: str):
+    """The running server with its users; the test process's MLflow points at it meanwhile."""
+    import mlflow
+
+    from govern.team_server import TeamServer, add_reviewer, start
+    from govern.ui import free_port
+
+    engine = postgres_or_skip()
+    names = _databases(engine, prefix)
+    saved = {k: os.environ.get(k) for k in (*SECRETS, "GOVERN_DATABASE_URL", "MLFLOW_TRACKING_URI", "MLFLOW_AUTH_CONFIG_PATH")}
+    saved_uris = (mlflow.get_tracking_uri(), mlflow.get_registry_uri())
+    os.environ.update(SECRETS, GOVERN_DATABASE_URL=f"{SERVER}/{names['state']}")
+    server = TeamServer(f"{SERVER}/{names['mlflow']}", f"{SERVER}/{names['auth']}", str(tmp / "artifacts"), tmp / "config", port=free_port())
+    log = tmp / "govern-server.log"
+    began = time.monotonic()
+    process = start(server, log=log)
+    team = Team(url=server.url, state_db=os.environ["GOVERN_DATABASE_URL"], started_in=time.monotonic() - began, process=process, log=log)
+    try:
+        for user in ("ana", "bo", "cy"):
+            assert team.call("admin", "POST", "/api/2.0/mlflow/users/create", json={"username": user, "password": PASSWORDS[user]}).status_code == 200
+        add_reviewer(server, "bo", None)
+        add_reviewer(server, "cy", None)
+        os.environ["MLFLOW_TRACKING_URI"] = server.url
+        mlflow.set_tracking_uri(server.url)
+        mlflow.set_registry_uri(server.url)
+        yield team
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        mlflow.set_tracking_uri(saved_uris[0])
+        mlflow.set_registry_uri(saved_uris[1])
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        _drop(engine, names)
