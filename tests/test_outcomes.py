@@ -63,3 +63,27 @@ def test_bad_labels_are_one_line(scored, labels, words):
     spec, _, log = scored
     with pytest.raises(GovernError, match=words):
         outcomes.ingest(log, spec, labels)
+
+
+def test_cli_outcomes_and_experiment(scored, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from govern.cli import app
+
+    spec, campaign, _ = scored
+    labels = tmp_path / "labels.parquet"
+    campaign.labels(date(2026, 9, 30)).to_parquet(labels, index=False)
+    result = CliRunner().invoke(app, ["outcomes", NAME, "--labels", str(labels), "--no-report", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["ingest"]["rows"] == 900
+    result = CliRunner().invoke(app, ["experiment", NAME, "--today", "2026-09-30"])
+    assert result.exit_code == 0, result.output
+    assert "lift among targeted" in result.output and "experiment.html" in result.output
+    for args, words in ((["outcomes", NAME, "--labels", str(tmp_path / "none.csv")], "not found"),
+                        (["experiment", "churn"], "no experiment section"),
+                        (["score", "nosuchmodel", "--data", str(labels)], "unknown model"),
+                        (["experiment", NAME, "--today", "soon"], "not a date")):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 2 and words in result.output and len(result.output.strip().splitlines()) == 1, (args, result.output)

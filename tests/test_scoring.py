@@ -109,3 +109,25 @@ def test_bad_scoring_input_is_one_line_and_writes_nothing(live, tmp_path):
     assert not (settings.mlruns / "scores" / NAME / "2026-08-09").exists()
     result = CliRunner().invoke(app, ["score", NAME, "--data", str(broken), "--as-of", "yesterday"])
     assert result.exit_code == 2
+
+
+@pytest.mark.slow
+def test_daily_flow_scores_today_and_ingests_outcomes(live):
+    settings, spec = live
+    from flows.score import daily
+
+    frame = live_story.frame_of(400, 31)
+    data = settings.root / "daily.parquet"
+    frame.to_parquet(data, index=False)
+    labels = settings.root / "daily_labels.parquet"
+    pd.DataFrame({"customer_id": ["NOBODY"], "churned": [1], "outcome_date": ["2026-01-01"]}).to_parquet(labels, index=False)
+    result = daily(NAME, str(data), str(labels))
+    assert result["scoring"]["rows"] == 400 and result["outcomes"]["ingest"]["unknown_ids"] == 1
+    assert "report" not in result["outcomes"]  # nothing new stored: no new report
+
+
+def test_daily_deployment_runs_every_day_with_its_parameters(tmp_path):
+    from flows.score import daily
+
+    deployment = daily.to_deployment(name="daily-score-x", interval=86_400, parameters={"model": "x", "data": "/d.parquet", "labels": None})
+    assert deployment.parameters["model"] == "x" and deployment.schedules[0].schedule.interval.total_seconds() == 86_400
