@@ -28,8 +28,10 @@ test: install
 	$(VENV)/bin/python -m pytest
 
 bench: install
-	$(VENV)/bin/python benchmarks/bench_evaluation.py
-	$(VENV)/bin/python benchmarks/bench_checks.py
+	$(VENV)/bin/python benchmarks/bench_evaluation.py 10000 100000 1000000
+	$(VENV)/bin/python benchmarks/bench_drift.py 10000 100000 1000000
+	$(VENV)/bin/python benchmarks/bench_checks.py --fairness-only 10000 100000 1000000
+	$(VENV)/bin/python benchmarks/bench_fixed_cost.py
 	$(VENV)/bin/python benchmarks/bench_leakage.py --timing 4000 100000
 
 ui: install

@@ -1,7 +1,7 @@
 """What the fairness and drift steps cost, and what the platform's choices save.
 
-* Drift: the report holds only the metrics the gate reads (one ValueDrift per column and
-  DriftedColumnsCount) instead of Evidently's full DataDriftPreset.
+* Drift: see benchmarks/bench_drift.py for the gate against Evidently's DataDriftPreset
+  with peak memory and verdicts; ``drift_rows`` here times the same pair without them.
 * Fairness: the platform's report with bootstrap intervals (two sensitive features and
   their intersection, every group metric and disparity, 500 resamples) against Fairlearn's
   ``MetricFrame(n_boot=..., ci_quantiles=...)`` with Fairlearn's own metric functions on

@@ -1,48 +1,74 @@
-"""How much the vectorised paired bootstrap saves over scoring each resample with scikit-learn.
+"""Every interval the card shows plus the paired champion comparison, against the
+row-index bootstrap the platform used before (benchmarks/reference_bootstrap.py).
 
-The champion gate runs a paired bootstrap on every training; this prints the absolute
-time of both ways and their ratio, for a few holdout sizes, and checks they agree.
+Binary holdout: intervals of ROC AUC, Brier, log loss and accuracy (500 resamples
+each, as govern.champion_comparison asks) and the paired ROC AUC comparison (1,000
+resamples).  Seconds and peak memory allocated during the calls (tracemalloc), per size.
+The reference's cost grows with rows x resamples (its interval builds the whole
+resamples x rows index at once), so above 10k rows it is run with a fraction of the
+resamples and its time and peak scaled up linearly (marked ~); at 1M rows it would
+need tens of GiB.  Bounds of both are compared where the reference runs in full.
 
-    .venv/bin/python benchmarks/bench_evaluation.py
+    .venv/bin/python benchmarks/bench_evaluation.py [rows ...]
 """
 
 from __future__ import annotations
 
+import sys
 import time
+import tracemalloc
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
 
-from govern.evaluation import paired_bootstrap
+import reference_bootstrap as ref
+from govern.evaluation import bootstrap_interval, paired_bootstrap
 
-
-def naive(y, a, b, resamples, seed=0):
-    rng = np.random.default_rng(seed)
-    deltas = []
-    for _ in range(resamples):
-        idx = rng.integers(0, len(y), len(y))
-        deltas.append(roc_auc_score(y[idx], a[idx]) - roc_auc_score(y[idx], b[idx]))
-    return np.quantile(deltas, [0.025, 0.975])
+CARD = ("roc_auc", "brier", "log_loss", "accuracy")
 
 
-def main() -> None:
-    resamples = 1000
-    print(f"paired bootstrap of ROC AUC difference, {resamples} resamples")
-    print(f"{'rows':>8} {'vectorised s':>13} {'sklearn loop s':>15} {'speed-up':>9} {'bounds agree':>13}")
-    for rows in (1_000, 5_000, 20_000):
-        rng = np.random.default_rng(rows)
-        y = rng.integers(0, 2, rows)
-        a = np.clip(0.35 * y + rng.normal(0.3, 0.2, rows), 0, 1)
-        b = np.clip(0.30 * y + rng.normal(0.3, 0.2, rows), 0, 1)
-        start = time.perf_counter()
-        fast = paired_bootstrap("binary", "roc_auc", y, a, b, resamples=resamples)
-        t_fast = time.perf_counter() - start
-        start = time.perf_counter()
-        lo, hi = naive(y, a, b, resamples)
-        t_slow = time.perf_counter() - start
-        agree = abs(fast.lower - lo) < 0.01 and abs(fast.upper - hi) < 0.01
-        print(f"{rows:>8} {t_fast:>13.3f} {t_slow:>15.3f} {t_slow / t_fast:>8.1f}x {str(agree):>13}")
+def measured(fn):
+    tracemalloc.start()
+    start = time.perf_counter()
+    result = fn()
+    seconds = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return result, seconds, peak
+
+
+def holdout(rows: int):
+    rng = np.random.default_rng(rows)
+    y = rng.integers(0, 2, rows).astype(float)
+    a = np.clip(0.3 * y + rng.normal(0.35, 0.2, rows), 0.01, 0.99)
+    b = np.clip(0.6 * a + 0.2 * y + rng.normal(0.1, 0.1, rows), 0.01, 0.99)
+    return y, a, b
+
+
+def ours(y, a, b):
+    return [bootstrap_interval("binary", m, y, a) for m in CARD], paired_bootstrap("binary", "roc_auc", y, a, b)
+
+
+def reference(y, a, b, share: float):
+    intervals = [ref.interval("binary", m, y, a, resamples=max(2, int(500 * share))) for m in CARD]
+    return intervals, ref.paired_bounds("binary", "roc_auc", y, a, b, resamples=max(2, int(1000 * share)))
+
+
+def main(sizes: list[int]) -> None:
+    print("card intervals (4 metrics x 500 resamples) + paired ROC AUC comparison (1,000 resamples)")
+    print(f"{'rows':>8} {'ours s':>7} {'ours MiB':>9} {'reference s':>12} {'reference MiB':>14} {'speed-up':>9} {'max bound gap / width':>22}")
+    for rows in sizes:
+        y, a, b = holdout(rows)
+        (got, t_ours, m_ours) = measured(lambda: ours(y, a, b))
+        share = min(1.0, 10_000 / rows)
+        (want, t_ref, m_ref) = measured(lambda: reference(y, a, b, share))
+        mark = "" if share == 1 else "~"
+        t_ref, m_ref = t_ref / share, m_ref / share
+        gap = "n/a (scaled)"
+        if share == 1:
+            pairs = list(zip(got[0], want[0])) + [((got[1].lower, got[1].upper), want[1])]
+            gap = f"{max(max(abs(g[0] - w[0]), abs(g[1] - w[1])) / (w[1] - w[0]) for g, w in pairs):.3f}"
+        print(f"{rows:>8} {t_ours:>7.2f} {m_ours:>9.0f} {mark + format(t_ref, '.1f'):>12} {mark + format(m_ref, '.0f'):>14} {t_ref / t_ours:>8.0f}x {gap:>22}")
 
 
 if __name__ == "__main__":
-    main()
+    main([int(a) for a in sys.argv[1:]] or [10_000, 100_000, 1_000_000])
