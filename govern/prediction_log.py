@@ -94,12 +94,14 @@ class PredictionLog:
         """Insert rows not yet logged; returns how many were new."""
         columns = [c.name for c in predictions.columns]
         statement = self._insert(predictions).on_conflict_do_nothing()
-        inserted = 0
+        # Counted, not summed from rowcount: drivers report executemany's rowcount differently.
+        count = (sa.select(sa.func.count()).select_from(predictions)
+                 .where(predictions.c.model.in_(frame["model"].unique().tolist()), predictions.c.batch_id.in_(frame["batch_id"].unique().tolist())))
         with self.engine.begin() as conn:
+            before = conn.execute(count).scalar_one()
             for start in range(0, len(frame), INSERT_ROWS):
-                rows = frame.iloc[start:start + INSERT_ROWS][columns].to_dict("records")
-                inserted += conn.execute(statement, rows).rowcount or 0
-        return max(inserted, 0)
+                conn.execute(statement, frame.iloc[start:start + INSERT_ROWS][columns].to_dict("records"))
+            return int(conn.execute(count).scalar_one() - before)
 
     def predictions(self, model: str, *, role: str | None = None, columns: list[str] | None = None) -> pd.DataFrame:
         cols = [predictions.c[c] for c in columns] if columns else [predictions]
