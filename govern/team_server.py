@@ -122,6 +122,9 @@ def bootstrap(server: TeamServer, roles: TeamRoles | None = None) -> None:
         store.create_user(admin, os.environ["MLFLOW_AUTH_ADMIN_PASSWORD"], is_admin=True)
     _role(store, roles.reviewers_role, "may set approval.status (never on their own runs or versions)")
     platform = _role(store, roles.platform_role, "the platform's service user: moves champion")
+    # Promotion and rollback move champion and drop challenger on any model: MANAGE on all of them.
+    if not any(p.resource_type == "registered_model" and p.resource_pattern == "*" for p in store.list_role_permissions(platform.id)):
+        store.add_role_permission(platform.id, "registered_model", "*", "MANAGE")
     if not store.has_user(roles.service_user):
         store.create_user(roles.service_user, os.environ["GOVERN_SERVICE_PASSWORD"])
     _assign(store, roles.service_user, platform)

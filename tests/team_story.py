@@ -92,6 +92,12 @@ class Team:
             mv = registry.client().create_model_version(model, info.model_uri, run_id=run.info.run_id, tags=tags, model_id=info.model_id)
             digest = registry.recorded_evidence_digest(model, str(mv.version))
             registry.client().set_model_version_tag(model, str(mv.version), registry.EVIDENCE_DIGEST, digest)
+            registry.client().set_registered_model_alias(model, registry.CHALLENGER, str(mv.version))
+        from govern.audit import AuditLog
+        from govern.audit_events import GATES
+
+        with AuditLog(self.state_db) as log:
+            log.append(model, GATES, actor=user, version=str(mv.version), details={"status": "passed", "digest": digest, "run_id": run.info.run_id})
         return str(mv.version)
 
 
