@@ -28,6 +28,14 @@ def units(frame: pd.DataFrame, *, matured: bool = True) -> pd.DataFrame:
     return known.sort_values(["as_of", "batch_id"]).drop_duplicates("customer_id", keep="first").reset_index(drop=True)
 
 
+def pending_units(frame: pd.DataFrame, matured: pd.DataFrame) -> pd.DataFrame:
+    """Customers without a matured outcome, at their earliest prediction, with the outcome
+    observed so far (an outcome not yet seen counts as none): provisional figures only."""
+    rest = frame[~frame["customer_id"].isin(matured["customer_id"])]
+    rest = rest.sort_values(["as_of", "batch_id"]).drop_duplicates("customer_id", keep="first").reset_index(drop=True)
+    return rest.assign(outcome=rest["outcome"].fillna(0.0))
+
+
 @dataclass(frozen=True)
 class Lift:
     """Treatment minus control outcome rate among targeted customers (negative: fewer outcomes)."""

@@ -55,8 +55,7 @@ class ExperimentReport:
 def build(spec: ModelSpec, frame: pd.DataFrame, today: date) -> tuple[ExperimentReport, live_gate.LiveEvidence | None, pd.DataFrame]:
     exp, gate = spec.experiment, spec.gates.live
     matured = ex.units(frame, matured=True)
-    provisional = ex.units(frame, matured=False)
-    provisional = provisional[~provisional["customer_id"].isin(matured["customer_id"])]
+    provisional = ex.pending_units(frame, matured)
     result = ex.arm_lift(matured, exp.confidence)
     overall = float(matured["outcome"].mean()) if len(matured) else None
     comparison = ex.live_comparison(spec, matured, gate)
@@ -157,7 +156,7 @@ def markdown(report: ExperimentReport, images: dict[str, str]) -> str:
              f" (base rate {power['base_rate']:.3f}); {power['have']} so far, {power['further']} more needed" + (f" ({power['note']})" if power["note"] else ""),
              *( [f"- note: {lift['note']}"] if lift["note"] else []), "",
              "## Provisional (outcome window not yet passed)", "",
-             f"- {report.customers_provisional} customers; difference {_fmt(report.provisional_lift['difference'])}"
+             f"- {report.customers_provisional} customers, outcomes observed so far (none yet counts as none); difference {_fmt(report.provisional_lift['difference'])}"
              f" [{_fmt(report.provisional_lift['lower'])}, {_fmt(report.provisional_lift['upper'])}], PROVISIONAL: may change as outcomes mature", "",
              "## Champion vs silent challenger on the same untreated customers", ""]
     c = report.comparison
