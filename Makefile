@@ -33,6 +33,7 @@ bench: install
 	$(VENV)/bin/python benchmarks/bench_checks.py --fairness-only 10000 100000 1000000
 	$(VENV)/bin/python benchmarks/bench_fixed_cost.py
 	$(VENV)/bin/python benchmarks/bench_leakage.py --timing 4000 100000
+	$(VENV)/bin/python benchmarks/bench_flow.py --rows 100000 --trials 20 --rounds 1
 
 ui: install
 	$(VENV)/bin/govern ui
