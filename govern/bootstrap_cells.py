@@ -26,7 +26,7 @@ def _codes(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     code = np.zeros(len(columns[0]), dtype=np.int64)
     for col in columns:
         _, code = np.unique(code * (int(col.max()) + 1) + col, return_inverse=True)
-    cells, inverse, counts = np.unique(code, return_inverse=True, return_counts=True)
+    _, inverse, counts = np.unique(code, return_inverse=True, return_counts=True)
     return inverse.reshape(-1), counts
 
 
