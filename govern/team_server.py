@@ -147,9 +147,14 @@ def add_reviewer(server: TeamServer, username: str, password: str | None, roles:
 
 def start(server: TeamServer, *, log: Path | None = None, timeout: float = 180.0) -> subprocess.Popen:
     """Bootstrap, start the server in the background and wait until it answers."""
+    from mlflow.exceptions import MlflowException
+
     server.check()
     require_server_secrets()
-    bootstrap(server)
+    try:
+        bootstrap(server)
+    except MlflowException as exc:
+        raise GovernError(f"team server bootstrap: {exc.message}") from None
     out = open(log, "wb") if log else None
     process = subprocess.Popen(server.command(), env=server.environment(), stdout=out, stderr=subprocess.STDOUT if out else None)
     deadline = time.monotonic() + timeout
