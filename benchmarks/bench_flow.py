@@ -100,12 +100,15 @@ def main(rows: int, trials: int, rounds: int) -> None:
             governed = time.perf_counter() - start
             if out.returncode not in (0, 5):
                 raise SystemExit(f"govern train failed: {out.stderr.strip()[-500:]}")
-            auc = json.loads(out.stdout)["holdout"]
+            result = json.loads(out.stdout)
+            auc, timings = result["holdout"], result.get("timings") or {}
             start = time.perf_counter()
             bare_out = subprocess.run([sys.executable, "-c", BARE, str(root), str(trials)], env=env, capture_output=True, text=True, check=True)
             bare = time.perf_counter() - start
             bare_auc = float(bare_out.stdout.strip().splitlines()[-1])
             print(f"{r + 1:>5} {governed:>11.1f} {bare:>7.1f} {governed / bare:>5.2f}x {auc:>13.4f} {bare_auc:>9.4f}", flush=True)
+            steps = ", ".join(f"{k} {v:.1f}" for k, v in sorted(timings.items(), key=lambda kv: -kv[1]))
+            print(f"      governed steps, s (the rest is start-up: imports, Prefect, stores): {steps}; sum {sum(timings.values()):.1f}", flush=True)
 
 
 if __name__ == "__main__":
