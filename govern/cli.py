@@ -594,6 +594,20 @@ def experiment(
     _print_experiment(result)
 
 
+@server_app.command("deploy-training")
+@command
+def deploy_training(pool: str = typer.Option("training", "--pool", help="Prefect work pool (type process), created if absent")):
+    """Register the champion-challenger flow as a deployment on a work pool of the Prefect
+    server at PREFECT_API_URL; machines join with `prefect worker start --pool POOL`."""
+    from govern.team_training import DEPLOYMENT, FLOW_NAME, deploy_training as deploy
+
+    if not os.environ.get("PREFECT_API_URL"):
+        raise GovernError("govern server deploy-training needs PREFECT_API_URL (the team's Prefect server)")
+    deploy(pool)
+    typer.echo(f"deployment {FLOW_NAME}/{DEPLOYMENT} on pool {pool}; workers: prefect worker start --pool {pool} --type process")
+    typer.echo(f"run: prefect deployment run {FLOW_NAME}/{DEPLOYMENT} --param model=churn")
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,40 @@
+"""The champion-challenger flow as a Prefect deployment, run by a process worker from a
+work pool against a real Prefect server, training through the governance server: the
+run's creator is the worker's login, recorded by the server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+
+from tests.conftest import make_project
+from tests.team_story import PASSWORDS, team_server
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+
+def test_a_pool_worker_trains_and_the_server_records_its_login(tmp_path):
+    from prefect.deployments import run_deployment
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from govern import registry
+    from govern.scheduler import prefect_api
+    from govern.team_training import DEPLOYMENT, FLOW_NAME, deploy_training, worker_command
+
+    root = make_project(tmp_path / "project", rows=1200, specs=("churn",))
+    with team_server(tmp_path, "govern_pool") as team, prefect_api(log=tmp_path / "prefect.log") as api, temporary_settings(updates={PREFECT_API_URL: api}):
+        deploy_training("training")
+        env = dict(os.environ, PREFECT_API_URL=api, GOVERN_HOME=str(root), MLFLOW_TRACKING_URI=team.url, MLFLOW_TRACKING_USERNAME="ana", MLFLOW_TRACKING_PASSWORD=PASSWORDS["ana"])
+        with open(tmp_path / "worker.log", "wb") as log:
+            worker = subprocess.Popen(worker_command("training"), env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
+        try:
+            run = run_deployment(f"{FLOW_NAME}/{DEPLOYMENT}", parameters={"model": "churn", "trials": 2}, timeout=600)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=60)
+        assert run.state.is_completed(), (run.state, (tmp_path / "worker.log").read_text()[-3000:])
+        with team.as_user("admin"):
+            state = registry.VersionState.read("churn", "1")
+        assert (state.run_creator, state.registrant, state.approval_status) == ("ana", "ana", "pending")
