@@ -424,6 +424,10 @@ def server(
     began = time.monotonic()
     process = start(team, log=load_settings().mlruns / "govern-server.log")
     typer.echo(f"govern server on {team.url} (started in {time.monotonic() - began:.1f} s; log: {load_settings().mlruns / 'govern-server.log'}; Ctrl-C to stop)")
+    import signal
+
+    # Stopping govern server stops MLflow's too: SIGTERM becomes the same clean stop as Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         process.wait()
     except KeyboardInterrupt:
