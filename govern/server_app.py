@@ -35,7 +35,6 @@ from govern.registry import APPROVAL_REVIEWER, APPROVAL_STATUS, CHAMPION, EVIDEN
 from govern.server_audit import ServerAudit
 
 _logger = logging.getLogger(__name__)
-SOURCE = "mlflow-server"
 
 
 @dataclass
