@@ -31,9 +31,15 @@ def _codes(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def quantile_bins(x: np.ndarray, bins: int) -> np.ndarray:
-    """Bin of each value among ``bins`` quantiles; equal values share a bin and order is kept."""
-    edges = np.unique(np.quantile(x, np.linspace(0, 1, bins + 1)[1:-1]))
-    return np.searchsorted(edges, x, side="right")
+    """Bin of each value; equal values share a bin and order is kept.
+
+    Half the edges are quantiles (the bulk of the rows is resolved finely), half evenly
+    spaced over the range (a heavy tail's few extreme rows, which carry much of a mean's
+    variance, get bins of their own instead of being averaged with milder ones)."""
+    half = max(bins // 2, 1)
+    quantiles = np.quantile(x, np.linspace(0, 1, half + 1)[1:-1])
+    spaced = np.linspace(x.min(), x.max(), half + 1)[1:-1]
+    return np.searchsorted(np.unique(np.concatenate([quantiles, spaced])), x, side="right")
 
 
 @dataclass(frozen=True)
