@@ -34,6 +34,7 @@ bench: install
 	$(VENV)/bin/python benchmarks/bench_fixed_cost.py
 	$(VENV)/bin/python benchmarks/bench_leakage.py --timing 4000 100000
 	$(VENV)/bin/python benchmarks/bench_flow.py --rows 100000 --trials 20 --rounds 1
+	$(VENV)/bin/python benchmarks/bench_live.py --rows 1000000
 
 ui: install
 	$(VENV)/bin/govern ui
