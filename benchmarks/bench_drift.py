@@ -38,7 +38,6 @@ def measured(fn):
 
 def preset(reference, current, out: Path) -> dict[str, bool]:
     from evidently import DataDefinition, Dataset, Report
-    from evidently.presets import DataDriftPreset
 
     definition = DataDefinition(numerical_columns=[c for c in FEATURES if c not in CATEGORICAL], categorical_columns=CATEGORICAL)
     snapshot = Report([DataDriftPreset()]).run(Dataset.from_pandas(current[FEATURES], data_definition=definition),

@@ -57,7 +57,7 @@ def write_clv_tables(settings: Settings, paths: dict[str, Path]) -> dict[str, tu
 
 def run_demo(settings: Settings, *, rows: int = 4000, trials: int | None = None, echo: Callable[[str], None] = print) -> dict:
     from flows.monitor import monitor
-    from govern.cli import quiet_prefect, train_model
+    from govern.launch import quiet_prefect, train_model
 
     quiet_prefect()
     started = time.perf_counter()

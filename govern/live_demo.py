@@ -31,7 +31,7 @@ def run_live_story(settings: Settings, log: AuditLog, train: Path, later: Path, 
                    echo: Callable[[str], None], report: Callable[[Callable, dict], None]) -> dict:
     from flows.experiment import outcomes_and_report
     from flows.score import score
-    from govern.cli import train_model
+    from govern.launch import train_model
 
     started = time.perf_counter()
     echo("")

@@ -44,7 +44,7 @@ def _fit(depth: int, seed: int) -> CatBoostClassifier:
 
 def register(settings, depth: int, seed: int, *, name: str = NAME, author: str = "author") -> str:
     experiment_id = registry.ensure_experiment(name, settings.mlruns / "artifacts")
-    with mlflow.start_run(experiment_id=experiment_id, tags={"mlflow.user": author}) as run:
+    with mlflow.start_run(experiment_id=experiment_id, tags={"mlflow.user": author}):
         info = mlflow.catboost.log_model(_fit(depth, seed), name="model", registered_model_name=name, pip_requirements=["catboost"])
         folder = settings.mlruns / "staging-evidence"
         shutil.rmtree(folder, ignore_errors=True)
