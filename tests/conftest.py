@@ -54,3 +54,31 @@ def project(tmp_path_factory):
     else:
         os.environ["GOVERN_HOME"] = previous
     shutil.rmtree(root, ignore_errors=True)
+
+
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+def postgres_rows():
+    """Yields ``(engine, cleanup)`` on the local PostgreSQL, or skips saying why it is absent;
+    ``cleanup(table, model)`` registers rows to delete afterwards, so tests leave no trace."""
+    pytest.importorskip("psycopg", reason="PostgreSQL not reachable on 127.0.0.1:5432 (psycopg missing)")
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.OperationalError:
+        engine.dispose()
+        pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432")
+    owned: list[tuple[str, str]] = []
+    try:
+        yield engine, lambda table, model: owned.append((table, model))
+    finally:
+        with engine.begin() as conn:
+            for table, model in owned:
+                if sa.inspect(conn).has_table(table):
+                    conn.execute(sa.text(f"delete from {table} where model = :m"), {"m": model})
+        engine.dispose()

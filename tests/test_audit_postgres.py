@@ -6,36 +6,21 @@ import threading
 import uuid
 
 import pytest
-import sqlalchemy as sa
 
 from govern.audit import AuditLog
 from govern.audit_events import MONITORED
 from govern.champion_audit import champion_findings
 from tests.audit_story import promote_story, raw_sql
+from tests.conftest import POSTGRES_URL
 
 pytestmark = pytest.mark.postgres
 
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
 @pytest.fixture
-def postgres_model():
-    pytest.importorskip("psycopg", reason="PostgreSQL not reachable on 127.0.0.1:5432 (psycopg missing)")
-    engine = sa.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-    try:
-        with engine.connect():
-            pass
-    except sa.exc.OperationalError:
-        engine.dispose()
-        pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432")
+def postgres_model(postgres_rows):
+    _, cleanup = postgres_rows
     model = f"audit-test-{uuid.uuid4().hex}"
-    try:
-        yield model
-    finally:
-        with engine.begin() as conn:
-            if sa.inspect(conn).has_table("govern_audit"):
-                conn.execute(sa.text("delete from govern_audit where model = :m"), {"m": model})
-        engine.dispose()
+    cleanup("govern_audit", model)
+    return model
 
 
 def test_postgres_append_and_verify(postgres_model):

@@ -7,34 +7,19 @@ from datetime import date
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
 from govern.prediction_log import PredictionLog
+from tests.conftest import POSTGRES_URL
 
 pytestmark = pytest.mark.postgres
 
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
 @pytest.fixture
-def model():
-    pytest.importorskip("psycopg", reason="PostgreSQL not reachable on 127.0.0.1:5432 (psycopg missing)")
-    engine = sa.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-    try:
-        with engine.connect():
-            pass
-    except sa.exc.OperationalError:
-        engine.dispose()
-        pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432")
+def model(postgres_rows):
+    _, cleanup = postgres_rows
     name = f"live-test-{uuid.uuid4().hex}"
-    try:
-        yield name
-    finally:
-        with engine.begin() as conn:
-            for table in ("govern_predictions", "govern_outcomes"):
-                if sa.inspect(conn).has_table(table):
-                    conn.execute(sa.text(f"delete from {table} where model = :m"), {"m": name})
-        engine.dispose()
+    for table in ("govern_predictions", "govern_outcomes"):
+        cleanup(table, name)
+    return name
 
 
 def _rows(name: str, n: int) -> pd.DataFrame:
