@@ -82,3 +82,17 @@ def postgres_rows():
                 if sa.inspect(conn).has_table(table):
                     conn.execute(sa.text(f"delete from {table} where model = :m"), {"m": model})
         engine.dispose()
+
+
+# The demo CLV spec learns from a transaction log; tests of a plain regression table use
+# the same spec on the customer table's 12-month value instead.
+CLV_ON_CUSTOMER_TABLE = {
+    "source": "data/demo/customers.parquet", "target": "clv_12m", "id_column": "customer_id",
+    "time_column": "snapshot_date", "exclude": ["churned"], "min_rows": 500,
+}
+
+
+def clv_on_customer_table(spec, **changes):
+    """The regression spec ``spec`` pointed at the customer table (``clv_12m``)."""
+    data = spec.data.model_copy(update={**CLV_ON_CUSTOMER_TABLE, "transactions": None, **changes})
+    return spec.model_copy(update={"data": data})

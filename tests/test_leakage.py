@@ -24,6 +24,7 @@ from govern.leakage import (
     out_of_fold_target_mean,
 )
 from govern.spec import parse_spec
+from tests.conftest import CLV_ON_CUSTOMER_TABLE
 from govern.tuning import make_model
 
 MODELS = Path(__file__).parents[1] / "models"
@@ -37,6 +38,8 @@ def _spec(name: str, **leakage):
     raw = yaml.safe_load((MODELS / f"{name}.yaml").read_text())
     raw = {k: v for k, v in raw.items() if k in SECTIONS}
     raw["gates"] = {"leakage": leakage}
+    if name == "clv":
+        raw["data"] = dict(CLV_ON_CUSTOMER_TABLE)
     return parse_spec(raw, origin=name)
 
 

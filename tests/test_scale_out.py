@@ -73,12 +73,23 @@ def _worker(root: str, tracking: str, storage: str, study: str, experiment_id: s
     )
 
 
-def test_workers_share_one_study_and_one_budget(tmp_path, databases):
+@pytest.fixture
+def own_tracking_uri():
+    """Points MLflow at the test's PostgreSQL store and back again afterwards, so later
+    tests in this process keep the session's store."""
+    import mlflow
+
+    before = mlflow.get_tracking_uri()
+    yield mlflow.set_tracking_uri
+    mlflow.set_tracking_uri(before)
+
+
+def test_workers_share_one_study_and_one_budget(tmp_path, databases, own_tracking_uri):
     import mlflow
     import optuna
 
     root = make_project(tmp_path, rows=800, specs=("churn",))
-    mlflow.set_tracking_uri(databases["mlflow"])
+    own_tracking_uri(databases["mlflow"])
     client = mlflow.MlflowClient(databases["mlflow"])
     experiment_id = client.create_experiment("churn-workers", artifact_location=(tmp_path / "artifacts").as_uri())
     parent = client.create_run(experiment_id, run_name="challenger").info.run_id

@@ -8,6 +8,7 @@ from govern.demo_data import generate_customers
 from govern.errors import DataValidationError
 from govern.spec import load_spec
 from govern.splits import Split, split_data
+from tests.conftest import clv_on_customer_table
 
 MODELS = Path(__file__).parents[1] / "models"
 
@@ -92,7 +93,7 @@ def test_two_dates_cannot_cut_twice_and_fall_back(churn):
 
 
 def test_regression_split_describes_target_mean(customers):
-    spec = load_spec("clv", MODELS)
+    spec = clv_on_customer_table(load_spec("clv", MODELS))
     split = split_data(customers, spec)
     assert split.strategy == "time"
     assert "target_mean" in split.description["parts"]["train"]

@@ -9,6 +9,7 @@ from govern.demo_data import generate_customers
 from govern.errors import DataValidationError
 from govern.spec import load_spec
 from govern.validation import categorical_columns, feature_columns, load_table, validate_frame
+from tests.conftest import clv_on_customer_table
 
 MODELS = Path(__file__).parents[1] / "models"
 
@@ -24,7 +25,7 @@ def churn():
 
 @pytest.fixture(scope="module")
 def clv():
-    return with_data(load_spec("clv", MODELS), min_rows=10)
+    return clv_on_customer_table(load_spec("clv", MODELS), min_rows=10)
 
 
 @pytest.fixture(scope="module")
