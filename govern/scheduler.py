@@ -97,6 +97,52 @@ def serve_until_stopped(flow, *, name: str, interval: int, log: Path | None = No
             pass
         APILogWorker.drain_all(timeout=10)
         EventsWorker.drain_all(timeout=10)
+    _stop_children()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid``, read from ``/proc`` (empty where there is none)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _stop_children(grace: float = 5.0) -> None:
+    """End the flow runs the runner started: one cut short by the stop would otherwise
+    outlive ``govern watch``, retrying a server that is gone and holding its output open."""
+    import signal
+
+    pending, seen = [os.getpid()], []
+    while pending:
+        kids = _children(pending.pop())
+        seen += kids
+        pending += kids
+    for pid in seen:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            continue
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() and not _zombie(pid) for pid in seen):
+        time.sleep(0.1)
+    for pid in seen:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            continue
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return True
