@@ -20,15 +20,15 @@ import time
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
-from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from govern.audit_events import EVENT_FIELDS, GENESIS_HASH, AuditEvent, canonical_json, chain_problems, normalize_version
+from govern.database import open_engine
 from govern.errors import GovernError
 
 TABLE_NAME = "govern_audit"
@@ -37,7 +37,6 @@ TABLE_NAME = "govern_audit"
 # (model, seq) constraint, and a writer that keeps losing that race backs off with
 # jitter so busy writers interleave instead of colliding again.
 APPEND_ATTEMPTS = 20
-SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
 
 _metadata = sa.MetaData()
 _table = sa.Table(
@@ -76,23 +75,8 @@ class AuditLog:
     """The hash-chained log in a SQL database, shared safely by threads and processes."""
 
     def __init__(self, url: str):
-        try:
-            parsed = make_url(url)
-        except ArgumentError as exc:
-            raise GovernError(f"the audit log needs a SQLAlchemy database URL, got {url!r}") from exc
-        self.url = parsed.render_as_string(hide_password=True)
-        connect_args: dict[str, Any] = {}
-        self._sqlite = parsed.get_backend_name() == "sqlite"
-        if self._sqlite:
-            database = parsed.database
-            if database and database != ":memory:" and not database.startswith("file:"):
-                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            if "timeout" not in parsed.query:
-                connect_args["timeout"] = SQLITE_BUSY_TIMEOUT_SECONDS
-        try:
-            self._engine: Engine = sa.create_engine(parsed, connect_args=connect_args)
-        except (ArgumentError, ImportError) as exc:
-            raise GovernError(f"cannot open the audit log at {self.url}: {exc}") from exc
+        self._engine, self.url = open_engine(url, "the audit log")
+        self._sqlite = self._engine.dialect.name == "sqlite"
         self._postgres = self._engine.dialect.name == "postgresql"
         self._held = threading.local()
         if self._sqlite and self._engine.dialect.driver == "pysqlite":

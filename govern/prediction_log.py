@@ -8,15 +8,14 @@ prediction it belongs to, so re-ingesting a labels file changes nothing.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import OperationalError
 
+from govern.database import open_engine
 from govern.errors import GovernError
 
 PREDICTIONS, OUTCOMES = "govern_predictions", "govern_outcomes"
@@ -56,18 +55,7 @@ class PredictionLog:
     """Predictions and outcomes of live scoring, shared by processes through SQL."""
 
     def __init__(self, url: str):
-        try:
-            parsed = make_url(url)
-        except ArgumentError as exc:
-            raise GovernError(f"the prediction log needs a SQLAlchemy database URL, got {url!r}") from exc
-        self.url = parsed.render_as_string(hide_password=True)
-        connect_args: dict[str, Any] = {}
-        if parsed.get_backend_name() == "sqlite":
-            database = parsed.database
-            if database and database != ":memory:":
-                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            connect_args["timeout"] = 30.0
-        self.engine = sa.create_engine(parsed, connect_args=connect_args)
+        self.engine, self.url = open_engine(url, "the prediction log")
         self.dialect = self.engine.dialect.name
         if self.dialect not in ("sqlite", "postgresql"):
             raise GovernError(f"the prediction log supports SQLite and PostgreSQL, not {self.dialect}")

@@ -96,3 +96,20 @@ def clv_on_customer_table(spec, **changes):
     """The regression spec ``spec`` pointed at the customer table (``clv_12m``)."""
     data = spec.data.model_copy(update={**CLV_ON_CUSTOMER_TABLE, "transactions": None, **changes})
     return spec.model_copy(update={"data": data})
+
+
+POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+
+
+def postgres_admin_or_skip():
+    """An autocommit engine on the server's ``postgres`` database, for creating and
+    dropping test databases; skips saying why when the server is absent."""
+    import sqlalchemy
+
+    try:
+        engine = sqlalchemy.create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        with engine.connect() as con:
+            con.execute(sqlalchemy.text("select 1"))
+        return engine
+    except Exception as exc:  # noqa: BLE001 - any failure to connect means "absent here"
+        pytest.skip(f"PostgreSQL not reachable on 127.0.0.1:5432 ({exc.__class__.__name__})")

@@ -19,7 +19,9 @@ from pathlib import Path
 import pytest
 import requests
 
-SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+from tests.conftest import POSTGRES_SERVER, postgres_admin_or_skip
+
+SERVER = POSTGRES_SERVER
 PASSWORDS = {"admin": "admin-pass-4821", "govern-service": "service-pass-4821", "ana": "ana-pass-4821", "bo": "bo-pass-4821", "cy": "cy-pass-4821"}
 SECRETS = {
     "MLFLOW_FLASK_SERVER_SECRET_KEY": "flask-secret-for-tests",
@@ -31,16 +33,8 @@ SECRETS = {
 
 
 def postgres_or_skip():
-    import sqlalchemy
-
     pytest.importorskip("flask_wtf", reason="the team extra (mlflow[auth]) is not installed: make install")
-    try:
-        engine = sqlalchemy.create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-        with engine.connect() as con:
-            con.execute(sqlalchemy.text("select 1"))
-        return engine
-    except Exception as exc:  # noqa: BLE001 - any failure to connect means "absent here"
-        pytest.skip(f"PostgreSQL not reachable on 127.0.0.1:5432 ({exc.__class__.__name__})")
+    return postgres_admin_or_skip()
 
 
 @dataclass

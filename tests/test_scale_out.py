@@ -15,23 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_project
+from tests.conftest import POSTGRES_SERVER, make_project, postgres_admin_or_skip
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
-SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
-
-
-def _server_or_skip():
-    import sqlalchemy
-
-    try:
-        engine = sqlalchemy.create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-        with engine.connect() as con:
-            con.execute(sqlalchemy.text("select 1"))
-        return engine
-    except Exception as exc:  # noqa: BLE001 - any failure to connect means "absent here"
-        pytest.skip(f"PostgreSQL not reachable on 127.0.0.1:5432 ({exc.__class__.__name__})")
+SERVER = POSTGRES_SERVER
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +27,7 @@ def databases():
     """Two fresh databases (MLflow backend, platform state), dropped afterwards."""
     import sqlalchemy
 
-    engine = _server_or_skip()
+    engine = postgres_admin_or_skip()
     suffix = uuid.uuid4().hex[:8]
     names = {"mlflow": f"govern_mlflow_{suffix}", "state": f"govern_state_{suffix}"}
     with engine.connect() as con:
