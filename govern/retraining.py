@@ -15,6 +15,7 @@ import pandas as pd
 from govern import validation
 from govern.errors import GovernError
 from govern.spec import ModelSpec
+from govern.transactions import customer_table
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def retrain_data(spec: ModelSpec, root: Path, new_path: Path, champion: str, sta
     if spec.monitoring.retrain_data == "new_only":
         return RetrainData(new_path, "new_only", len(new), f"retrained after monitoring champion v{champion}: new data {new_path} alone ({len(new)} rows)")
     source = spec.source_path(root)
-    training = validation.load_table(source)
+    training, _ = customer_table(spec, root)  # a transaction log is built into its table first
     validation.validate_frame(training, spec)
     combined, replaced = combine(spec, training, new)
     validation.validate_frame(combined, spec)

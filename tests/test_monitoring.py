@@ -208,3 +208,21 @@ def test_no_champion_is_not_retried():
     retry = reference_task.retry_condition_fn
     assert retry(None, None, Failed(data=GovernError("churn has no champion to monitor"))) is False
     assert retry(None, None, Failed(data=OSError("artifact store unreachable"))) is True
+
+
+def test_combined_retrain_data_builds_the_table_from_a_transaction_log(tmp_path):
+    from govern.demo_data import write_demo_data
+    from govern.spec import load_spec
+    from govern.transactions import customer_table
+
+    write_demo_data(tmp_path, n=600, seed=0)
+    spec = load_spec("clv", MODELS)
+    spec = spec.model_copy(update={"data": spec.data.model_copy(update={"min_rows": 50})})
+    built, _ = customer_table(spec, tmp_path)
+    latest = built[built[spec.data.time_column] == built[spec.data.time_column].max()]
+    latest.to_parquet(tmp_path / "new.parquet", index=False)
+    plan = retraining.retrain_data(spec, tmp_path, tmp_path / "new.parquet", "1", "x")
+    combined = pd.read_parquet(plan.path)
+    assert list(combined.columns) == list(built.columns)  # the built table, not the raw log
+    assert spec.data.target in combined and spec.data.transactions.amount_column not in combined
+    assert len(combined) == len(built)  # the new rows' ids were already in the table: kept once, from the new data
