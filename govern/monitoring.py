@@ -96,16 +96,21 @@ class MonitoringOutcome:
     reports: dict = field(default_factory=dict)
 
     @property
+    def verdict(self) -> gates.GateReport:
+        """The checks judged as training judges its gates."""
+        return gates.judge(self.checks)
+
+    @property
     def status(self) -> str:
-        return gates.judge(self.checks).status
+        return self.verdict.status
 
     @property
     def failures(self) -> list[GateResult]:
-        return [c for c in self.checks if c.status == FAILED]
+        return self.verdict.failures
 
     @property
     def not_measured(self) -> list[GateResult]:
-        return [c for c in self.checks if c.status == NOT_MEASURED]
+        return self.verdict.warnings
 
     def to_dict(self) -> dict:
         out = asdict(self)
