@@ -40,12 +40,8 @@ from govern import decisions, registry
 from govern.audit import AuditLog
 from govern.audit_events import APPROVED, PROMOTED, PROMOTION_REFUSED
 from govern.errors import PromotionRefused
+from tests.conftest import needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 MODEL = "clv"
 REVIEWER = "ui-reviewer"
@@ -55,7 +51,7 @@ TIMEOUT_MS = 30_000
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (apt-get install chromium); no browser is downloaded at run time"),
+    needs_chromium,
 ]
 
 
@@ -92,16 +88,6 @@ def ui(project):
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -10,37 +10,32 @@ from pathlib import Path
 import pytest
 
 from tests.card_story import reviewed_card
+from tests.conftest import needs_chromium
 from tests.test_card_pdf import BINARY_PICTURES
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (apt-get install chromium); no browser is downloaded at run time"),
+    needs_chromium,
 ]
 
 
-def test_card_html_shows_every_picture_in_a_browser(project):
-    from playwright.sync_api import sync_playwright
-
+def test_card_html_shows_every_picture_in_a_browser(project, browser):
     card = reviewed_card(project.root)["card_dir"] / "card.html"
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 900})
-            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:")) else route.abort())
-            page.goto(card.as_uri())
-            figures = page.eval_on_selector_all(
-                "figure img, svg",
-                "els => els.map(e => ({alt: e.getAttribute('alt'), w: e.getBoundingClientRect().width, h: e.getBoundingClientRect().height, natural: e.naturalWidth || 0}))",
-            )
-            page.screenshot(path=str(ARTIFACTS / "card.png"), full_page=True)
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    try:
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:")) else route.abort())
+        page.goto(card.as_uri())
+        figures = page.eval_on_selector_all(
+            "figure img, svg",
+            "els => els.map(e => ({alt: e.getAttribute('alt'), w: e.getBoundingClientRect().width, h: e.getBoundingClientRect().height, natural: e.naturalWidth || 0}))",
+        )
+        page.screenshot(path=str(ARTIFACTS / "card.png"), full_page=True)
+    finally:
+        page.close()
     assert len(figures) == len(BINARY_PICTURES)
     assert all(f["w"] > 100 and f["h"] > 100 and f["natural"] > 0 for f in figures), figures
     assert (ARTIFACTS / "card.png").stat().st_size > 50_000

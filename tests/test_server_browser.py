@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.team_story import PASSWORDS, team_server
+from tests.conftest import needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 MODEL = "churn-team-ui"
 TIMEOUT_MS = 30_000
@@ -27,7 +26,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.postgres,
     pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (apt-get install chromium); no browser is downloaded at run time"),
+    needs_chromium,
 ]
 
 
@@ -35,16 +34,6 @@ pytestmark = [
 def team(tmp_path_factory):
     with team_server(tmp_path_factory.mktemp("team-ui"), "govern_ui") as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 def _page(browser, user: str):
