@@ -19,6 +19,7 @@ from govern.audit_events import (
     normalize_version,
     show_version,
 )
+from govern.gate_status import PASSED
 
 
 def _moves(events: list[AuditEvent]) -> list[AuditEvent]:
@@ -124,7 +125,7 @@ def _promotion_findings(promotion: AuditEvent, earlier: list[AuditEvent]) -> lis
     gates = [e for e in earlier if e.action == GATES and e.version == version]
     if not gates:
         findings.append(f"{promotion.label} has no gate evaluation of {shown} before it")
-    elif gates[-1].details.get("status") != "passed":
+    elif gates[-1].details.get("status") != PASSED:
         status = gates[-1].details.get("status", "no status")
         findings.append(
             f"{promotion.label} follows a gate evaluation of {shown} with status {status!r} "

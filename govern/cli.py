@@ -14,6 +14,7 @@ from typing import Optional
 import typer
 
 from govern.errors import GovernError
+from govern.gate_status import PASSED
 from govern.settings import load_settings
 
 from govern.cli_app import app, audit_log, command  # noqa: F401  (app: the console script's entry)
@@ -50,7 +51,7 @@ def train(
     with activity(f"training {model}"):
         result = train_model(model, data, recent, trials)
     typer.echo(json.dumps(result, indent=2, default=str)) if as_json else _print_training(result)
-    if result["gates"] != "passed":
+    if result["gates"] != PASSED:
         raise typer.Exit(3)
 
 
@@ -127,10 +128,10 @@ def monitor(
     emit = (lambda line: None) if as_json else typer.echo
     for line in summary_lines(monitoring.MonitoringOutcome.from_dict(outcome)):
         emit(line)
-    if outcome["status"] == "passed" or not retrain:
+    if outcome["status"] == PASSED or not retrain:
         if as_json:
             typer.echo(json.dumps(outcome, indent=2, default=str))
-        if outcome["status"] != "passed":
+        if outcome["status"] != PASSED:
             raise typer.Exit(5)
         return
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
@@ -143,7 +144,7 @@ def monitor(
         typer.echo(json.dumps(outcome, indent=2, default=str))
     else:
         _print_training(result)
-    if result["gates"] != "passed":
+    if result["gates"] != PASSED:
         raise typer.Exit(3)
 
 

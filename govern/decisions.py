@@ -29,6 +29,7 @@ from govern.audit_events import (
 )
 from govern.champion_audit import champion_findings, champion_history, champion_lineage
 from govern.errors import GovernError, PromotionRefused
+from govern.gate_status import PASSED
 from govern.rule_changes import RuleChanges, changes_since_champion
 
 
@@ -48,7 +49,7 @@ class Approval:
 
 
 def _approval_problem(state: registry.VersionState, reviewer: str) -> str | None:
-    if state.gate_status != "passed":
+    if state.gate_status != PASSED:
         return f"{state.name} v{state.version} failed its gates and cannot be approved (approval.status={state.approval_status or 'missing'})"
     if reviewer == state.author:
         return f"{state.name} v{state.version}: reviewer '{reviewer}' is the author of its run and cannot approve it"

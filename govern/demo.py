@@ -16,6 +16,7 @@ from typing import Callable
 from govern import decisions, demo_data, registry
 from govern.audit import AuditLog
 from govern.errors import GovernError
+from govern.gate_status import PASSED
 from govern.settings import Settings
 
 DEMO_MODELS = ("churn", "clv")
@@ -74,7 +75,7 @@ def run_demo(settings: Settings, *, rows: int = 4000, trials: int | None = None,
         if registry.alias_version(name, registry.CHAMPION) is None:
             first = train_model(name, inputs[name]["train"][0], trials=trials, provenance=inputs[name]["train"][1])
             _report(echo, first)
-            if first["gates"] != "passed":
+            if first["gates"] != PASSED:
                 raise GovernError(f"demo: {name} v{first['version']} failed its gates: {'; '.join(first['failures'])}")
             decisions.approve(log, name, first["version"], reviewer=DEMO_REVIEWER, note="demo approval")
             promoted = decisions.promote(log, name, first["version"], actor="govern demo")

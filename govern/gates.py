@@ -9,40 +9,35 @@ loads anything: the flow hands in the evidence.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from enum import Enum
+from pydantic import Field
+from pydantic.dataclasses import dataclass
 
 from govern.evaluation import Comparison
+from govern.evidence_io import Evidence, Finite, Interval
+from govern.gate_status import FAILED, NOT_MEASURED, PASSED, GateStatus
 from govern.spec import ModelSpec
 
-
-class GateStatus(str, Enum):
-    PASSED = "passed"
-    FAILED = "failed"
-    NOT_MEASURED = "not_measured"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-PASSED, FAILED, NOT_MEASURED = GateStatus.PASSED.value, GateStatus.FAILED.value, GateStatus.NOT_MEASURED.value
+__all__ = ["FAILED", "NOT_MEASURED", "PASSED", "GateReport", "GateResult", "GateStatus", "evaluate_gates"]
 
 
 @dataclass(frozen=True)
 class GateResult:
+    """One gate's verdict; a (validated) dataclass so checks build it positionally."""
+
     gate: str
     kind: str
-    status: str
-    observed: float | None
+    status: GateStatus
+    observed: Finite
     bound: str
     reason: str
-    interval: tuple[float, float] | None = None
+    interval: Interval = None
 
 
-@dataclass
-class GateReport:
-    status: str
-    results: list[GateResult] = field(default_factory=list)
+class GateReport(Evidence):
+    """The verdict over every gate: ``passed`` when none failed (``gates.json``)."""
+
+    status: GateStatus
+    results: list[GateResult] = Field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -57,7 +52,7 @@ class GateReport:
         return [r for r in self.results if r.status == NOT_MEASURED]
 
     def to_dict(self) -> dict:
-        return {"status": self.status, "results": [asdict(r) for r in self.results]}
+        return self.model_dump(mode="json")
 
 
 def _bounded(kind: str, name: str, value: float | None, low: float | None, high: float | None) -> GateResult:

@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from govern.gate_status import PASSED
 from govern.registry import APPROVAL_REVIEWER, APPROVAL_STATUS, APPROVED, CHAMPION, NOT_ELIGIBLE, PENDING, REJECTED
 
 APPROVAL_REVIEWED_AT = "approval.reviewed_at"
@@ -89,7 +90,7 @@ def approval_refusal(actor: str, value: str, *, is_reviewer: bool, facts: Versio
         return f"{actor} is not in the role '{roles.reviewers_role}' and cannot set {APPROVAL_STATUS} on {where}"
     if value not in DECISIONS:
         return f"{APPROVAL_STATUS} can be set to {' or '.join(DECISIONS)} only, not '{value}'"
-    if value == APPROVED and facts.gate_status != "passed":
+    if value == APPROVED and facts.gate_status != PASSED:
         return f"{where} did not pass its gates (gate.status={facts.gate_status or 'missing'}) and cannot be approved"
     if not facts.run_creator or not facts.registrant:
         return f"{where} has no server-recorded creator or registrant ({RUN_CREATOR}, {VERSION_REGISTRANT}): it was not trained through this server"

@@ -20,6 +20,7 @@ import pandas as pd
 from govern import campaign_demo, decisions, registry
 from govern.audit import AuditLog
 from govern.errors import GovernError, PromotionRefused
+from govern.gate_status import PASSED
 from govern.settings import Settings
 
 MODEL = "retention"
@@ -39,7 +40,7 @@ def run_live_story(settings: Settings, log: AuditLog, train: Path, later: Path, 
     if registry.alias_version(MODEL, registry.CHAMPION) is None:
         first = train_model(MODEL, train, trials=trials)
         report(echo, first)
-        if first["gates"] != "passed":
+        if first["gates"] != PASSED:
             raise GovernError(f"demo: {MODEL} v{first['version']} failed its gates: {'; '.join(first['failures'])}")
         decisions.approve(log, MODEL, first["version"], reviewer=reviewer, note="demo approval")
         decisions.promote(log, MODEL, first["version"], actor="govern demo")

@@ -22,6 +22,7 @@ from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from govern.errors import GovernError
+from govern.gate_status import PASSED
 
 CHAMPION, CHALLENGER = "champion", "challenger"
 GATE_STATUS = "gate.status"
@@ -187,7 +188,7 @@ class VersionState:
 def refusals(state: VersionState, *, check_digest: bool = True) -> list[str]:
     """Every reason this version may not become champion (empty: it may)."""
     reasons = []
-    gates_failed = state.gate_status != "passed"
+    gates_failed = state.gate_status != PASSED
     if gates_failed:
         reasons.append(f"v{state.version} did not pass its gates (gate.status={state.gate_status or 'missing'})")
     if state.approval_status == NOT_ELIGIBLE and gates_failed:

@@ -18,6 +18,7 @@ from govern.audit import AuditLog
 from govern.audit_events import MONITORED, PROMOTION_REFUSED, AuditEvent
 from govern.champion_audit import champion_history
 from govern.errors import GovernError
+from govern.gate_status import PASSED
 from govern.spec import ModelSpec, load_spec
 
 
@@ -114,7 +115,7 @@ def waiting(name: str, champion: str | None, events: list[AuditEvent]) -> list[W
     for number in (v for v in versions if v > floor):
         state = registry.VersionState.read(name, number)
         reasons = registry.refusals(state, check_digest=False)
-        if state.approval_status == registry.PENDING and state.gate_status == "passed":
+        if state.approval_status == registry.PENDING and state.gate_status == PASSED:
             reasons = ["awaiting a reviewer (approval.status=pending)"]
         elif state.approval_status == registry.REJECTED:
             reasons = [f"rejected by {state.reviewer or 'an unnamed reviewer'}"]
