@@ -8,12 +8,18 @@ folder up to the project root, so the same file opens offline from
 ``model_cards/<model>/v<N>/``, from a monitoring folder below it and from the run's
 staged evidence; where the script cannot be reached (an artifact viewer) the page says
 so and points at ``drift.json``, which holds every figure.
+
+The icon font (0.1 MB) is shared the same way (a CSS source list tries the same
+folders).  Every chart of a report repeats one 7.5 KB Plotly template and draws with
+16-digit floats; the page keeps each distinct template once and rounds the drawn
+numbers to 6 significant digits, so a 17-column report is about a third of its size.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import shutil
 from pathlib import Path
 
@@ -43,28 +49,90 @@ _LOADER = """<script>
 </script>"""
 
 
+_RESTORE = """<script>
+function govern_restore(value, templates) {
+  if (Array.isArray(value)) { return value.map(function (v) { return govern_restore(v, templates); }); }
+  if (value === null || typeof value !== "object") { return value; }
+  var keys = Object.keys(value);
+  if (keys.length === 1 && keys[0] === "__govern_template__") { return JSON.parse(templates[value.__govern_template__]); }
+  var out = {};
+  keys.forEach(function (k) { out[k] = govern_restore(value[k], templates); });
+  return out;
+}
+var %(id)s = govern_restore(%(data)s, %(templates)s);
+var additional_graphs_%(id)s = %(graphs)s;
+</script>"""
+
+_LEVELS = 7
+
+
 def script_name() -> str:
     import evidently
 
     return f"evidently-{evidently.__version__}.js"
 
 
+def font_name() -> str:
+    import evidently
+
+    return f"evidently-{evidently.__version__}-icons.woff2"
+
+
 def ensure_assets(folder: Path) -> Path:
-    """Copy Evidently's viewer script into ``folder`` once; returns its path."""
+    """Copy Evidently's viewer script and icon font into ``folder`` once; returns the script's path."""
     from evidently.legacy.utils.dashboard import STATIC_PATH
 
-    target = Path(folder) / script_name()
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".partial")
-        shutil.copyfile(Path(STATIC_PATH) / "index.js", partial)
-        partial.replace(target)
-    return target
+    for source, name in (("index.js", script_name()), ("material-ui-icons.woff2", font_name())):
+        target = Path(folder) / name
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_suffix(".partial")
+            shutil.copyfile(Path(STATIC_PATH) / source, partial)
+            partial.replace(target)
+    return Path(folder) / script_name()
+
+
+def _font_sources() -> str:
+    """A CSS ``src`` list: the browser takes the first shared font it can load."""
+    return ", ".join(f"url({'../' * up}{folder}{font_name()}) format('woff2')"
+                     for up in range(_LEVELS) for folder in ("_assets/", "model_cards/_assets/"))
+
+
+def _compact(value, templates: dict[str, int]):
+    """``value`` with each Plotly template replaced by a reference to one shared copy and
+    floats rounded to 6 significant digits (drawing precision; drift.json keeps the figures)."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key == "template" and isinstance(item, dict):
+                text = json.dumps(item, separators=(",", ":"))
+                out[key] = {"__govern_template__": templates.setdefault(text, len(templates))}
+            else:
+                out[key] = _compact(item, templates)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_compact(item, templates) for item in value]
+    if isinstance(value, float) and math.isfinite(value):
+        return float(f"{value:.6g}")
+    return value
+
+
+def _data_block(dashboard_id: str, dashboard_info, graphs: dict) -> str:
+    from evidently.legacy.utils import NumpyEncoder
+    from evidently.legacy.utils.dashboard import dashboard_info_to_json
+
+    templates: dict[str, int] = {}
+    data = _compact(json.loads(dashboard_info_to_json(dashboard_info)), templates)
+    packed = {"id": dashboard_id, "data": json.dumps(data, separators=(",", ":")),
+              "templates": json.dumps(list(templates), separators=(",", ":")),
+              "graphs": json.dumps(graphs, cls=NumpyEncoder, separators=(",", ":"))}
+    # A JSON string cannot close the script element early: "</" is escaped.
+    return _RESTORE % {k: v.replace("</", "<\\/") for k, v in packed.items()}
 
 
 def html_without_script(snapshot) -> str:
-    """The snapshot's standalone HTML (as ``save_html`` writes it) minus the embedded
-    script (the icon font, 0.1 MB, stays), with a loader for the shared script."""
+    """The snapshot's standalone HTML (as ``save_html`` writes it) with its data compacted
+    and a loader for the shared script and font in place of the embedded ones."""
     from evidently.core.metric_types import DetailsInfo
     from evidently.legacy.renderers.html_widgets import group_widget
     from evidently.legacy.utils.dashboard import TemplateParams, file_html_template
@@ -78,9 +146,12 @@ def html_without_script(snapshot) -> str:
             item = DetailsInfo(title="", info=info, id=graph.id)
             graphs[f"{item.id}"] = item.info.dict() if hasattr(item.info, "dict") else item.info
     dashboard_id = "report_" + hashlib.sha1(snapshot.json().encode()).hexdigest()[:16]
-    params = TemplateParams(dashboard_id=dashboard_id, dashboard_info=DashboardInfo(name="Report", widgets=widgets),
-                            additional_graphs=graphs, embed_lib=False)
+    info = DashboardInfo(name="Report", widgets=widgets)
+    params = TemplateParams(dashboard_id=dashboard_id, dashboard_info=info, additional_graphs=graphs, embed_lib=False,
+                            embed_data=False, embed_font=False, font_file="GOVERN_FONT_SOURCES")
     page = file_html_template(params)
+    page = page.replace("url(GOVERN_FONT_SOURCES);", _font_sources() + ";", 1)
+    page = page.replace("<!-- no embedded data -->", _data_block(dashboard_id, info, graphs), 1)
     start = page.index("<script>\n    window.drawDashboard(")
     end = page.index("</script>", start) + len("</script>")
     loader = _LOADER.format(names=json.dumps([script_name()]), id=dashboard_id, script=script_name())
