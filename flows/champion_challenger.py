@@ -126,7 +126,7 @@ def representation_task(spec: ModelSpec, split: splits.Split, latest: pd.DataFra
 
 
 @task(name="drift", **STEP)
-def drift_task(spec, split, features, categorical, recent: pd.DataFrame | None, out_dir: Path) -> dict:
+def drift_task(spec, split, features, categorical, recent: pd.DataFrame | None, out_dir: Path) -> drift_checks.DriftSummary:
     """Training rows against the most recent data the model will meet, when there is any."""
     reference = pd.concat([split.train, split.valid])
     if recent is not None:
@@ -143,7 +143,7 @@ def drift_task(spec, split, features, categorical, recent: pd.DataFrame | None, 
         categorical=categorical, title=f"{spec.name}: training data vs {label}",
         **drift_checks.method_options(spec.gates.drift),
     )
-    summary["current_label"] = label
+    summary.current_label = label
     return summary
 
 

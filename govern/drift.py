@@ -20,7 +20,9 @@ from typing import Any
 
 import pandas as pd
 
+from govern.drift_summary import ColumnDrift, DriftEvidence, DriftSummary, ReportRows, not_measured  # noqa: F401 (not_measured re-exported)
 from govern.errors import DataValidationError
+from govern.evidence_io import write_evidence
 
 # Evidently methods whose score grows with drift; every other method reports a p-value.
 _SCORE_GROWS_WITH_DRIFT = {
@@ -48,16 +50,6 @@ def _finite(value: Any) -> float | None:
         return None
     value = float(value)
     return value if math.isfinite(value) else None
-
-
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def _split_types(frame: pd.DataFrame, columns: list[str], categorical: list[str] | None) -> tuple[list[str], list[str]]:
@@ -139,7 +131,7 @@ def assess_drift(
     num_method: str | None = None,
     cat_method: str | None = None,
     threshold: float | None = None,
-) -> dict:
+) -> DriftSummary:
     """Compare ``current`` with ``reference`` column by column and write the evidence.
 
     Writes ``out_dir/drift.html`` (Evidently's report) and ``out_dir/drift.json``
@@ -198,33 +190,24 @@ def assess_drift(
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path, json_path = out_dir / "drift.html", out_dir / "drift.json"
     drifted_columns = [col for col in columns if per_column[col]["drifted"]]
-    summary = {
-        "measured": True,
-        "title": title,
-        "reference_rows": int(len(reference)),
-        "current_rows": int(len(current)),
-        "drifted_share": len(drifted_columns) / len(columns),
-        "drifted_count": len(drifted_columns),
-        "column_count": len(columns),
-        "columns": {col: per_column[col] for col in columns},
-        "drifted_columns": drifted_columns,
-        "report_rows": {"reference": int(len(sample_ref)), "current": int(len(sample_cur))},
-        "report_agrees": all(report_columns[c]["drifted"] == per_column[c]["drifted"] for c in columns),
-        "html": str(html_path),
-        "json": str(json_path),
-    }
+    summary = DriftSummary(
+        title=title,
+        reference_rows=len(reference),
+        current_rows=len(current),
+        drifted_share=len(drifted_columns) / len(columns),
+        drifted_count=len(drifted_columns),
+        column_count=len(columns),
+        columns={col: ColumnDrift.model_validate(per_column[col]) for col in columns},
+        drifted_columns=drifted_columns,
+        report_rows=ReportRows(reference=len(sample_ref), current=len(sample_cur)),
+        report_agrees=all(report_columns[c]["drifted"] == per_column[c]["drifted"] for c in columns),
+        html_path=str(html_path),
+        json_path=str(json_path),
+    )
     report_assets.ensure_assets(load_settings().cards_dir / "_assets")
     html_path.write_text(report_assets.html_without_script(snapshot), encoding="utf-8")
-    evidence = {"summary": summary, "evidently": json.loads(snapshot.json())}
-    json_path.write_text(json.dumps(_json_safe(evidence), indent=2, allow_nan=False))
+    write_evidence(json_path, DriftEvidence(summary=summary, evidently=json.loads(snapshot.json())))
     return summary
-
-
-def not_measured(reason: str) -> dict:
-    """The drift summary when there is nothing later to compare the training rows with:
-    the gate reads it as "not measured", never as "0% drifted"."""
-    return {"measured": False, "reason": reason, "current_label": "nothing later", "drifted_share": None,
-            "drifted_count": None, "column_count": None, "columns": {}, "drifted_columns": []}
 
 
 def _fmt(value: float | None) -> str:
@@ -233,29 +216,27 @@ def _fmt(value: float | None) -> str:
     return f"{value:.2f}" if abs(value) >= 0.01 else f"{value:.2g}"
 
 
-def drift_gate_findings(summary: dict, *, max_drifted_share: float, must_not_drift: list[str]) -> list[str]:
+def drift_gate_findings(summary: DriftSummary, *, max_drifted_share: float, must_not_drift: list[str]) -> list[str]:
     """One line per reason the drift gate fails; an empty list means it passes.
 
     A protected column that was not assessed fails too: a gate that cannot see the
     column must not pass it silently.
     """
     findings = []
-    columns = summary.get("columns", {})
     for col in must_not_drift:
-        info = columns.get(col)
+        info = summary.columns.get(col)
         if info is None:
             findings.append(f"{col} was not assessed for drift")
-        elif info.get("drifted"):
-            score, threshold = _fmt(info.get("score")), _fmt(info.get("threshold"))
-            if info.get("kind") == "distance":
-                findings.append(f"{col} drifted ({info['method']} {score} >= {threshold})")
+        elif info.drifted:
+            score, threshold = _fmt(info.score), _fmt(info.threshold)
+            if info.kind == "distance":
+                findings.append(f"{col} drifted ({info.method} {score} >= {threshold})")
             else:
-                findings.append(f"{col} drifted ({info['method']} p-value {score} < {threshold})")
-    share = float(summary.get("drifted_share", 0.0))
+                findings.append(f"{col} drifted ({info.method} p-value {score} < {threshold})")
+    share = summary.drifted_share or 0.0
     if share > max_drifted_share:
-        count, total = summary.get("drifted_count"), summary.get("column_count")
         findings.append(
-            f"{share:.0%} of columns drifted ({count} of {total}), ceiling {max_drifted_share:.0%}"
+            f"{share:.0%} of columns drifted ({summary.drifted_count} of {summary.column_count}), ceiling {max_drifted_share:.0%}"
         )
     return findings
 

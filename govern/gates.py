@@ -12,6 +12,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic.dataclasses import dataclass
 
+from govern.drift_summary import DriftSummary
 from govern.evaluation import Comparison
 from govern.evidence_io import Evidence, Finite, Interval
 from govern.gate_status import FAILED, NOT_MEASURED, PASSED, GateStatus
@@ -120,7 +121,7 @@ def fairness_gates(spec: ModelSpec, fairness: dict | None) -> list[GateResult]:
     return results
 
 
-def drift_gates(spec: ModelSpec, drift: dict | None) -> list[GateResult]:
+def drift_gates(spec: ModelSpec, drift: DriftSummary | None) -> list[GateResult]:
     """The drift gate; with nothing later to compare with it is not measured, never passed."""
     from govern.drift import drift_gate_findings
 
@@ -128,12 +129,12 @@ def drift_gates(spec: ModelSpec, drift: dict | None) -> list[GateResult]:
     if gate is None:
         return []
     bound = f"drifted share <= {gate.max_drifted_share:.0%}" + (f", {', '.join(gate.must_not_drift)} stable" if gate.must_not_drift else "")
-    if drift is None or not drift.get("measured", True):
-        why = (drift or {}).get("reason") or "drift could not be measured"
+    if drift is None or not drift.measured:
+        why = (drift.reason if drift else None) or "drift could not be measured"
         status = NOT_MEASURED if gate.when_unmeasured == "warn" else FAILED
         return [GateResult("data drift", "drift", status, None, bound, f"not measured: {why}")]
     findings = drift_gate_findings(drift, max_drifted_share=gate.max_drifted_share, must_not_drift=gate.must_not_drift)
-    share = drift.get("drifted_share")
+    share = drift.drifted_share
     if findings:
         return [GateResult("data drift", "drift", FAILED, share, bound, "; ".join(findings))]
     return [GateResult("data drift", "drift", PASSED, share, bound, f"{share:.0%} of columns drifted; named columns stable")]
@@ -171,7 +172,7 @@ def evaluate_gates(
     champion_version: str | None,
     champion_note: str = "",
     fairness: dict | None = None,
-    drift: dict | None = None,
+    drift: DriftSummary | None = None,
     leakage: list[GateResult] | None = None,
     baseline: Comparison | None = None,
     baseline_note: str = "",

@@ -234,7 +234,7 @@ def check(spec: ModelSpec, reference: Reference, current: pd.DataFrame, out_dir:
     findings = drift_checks.drift_gate_findings(summary, max_drifted_share=gate.max_drifted_share, must_not_drift=gate.must_not_drift) if gate else []
     outcome = MonitoringOutcome(
         model=spec.name, champion=reference.version, rows=int(len(current)), labelled=False,
-        drift={k: v for k, v in summary.items() if k not in ("html", "json")},
+        drift=summary.model_dump(mode="json"),
         drift_gate=drift_results[0].status if drift_results else "not_gated", findings=findings, checks=drift_results,
         primary_metric=spec.primary_metric, retrain_data=spec.monitoring.retrain_data,
     )

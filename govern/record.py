@@ -129,7 +129,7 @@ def build_record(
         "fairness": fairness,
         "representation": representation,
         "mitigation": judge_mitigated(spec, mitigation, evaluation["metrics"], fairness, drift) if mitigation else None,
-        "drift": {k: v for k, v in drift.items() if k not in ("html", "json")},
+        "drift": drift.model_dump(mode="json"),
         "gates": verdict.to_dict(),
         "timings": timings,
         "lineage": lineage,

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from govern.drift import assess_drift, drift_gate_findings
+from govern.drift import DriftSummary, assess_drift, drift_gate_findings
 from govern.errors import DataValidationError
 
 COLUMNS = ["tenure_months", "monthly_charges", "plan", "region"]
@@ -41,33 +41,34 @@ def shifted(tmp_path_factory):
 def test_same_distribution_has_no_drift(tmp_path):
     rng = np.random.default_rng(0)
     summary = assess_drift(_frame(1500, rng), _frame(1500, rng), columns=COLUMNS, categorical=["plan", "region"], out_dir=tmp_path)
-    assert summary["drifted_columns"] == []
-    assert summary["drifted_count"] == 0 and summary["drifted_share"] == 0.0
-    assert summary["column_count"] == 4
-    assert summary["reference_rows"] == summary["current_rows"] == 1500
+    assert summary.drifted_columns == []
+    assert summary.drifted_count == 0 and summary.drifted_share == 0.0
+    assert summary.column_count == 4
+    assert summary.reference_rows == summary.current_rows == 1500
     assert drift_gate_findings(summary, max_drifted_share=0.0, must_not_drift=["tenure_months"]) == []
 
 
 def test_shifted_columns_are_named(shifted):
-    assert shifted["drifted_columns"] == ["tenure_months", "plan"]
-    assert shifted["drifted_count"] == 2 and shifted["drifted_share"] == pytest.approx(0.5)
-    tenure, plan = shifted["columns"]["tenure_months"], shifted["columns"]["plan"]
+    assert shifted.drifted_columns == ["tenure_months", "plan"]
+    assert shifted.drifted_count == 2 and shifted.drifted_share == pytest.approx(0.5)
+    tenure, plan = shifted.columns["tenure_months"], shifted.columns["plan"]
     # Over 1000 reference rows Evidently uses distances with threshold 0.1.
-    assert tenure["method"] == "wasserstein" and tenure["kind"] == "distance"
-    assert plan["method"] == "jensenshannon"
-    assert tenure["threshold"] == pytest.approx(0.1)
-    assert tenure["score"] >= tenure["threshold"] and plan["score"] >= plan["threshold"]
+    assert tenure.method == "wasserstein" and tenure.kind == "distance"
+    assert plan.method == "jensenshannon"
+    assert tenure.threshold == pytest.approx(0.1)
+    assert tenure.score >= tenure.threshold and plan.score >= plan.threshold
     for col in ("monthly_charges", "region"):
-        info = shifted["columns"][col]
-        assert info["drifted"] is False and info["score"] < info["threshold"]
-    json.dumps(shifted, allow_nan=False)
+        info = shifted.columns[col]
+        assert info.drifted is False and info.score < info.threshold
+    json.dumps(shifted.model_dump(mode="json"), allow_nan=False)
 
 
 def test_reports_are_written(shifted):
-    html, js = Path(shifted["html"]), Path(shifted["json"])
-    assert html.name == "drift.html" and html.stat().st_size > 10_000
+    html, js = Path(shifted.html_path), Path(shifted.json_path)
+    page = html.read_text()
+    assert html.name == "drift.html" and "tenure_months" in page and "drawDashboard" in page
     data = json.loads(js.read_text())
-    assert data["summary"]["drifted_columns"] == shifted["drifted_columns"]
+    assert data["summary"]["drifted_columns"] == shifted.drifted_columns
     assert any(m["config"].get("column") == "tenure_months" for m in data["evidently"]["metrics"])
 
 
@@ -79,10 +80,10 @@ def test_small_samples_use_p_values(tmp_path):
         columns=["tenure_months", "region"],
         out_dir=tmp_path,
     )
-    tenure = summary["columns"]["tenure_months"]
-    assert tenure["method"] == "ks" and tenure["kind"] == "p_value"
-    assert tenure["drifted"] and tenure["score"] < tenure["threshold"] == pytest.approx(0.05)
-    assert summary["columns"]["region"]["method"] == "chisquare"  # strings are compared as categories
+    tenure = summary.columns["tenure_months"]
+    assert tenure.method == "ks" and tenure.kind == "p_value"
+    assert tenure.drifted and tenure.score < tenure.threshold == pytest.approx(0.05)
+    assert summary.columns["region"].method == "chisquare"  # strings are compared as categories
     findings = drift_gate_findings(summary, max_drifted_share=1.0, must_not_drift=["tenure_months"])
     assert len(findings) == 1 and findings[0].startswith("tenure_months drifted (ks p-value ")
 
@@ -99,7 +100,7 @@ def test_missing_columns_are_named(tmp_path):
 
 
 def test_gate_findings_messages():
-    summary = {
+    summary = DriftSummary.model_validate({
         "drifted_share": 5 / 12,
         "drifted_count": 5,
         "column_count": 12,
@@ -108,7 +109,7 @@ def test_gate_findings_messages():
             "plan": {"method": "chisquare", "kind": "p_value", "score": 0.0004, "threshold": 0.05, "drifted": True},
             "region": {"method": "jensenshannon", "kind": "distance", "score": 0.02, "threshold": 0.1, "drifted": False},
         },
-    }
+    })
     findings = drift_gate_findings(summary, max_drifted_share=0.3, must_not_drift=["tenure_months", "plan", "region", "age"])
     assert findings == [
         "tenure_months drifted (wasserstein 0.31 >= 0.10)",

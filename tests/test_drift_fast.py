@@ -49,12 +49,12 @@ def test_verdicts_and_scores_match_the_preset_on_full_data(tmp_path, shift, monk
     summary = assess_drift(reference, current, columns=NUM + CAT, categorical=CAT, out_dir=tmp_path / "out")
     preset = _preset(reference, current)
     for col in NUM + CAT:
-        got = summary["columns"][col]
-        assert got["score"] == pytest.approx(preset[col], abs=1e-9), col
-        assert got["drifted"] == (preset[col] >= 0.1), col
-    assert summary["columns"]["tickets"]["method"] == "jensenshannon"
-    assert summary["columns"]["tenure"]["method"] == "wasserstein"
-    assert summary["report_rows"] == {"reference": 10_000, "current": 10_000}
+        got = summary.columns[col]
+        assert got.score == pytest.approx(preset[col], abs=1e-9), col
+        assert got.drifted == (preset[col] >= 0.1), col
+    assert summary.columns["tickets"].method == "jensenshannon"
+    assert summary.columns["tenure"].method == "wasserstein"
+    assert summary.report_rows.model_dump() == {"reference": 10_000, "current": 10_000}
 
 
 def test_overrides_direct_and_by_evidently(tmp_path, monkeypatch):
@@ -72,9 +72,9 @@ def test_overrides_direct_and_by_evidently(tmp_path, monkeypatch):
         Dataset.from_pandas(current[["spend", "plan"]], data_definition=definition),
         Dataset.from_pandas(reference[["spend", "plan"]], data_definition=definition))
     value = float(snapshot.dict()["metrics"][0]["value"])
-    assert js["columns"]["spend"]["score"] == pytest.approx(value, abs=1e-12)
-    assert js["columns"]["spend"]["threshold"] == 0.05
-    assert psi["columns"]["spend"]["method"] == "psi" and psi["columns"]["plan"]["method"] == "psi"
+    assert js.columns["spend"].score == pytest.approx(value, abs=1e-12)
+    assert js.columns["spend"].threshold == 0.05
+    assert psi.columns["spend"].method == "psi" and psi.columns["plan"].method == "psi"
 
 
 def test_report_is_small_and_finds_the_shared_script(tmp_path, monkeypatch):
