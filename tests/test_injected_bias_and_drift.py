@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from catboost import CatBoostClassifier
 
 from govern import demo_data, validation
