@@ -31,6 +31,7 @@ from govern import fairness as fairness_checks
 from govern import record as evidence
 from govern.audit import AuditLog
 from govern.champion import Champion, load_champion
+from govern.evaluation_result import Evaluation
 from govern.overlap import id_salt
 from govern.settings import load_settings
 from govern.spec import ModelSpec, load_spec
@@ -81,7 +82,7 @@ def refit_task(spec, candidate, split, features, categorical):
 
 
 @task(name="evaluate", **STEP)
-def evaluate_task(spec: ModelSpec, model, champion: Champion, holdout: pd.DataFrame, scored, salt: str) -> dict:
+def evaluate_task(spec: ModelSpec, model, champion: Champion, holdout: pd.DataFrame, scored, salt: str) -> Evaluation:
     scores, note = scored
     return champion_comparison.evaluate(spec, model, holdout, champion, scores, note, salt)
 
@@ -98,9 +99,9 @@ def explain_task(spec: ModelSpec, model, champion: Champion, holdout: pd.DataFra
 
 
 @task(name="curves", **STEP)
-def curves_task(spec: ModelSpec, holdout: pd.DataFrame, evaluation: dict, baseline: baselines.Baseline) -> dict:
+def curves_task(spec: ModelSpec, holdout: pd.DataFrame, evaluation: Evaluation, baseline: baselines.Baseline) -> dict:
     """The compact ROC, calibration, decile and residual tables the card's pictures are drawn from."""
-    scores = {"challenger": evaluation["challenger_scores"], "champion": evaluation["champion_scores"], "baseline": baseline.scores}
+    scores = {"challenger": evaluation.challenger_scores, "champion": evaluation.champion_scores, "baseline": baseline.scores}
     groups = {f: holdout[f] for f in spec.fairness.sensitive_features if f in holdout}
     return curves.curve_evidence(spec.task, holdout[spec.data.target].to_numpy(dtype=float), scores, groups, seed=spec.split.seed)
 
@@ -150,8 +151,8 @@ def drift_task(spec, split, features, categorical, recent: pd.DataFrame | None, 
 @task(name="gates", **STEP)
 def gates_task(spec, evaluation, champion, fairness, drift, leaks, baseline) -> gates.GateReport:
     return gates.evaluate_gates(
-        spec, metrics=evaluation["metrics"], comparison=evaluation["comparison"],
-        champion_version=champion.version, champion_note=evaluation["note"], fairness=fairness, drift=drift,
+        spec, metrics=evaluation.metrics, comparison=evaluation.comparison,
+        champion_version=champion.version, champion_note=evaluation.note, fairness=fairness, drift=drift,
         leakage=leakage.leakage_gates(spec, leaks), baseline=baseline.comparison, baseline_note=baseline.note,
     )
 
@@ -222,16 +223,16 @@ def champion_challenger(
         with _timed(timings, "evaluate"):
             evaluation = evaluate_task(spec, fitted, champion, split.holdout, scored, salt)
         with _timed(timings, "baseline"):
-            baseline = baseline_task(spec, split, features, categorical, evaluation["challenger_scores"])
-            built_baseline = clv_baseline_task(spec, settings.root, source, split.holdout, evaluation["challenger_scores"]) if built else None
+            baseline = baseline_task(spec, split, features, categorical, evaluation.challenger_scores)
+            built_baseline = clv_baseline_task(spec, settings.root, source, split.holdout, evaluation.challenger_scores) if built else None
         with _timed(timings, "explain"):
             explained = explain_task(spec, fitted, champion, split.holdout)
             drawn = curves_task(spec, split.holdout, evaluation, baseline)
         with _timed(timings, "leakage"):
-            leaks = leakage_task(spec, split, features, categorical, fitted, evaluation["comparison"])
+            leaks = leakage_task(spec, split, features, categorical, fitted, evaluation.comparison)
         latest = recent_frame if recent_frame is not None else (split.holdout if split.strategy == "time" else None)
         with _timed(timings, "fairness"):
-            fairness, mitigated = fairness_task(spec, fitted, split, evaluation["challenger_scores"])
+            fairness, mitigated = fairness_task(spec, fitted, split, evaluation.challenger_scores)
             represented = representation_task(spec, split, latest)
         with _timed(timings, "drift"):
             drift = drift_task(spec, split, features, categorical, recent_frame, staging)
@@ -247,7 +248,7 @@ def champion_challenger(
         evidence.write_evidence(record, split, staging, salt)
         registration.log_summary(run_id, record)
         with _timed(timings, "register"):
-            result = register_task(spec, fitted, split.holdout[list(fitted.feature_names_)], evaluation["challenger_scores"], run_id, record, staging, settings)
+            result = register_task(spec, fitted, split.holdout[list(fitted.feature_names_)], evaluation.challenger_scores, run_id, record, staging, settings)
         client.set_terminated(run_id, "FINISHED")
     except BaseException:
         client.set_terminated(run_id, "FAILED")

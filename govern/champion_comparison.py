@@ -12,7 +12,6 @@ also given on the rows it never saw.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
@@ -21,6 +20,7 @@ from govern import tuning
 from govern.champion import Champion
 from govern.errors import GovernError
 from govern.evaluation import Comparison, bootstrap_interval, holdout_metrics, metric_values, paired_bootstrap
+from govern.evaluation_result import Evaluation, Overlap
 from govern.overlap import salt_fingerprint, seen_by
 from govern.spec import ModelSpec
 
@@ -86,20 +86,6 @@ def champion_scores(spec: ModelSpec, champion: Champion, holdout: pd.DataFrame, 
     return scores, ""
 
 
-@dataclass(frozen=True)
-class Overlap:
-    """How many holdout rows the champion trained on, and the comparison without them."""
-
-    measured: bool
-    note: str
-    seen_rows: int | None = None
-    share: float | None = None
-    comparison_unseen: dict | None = None
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
 def compare(spec: ModelSpec, y, challenger, champion) -> Comparison:
     """Challenger against another model (champion or baseline) by the champion gate's paired bootstrap."""
     gate = spec.gates.champion
@@ -113,9 +99,9 @@ def compare(spec: ModelSpec, y, challenger, champion) -> Comparison:
 def _overlap(spec: ModelSpec, champion: Champion, holdout: pd.DataFrame, challenger, scores, salt: str) -> Overlap:
     recorded = ((champion.record or {}).get("overlap") or {}).get("salt")
     if champion.training_ids is None:
-        return Overlap(False, f"champion v{champion.version} recorded no training ids")
+        return Overlap(measured=False, note=f"champion v{champion.version} recorded no training ids")
     if recorded is not None and recorded != salt_fingerprint(salt):
-        return Overlap(False, f"champion v{champion.version}'s ids were hashed with another salt (GOVERN_ID_SALT changed)")
+        return Overlap(measured=False, note=f"champion v{champion.version}'s ids were hashed with another salt (GOVERN_ID_SALT changed)")
     seen = seen_by(holdout[spec.data.id_column], champion.training_ids, salt)
     unseen = ~seen
     y = holdout[spec.data.target].to_numpy(dtype=float)
@@ -124,11 +110,11 @@ def _overlap(spec: ModelSpec, champion: Champion, holdout: pd.DataFrame, challen
     if unseen.sum() < MIN_UNSEEN_ROWS or one_class:
         note = f"{int(unseen.sum())} unseen rows{' of one class' if one_class else ''}: too few for a comparison"
     elif seen.any():
-        comparison = compare(spec, y[unseen], challenger[unseen], scores[unseen]).to_dict()
-    return Overlap(True, note, seen_rows=int(seen.sum()), share=float(seen.mean()), comparison_unseen=comparison)
+        comparison = compare(spec, y[unseen], challenger[unseen], scores[unseen])
+    return Overlap(measured=True, note=note, seen_rows=int(seen.sum()), share=float(seen.mean()), comparison_unseen=comparison)
 
 
-def evaluate(spec: ModelSpec, model, holdout: pd.DataFrame, champion: Champion, scores: np.ndarray | None, note: str, salt: str) -> dict:
+def evaluate(spec: ModelSpec, model, holdout: pd.DataFrame, champion: Champion, scores: np.ndarray | None, note: str, salt: str) -> Evaluation:
     """The challenger's holdout metrics with intervals, and the comparison with the champion."""
     y = holdout[spec.data.target].to_numpy()
     challenger = tuning.predict(spec, model, holdout)
@@ -137,14 +123,15 @@ def evaluate(spec: ModelSpec, model, holdout: pd.DataFrame, champion: Champion, 
         m: bootstrap_interval(spec.task, m, y, challenger, threshold=spec.decision_threshold, seed=spec.split.seed)
         for m in INTERVAL_METRICS[spec.task]
     }
-    result = {"challenger_scores": challenger, "metrics": metrics, "intervals": intervals,
-              "champion_scores": scores, "champion_metrics": None, "champion_intervals": None, "comparison": None, "note": note, "overlap": None}
-    if scores is not None:
-        result["champion_metrics"] = holdout_metrics(spec.task, y, scores, spec.decision_threshold)
-        result["champion_intervals"] = {
+    if scores is None:
+        return Evaluation(metrics=metrics, intervals=intervals, note=note, challenger_scores=challenger)
+    return Evaluation(
+        metrics=metrics, intervals=intervals, note=note, challenger_scores=challenger, champion_scores=scores,
+        champion_metrics=holdout_metrics(spec.task, y, scores, spec.decision_threshold),
+        champion_intervals={
             m: bootstrap_interval(spec.task, m, y, scores, threshold=spec.decision_threshold, seed=spec.split.seed)
             for m in INTERVAL_METRICS[spec.task]
-        }
-        result["comparison"] = compare(spec, y, challenger, scores)
-        result["overlap"] = _overlap(spec, champion, holdout, challenger, scores, salt).to_dict()
-    return result
+        },
+        comparison=compare(spec, y, challenger, scores),
+        overlap=_overlap(spec, champion, holdout, challenger, scores, salt),
+    )

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from govern.champion import Champion
+from govern.evaluation_result import Evaluation
 from govern.gates import NOT_MEASURED, PASSED, GateReport
 from govern.mitigation import judge_mitigated
 from govern.overlap import TRAINING_IDS_FILE, hash_ids, salt_fingerprint, write_id_hashes
@@ -79,7 +80,7 @@ def build_record(
     labels: dict | None,
     split: Split,
     candidate: Candidate,
-    evaluation: dict,
+    evaluation: Evaluation,
     champion: Champion,
     leakage,
     fairness: dict | None,
@@ -97,7 +98,7 @@ def build_record(
     clv_baseline: dict | None = None,
 ) -> dict:
     """The record as plain JSON-able data; ``version`` is filled in at registration."""
-    comparison = evaluation["comparison"]
+    comparison = evaluation.comparison
     gates_spec = spec.gates.model_dump(mode="json")
     champion_gates = ((champion.record or {}).get("spec") or {}).get("gates")
     return {
@@ -117,18 +118,18 @@ def build_record(
         "labels": labels,
         "split": {"strategy": split.strategy, "train": _period(split.train, spec), "valid": _period(split.valid, spec), "holdout": _period(split.holdout, spec), "detail": split.description},
         "tuning": {"study": candidate.study_name, "trials": candidate.trials, "pruned": candidate.pruned, "params": candidate.params, "iterations": candidate.iterations, "refit_iterations": refit_iterations, "seconds": candidate.seconds, "best_validation": candidate.value},
-        "metrics": {"challenger": evaluation["metrics"], "intervals": evaluation["intervals"], "champion": evaluation["champion_metrics"], "champion_intervals": evaluation.get("champion_intervals"), "confidence": 0.95},
-        "champion": {"version": champion.version, "comparison": comparison.to_dict() if comparison else None, "note": evaluation["note"]},
+        "metrics": {"challenger": evaluation.metrics, "intervals": evaluation.intervals, "champion": evaluation.champion_metrics, "champion_intervals": evaluation.champion_intervals, "confidence": 0.95},
+        "champion": {"version": champion.version, "comparison": comparison.to_dict() if comparison else None, "note": evaluation.note},
         "baseline": baseline.to_dict() if baseline is not None else None,
         "clv_baseline": clv_baseline,
         "curves": curves,
         "explanations": explanations.to_dict() if explanations is not None else None,
         "software": software_versions(),
-        "overlap": {"salt": salt_fingerprint(salt), "champion": evaluation["overlap"]},
+        "overlap": {"salt": salt_fingerprint(salt), "champion": evaluation.overlap.model_dump(mode="json") if evaluation.overlap else None},
         "leakage": leakage.to_dict(),
         "fairness": fairness,
         "representation": representation,
-        "mitigation": judge_mitigated(spec, mitigation, evaluation["metrics"], fairness, drift) if mitigation else None,
+        "mitigation": judge_mitigated(spec, mitigation, evaluation.metrics, fairness, drift) if mitigation else None,
         "drift": drift.model_dump(mode="json"),
         "gates": verdict.to_dict(),
         "timings": timings,

@@ -81,12 +81,12 @@ def test_overlap_counts_the_holdout_rows_the_champion_trained_on(churn, rows, mo
     champion = _champion(model, trained_ids=trained)
     scores, note = champion_scores(churn, champion, holdout, None)
     result = evaluate(churn, model, holdout, champion, scores, note, SALT)
-    overlap = result["overlap"]
-    assert overlap["measured"] and overlap["seen_rows"] == 100
-    assert overlap["share"] == pytest.approx(100 / len(holdout))
-    unseen = overlap["comparison_unseen"]
-    assert unseen["rows"] == len(holdout) - 100
-    assert result["comparison"].rows == len(holdout)
+    overlap = result.overlap
+    assert overlap.measured and overlap.seen_rows == 100
+    assert overlap.share == pytest.approx(100 / len(holdout))
+    unseen = overlap.comparison_unseen
+    assert unseen.rows == len(holdout) - 100
+    assert result.comparison.rows == len(holdout)
 
 
 def test_overlap_with_another_salt_is_not_measured(churn, rows, model):
@@ -94,7 +94,7 @@ def test_overlap_with_another_salt_is_not_measured(churn, rows, model):
     champion = _champion(model, trained_ids=hash_ids(holdout["customer_id"], SALT))
     champion.record["overlap"]["salt"] = salt_fingerprint("another")
     result = evaluate(churn, model, holdout, champion, *champion_scores(churn, champion, holdout, None), SALT)
-    assert result["overlap"]["measured"] is False and "another salt" in result["overlap"]["note"]
+    assert result.overlap.measured is False and "another salt" in result.overlap.note
 
 
 def test_id_hashes_are_keyed_and_type_blind():
@@ -108,6 +108,6 @@ def test_id_hashes_are_keyed_and_type_blind():
 def test_challenger_metrics_carry_intervals(churn, rows, model):
     holdout = rows.iloc[800:].reset_index(drop=True)
     result = evaluate(churn, model, holdout, Champion(version=None), None, "", SALT)
-    low, high = result["intervals"]["roc_auc"]
-    assert low <= result["metrics"]["roc_auc"] <= high
-    assert result["metrics"]["roc_auc"] == pytest.approx(roc_auc_score(holdout["churned"], result["challenger_scores"]))
+    low, high = result.intervals["roc_auc"]
+    assert low <= result.metrics["roc_auc"] <= high
+    assert result.metrics["roc_auc"] == pytest.approx(roc_auc_score(holdout["churned"], result.challenger_scores))
