@@ -14,8 +14,10 @@ from pathlib import Path
 
 import markdown
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from pydantic import BaseModel
 
 from govern import plots
+from govern.record_model import Record
 from govern.spec import CLASSIFICATION_METRICS, REGRESSION_METRICS
 
 _env = Environment(loader=PackageLoader("govern", "templates"), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
@@ -37,9 +39,10 @@ def _pct1(value) -> str:
     return "n/a" if value is None else f"{value:.1%}"
 
 
-def _ci(block: dict, name: str, values: str | None = None) -> str:
+def _ci(block, name: str, values: str | None = None) -> str:
     """A value with its interval, e.g. ``0.312 [0.281, 0.344]``; ``values`` names the
     sub-dict holding the value when it is not on ``block`` itself."""
+    block = block.model_dump() if isinstance(block, BaseModel) else block
     value = (block.get(values) or {}).get(name) if values else block.get(name)
     interval = (block.get("intervals") or {}).get(name)
     text = _fmt(value, 3)
@@ -80,7 +83,7 @@ figure {{ margin: 1rem 0; }} figure img {{ max-width: 100%; height: auto; border
 """
 
 
-def render_markdown(record: dict, governance: dict | None = None) -> str:
+def render_markdown(record: Record, governance: dict | None = None) -> str:
     """The card as Markdown from a run's ``record.json`` and the current governance state."""
     governance = {"approval_status": None, "reviewer": None, "history": [], **(governance or {})}
     return _env.get_template("card.md.j2").render(r=record, g=governance)
@@ -105,11 +108,11 @@ def render_html(card_md: str, title: str, pictures: dict | None = None) -> str:
     return _HTML_PAGE.format(title=html_text.escape(title), body=render_body(card_md, pictures))
 
 
-def card_title(record: dict) -> str:
-    return f"Model card: {record['model']} v{record['version']}"
+def card_title(record: Record) -> str:
+    return f"Model card: {record.model} v{record.version}"
 
 
-def write_card(record: dict, out_dir: Path, governance: dict | None = None) -> tuple[Path, Path]:
+def write_card(record: Record, out_dir: Path, governance: dict | None = None) -> tuple[Path, Path]:
     """Write ``card.md`` and ``card.html`` into ``out_dir``; returns both paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     md = render_markdown(record, governance)

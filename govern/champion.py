@@ -14,7 +14,9 @@ import pandas as pd
 from mlflow.exceptions import MlflowException
 
 from govern import registry
+from govern.errors import GovernError
 from govern.overlap import TRAINING_IDS_FILE, read_id_hashes
+from govern.record_model import Labels, Record
 
 
 @dataclass
@@ -23,7 +25,7 @@ class Champion:
     model: object | None = None
     params: dict = field(default_factory=dict)
     note: str = ""
-    record: dict | None = None
+    record: Record | None = None
     training_ids: np.ndarray | None = None
 
     def can_score(self, frame: pd.DataFrame) -> tuple[bool, str]:
@@ -35,9 +37,9 @@ class Champion:
         return True, ""
 
     @property
-    def labels(self) -> dict | None:
+    def labels(self) -> Labels | None:
         """The champion's recorded label mapping (binary tasks), None when unrecorded."""
-        return (self.record or {}).get("labels")
+        return self.record.labels if self.record is not None else None
 
 
 def load_champion(name: str) -> Champion:
@@ -61,5 +63,10 @@ def load_champion(name: str) -> Champion:
         params = {k.removeprefix("cb."): v for k, v in run.data.params.items() if k.startswith("cb.")}
     ids_path = registry.read_evidence(name, version, TRAINING_IDS_FILE)
     training_ids = read_id_hashes(ids_path) if ids_path else None
-    record = registry.read_record(name, version)
+    try:
+        record = registry.read_record(name, version)
+    except GovernError as exc:
+        # Fails closed: without its record the champion cannot be compared, so the
+        # comparison gate fails with this reason instead of trusting half the evidence.
+        return Champion(version=version, note=str(exc))
     return Champion(version=version, model=model, params=params, record=record, training_ids=training_ids)

@@ -45,9 +45,9 @@ def _check_labels(spec: ModelSpec, champion: Champion, labels: dict | None) -> N
     theirs = champion.labels
     if spec.task != "binary" or not theirs or not labels:
         return
-    if str(theirs["positive"]) == str(labels["negative"]) or str(theirs["negative"]) == str(labels["positive"]):
+    if str(theirs.positive) == str(labels["negative"]) or str(theirs.negative) == str(labels["positive"]):
         raise GovernError(
-            f"champion v{champion.version} was trained with positive class {theirs['positive']!r} but this data's is "
+            f"champion v{champion.version} was trained with positive class {theirs.positive!r} but this data's is "
             f"{labels['positive']!r}: the labels are encoded differently (check data.positive_class)"
         )
 
@@ -63,7 +63,7 @@ def _check_plausible(spec: ModelSpec, champion: Champion, y: np.ndarray, scores:
             )
         return
     r2 = float(metric_values("regression", "r2", y, scores))
-    judged = ((champion.record or {}).get("metrics") or {}).get("challenger", {}).get("r2")
+    judged = champion.record.metrics.challenger.get("r2") if champion.record is not None else None
     if math.isfinite(r2) and r2 < 0 and (judged is None or judged > 0):
         raise GovernError(
             f"champion v{champion.version} predicts worse than the mean on this holdout (R2 {r2:.3f}"
@@ -97,7 +97,7 @@ def compare(spec: ModelSpec, y, challenger, champion) -> Comparison:
 
 
 def _overlap(spec: ModelSpec, champion: Champion, holdout: pd.DataFrame, challenger, scores, salt: str) -> Overlap:
-    recorded = ((champion.record or {}).get("overlap") or {}).get("salt")
+    recorded = champion.record.overlap.salt if champion.record is not None and champion.record.overlap else None
     if champion.training_ids is None:
         return Overlap(measured=False, note=f"champion v{champion.version} recorded no training ids")
     if recorded is not None and recorded != salt_fingerprint(salt):

@@ -57,6 +57,22 @@ def train(
 
 @app.command()
 @command
+def schema(
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the schema to this file instead of printing it"),
+):
+    """Print the JSON Schema of record.json (the evidence record of every version)."""
+    from govern.record_schema import schema_text
+
+    text = schema_text()
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text)
+        typer.echo(f"wrote {output}")
+
+
+@app.command()
+@command
 def card(
     model: str = typer.Argument(..., help="Registered model (spec name)"),
     version: str = typer.Argument(..., help="Version whose card to re-render"),

@@ -102,7 +102,7 @@ def refresh_card(log: AuditLog, name: str, version: str, cards_root=None):
     if record is None:
         raise GovernError(f"{name} v{state.version} has no {registry.EVIDENCE_DIR}/record.json logged to its run")
     governance = {"approval_status": state.approval_status, "reviewer": state.reviewer, "approval_basis": registry.approval_basis(state), "history": champion_history(log.events(name))}
-    if (record.get("spec", {}).get("gates") or {}).get("live") and registry.alias_version(name, registry.CHAMPION) != state.version:
+    if (record.spec.gates or {}).get("live") and registry.alias_version(name, registry.CHAMPION) != state.version:
         from govern import live_gate
 
         governance["live"] = live_gate.refusals(name, state.version)

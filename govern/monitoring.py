@@ -11,13 +11,13 @@ words match the training gates.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import mlflow
 import pandas as pd
 from mlflow.exceptions import MlflowException
+from pydantic import TypeAdapter
 
 from govern import drift as drift_checks
 from govern import fairness as fairness_checks
@@ -27,9 +27,11 @@ from govern.audit_events import MONITORED
 from govern.errors import GovernError
 from govern.evaluation import bootstrap_interval, holdout_metrics
 from govern.gates import FAILED, NOT_MEASURED, PASSED, GateResult
+from govern.record_model import Record, read_record_file
 from govern.spec import ModelSpec
 
 NO_LABELS = "the new data has no labels"
+_CHECKS = TypeAdapter(list[GateResult])
 
 
 @dataclass
@@ -40,20 +42,17 @@ class Reference:
     run_id: str
     frame: pd.DataFrame
     model: object
-    record: dict = field(default_factory=dict)
+    record: Record | None = None
 
     def holdout_value(self, metric: str) -> float | None:
-        value = ((self.record.get("metrics") or {}).get("challenger") or {}).get(metric)
-        return None if value is None else float(value)
+        return self.record.metrics.challenger.get(metric) if self.record is not None else None
 
     def holdout_interval(self, metric: str) -> tuple[float, float] | None:
-        interval = ((self.record.get("metrics") or {}).get("intervals") or {}).get(metric)
-        return tuple(interval) if interval else None
+        return self.record.metrics.intervals.get(metric) if self.record is not None else None
 
     @property
     def train_positive_rate(self) -> float | None:
-        rate = (((self.record.get("split") or {}).get("train")) or {}).get("positive_rate")
-        return None if rate is None else float(rate)
+        return self.record.split.train.positive_rate if self.record is not None else None
 
 
 @dataclass(frozen=True)
@@ -114,7 +113,8 @@ class MonitoringOutcome:
 
     def to_dict(self) -> dict:
         out = asdict(self)
-        out["status"] = self.status
+        out["checks"] = _CHECKS.dump_python(self.checks, mode="json")
+        out["status"] = self.status.value
         out["failures"] = [c.reason for c in self.failures]
         out["base_rate"] = None if self.base_rate is None else {**out["base_rate"], "shift": self.base_rate.shift}
         return out
@@ -155,7 +155,7 @@ def champion_reference(name: str) -> Reference:
     if frame_path is None:
         raise GovernError(f"champion v{version} of {name} has no reference data in its evidence")
     record_path = _evidence(mv.run_id, "record.json")
-    record = json.loads(record_path.read_text()) if record_path else {}
+    record = read_record_file(record_path) if record_path else None
     return Reference(version=version, run_id=mv.run_id, frame=pd.read_parquet(frame_path), model=model, record=record)
 
 

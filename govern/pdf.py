@@ -18,6 +18,7 @@ import matplotlib
 from fpdf import FPDF
 
 from govern import cards, plots
+from govern.record_model import Record
 
 REVIEW_DIR = "review"
 FONT = "DejaVu"
@@ -52,7 +53,7 @@ def _simplify(html: str) -> str:
     return html.replace("<hr />", "<br>")
 
 
-def render_pdf(record: dict, card_md: str, pictures: dict | None = None) -> bytes:
+def render_pdf(record: Record, card_md: str, pictures: dict | None = None) -> bytes:
     """The PDF of the card from its Markdown and the record's pictures (drawn here
     unless the caller already has them)."""
     pdf = FPDF(format="A4")
@@ -73,7 +74,7 @@ def render_pdf(record: dict, card_md: str, pictures: dict | None = None) -> byte
     return bytes(pdf.output())
 
 
-def write_pdf(record: dict, card_md: str, out_dir: Path, pictures: dict | None = None) -> Path:
+def write_pdf(record: Record, card_md: str, out_dir: Path, pictures: dict | None = None) -> Path:
     """Write ``card.pdf`` into ``out_dir`` (beside card.md and card.html)."""
     path = Path(out_dir) / "card.pdf"
     path.write_bytes(render_pdf(record, card_md, pictures))

@@ -17,10 +17,16 @@ from pathlib import Path
 import pandas as pd
 
 from govern.champion import Champion
+from govern import evidence_io
+from govern.drift_summary import DriftSummary
 from govern.evaluation_result import Evaluation
-from govern.gates import NOT_MEASURED, PASSED, GateReport
+from govern.evidence_io import finite_or_none
+from govern.gates import GateReport
 from govern.mitigation import judge_mitigated
 from govern.overlap import TRAINING_IDS_FILE, hash_ids, salt_fingerprint, write_id_hashes
+from govern.record_model import (
+    ChampionSection, FairnessEvidence, Metrics, OverlapSection, Period, Record, RuleChangesSection, SplitSection, Tuning,
+)
 from govern.rule_changes import describe_changes, gates_digest
 from govern.spec import ModelSpec
 from govern.splits import Split
@@ -61,16 +67,13 @@ def software_versions() -> dict[str, str]:
     return versions
 
 
-def _period(frame: pd.DataFrame, spec: ModelSpec) -> dict:
-    part = {"rows": int(len(frame))}
+def _period(frame: pd.DataFrame, spec: ModelSpec) -> Period:
+    part = Period(rows=len(frame))
     if spec.data.time_column and spec.data.time_column in frame:
-        part["start"] = str(frame[spec.data.time_column].min().date())
-        part["end"] = str(frame[spec.data.time_column].max().date())
-    if spec.task == "binary":
-        part["positive_rate"] = float(frame[spec.data.target].mean())
-    else:
-        part["target_mean"] = float(frame[spec.data.target].mean())
-    return part
+        part.start = str(frame[spec.data.time_column].min().date())
+        part.end = str(frame[spec.data.time_column].max().date())
+    mean = float(frame[spec.data.target].mean())
+    return part.model_copy(update={"positive_rate" if spec.task == "binary" else "target_mean": finite_or_none(mean)})
 
 
 def build_record(
@@ -86,7 +89,7 @@ def build_record(
     fairness: dict | None,
     representation: dict | None,
     mitigation,
-    drift: dict,
+    drift: DriftSummary,
     verdict: GateReport,
     timings: dict,
     salt: str,
@@ -96,113 +99,116 @@ def build_record(
     curves: dict | None = None,
     explanations=None,
     clv_baseline: dict | None = None,
-) -> dict:
-    """The record as plain JSON-able data; ``version`` is filled in at registration."""
+) -> Record:
+    """The record of one challenger; ``version`` is filled in at registration."""
     comparison = evaluation.comparison
     gates_spec = spec.gates.model_dump(mode="json")
-    champion_gates = ((champion.record or {}).get("spec") or {}).get("gates")
-    return {
-        "model": spec.name,
-        "task": spec.task,
-        "version": None,
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "spec": spec.model_dump(mode="json"),
-        "spec_digest": spec_digest(spec),
-        "gates_digest": gates_digest(gates_spec),
-        "rule_changes": {
-            "against": champion.version,
-            "changes": describe_changes(champion_gates, gates_spec) if champion.version and champion_gates is not None else [],
-            "note": "" if champion.version is None or champion_gates is not None else f"champion v{champion.version} recorded no gates",
-        },
-        "data": data,
-        "labels": labels,
-        "split": {"strategy": split.strategy, "train": _period(split.train, spec), "valid": _period(split.valid, spec), "holdout": _period(split.holdout, spec), "detail": split.description},
-        "tuning": {"study": candidate.study_name, "trials": candidate.trials, "pruned": candidate.pruned, "params": candidate.params, "iterations": candidate.iterations, "refit_iterations": refit_iterations, "seconds": candidate.seconds, "best_validation": candidate.value},
-        "metrics": {"challenger": evaluation.metrics, "intervals": evaluation.intervals, "champion": evaluation.champion_metrics, "champion_intervals": evaluation.champion_intervals, "confidence": 0.95},
-        "champion": {"version": champion.version, "comparison": comparison.to_dict() if comparison else None, "note": evaluation.note},
-        "baseline": baseline.to_dict() if baseline is not None else None,
-        "clv_baseline": clv_baseline,
-        "curves": curves,
-        "explanations": explanations.to_dict() if explanations is not None else None,
-        "software": software_versions(),
-        "overlap": {"salt": salt_fingerprint(salt), "champion": evaluation.overlap.model_dump(mode="json") if evaluation.overlap else None},
-        "leakage": leakage.to_dict(),
-        "fairness": fairness,
-        "representation": representation,
-        "mitigation": judge_mitigated(spec, mitigation, evaluation.metrics, fairness, drift) if mitigation else None,
-        "drift": drift.model_dump(mode="json"),
-        "gates": verdict.to_dict(),
-        "timings": timings,
-        "lineage": lineage,
-    }
+    champion_gates = champion.record.spec.gates if champion.record is not None else None
+    return Record(
+        model=spec.name,
+        task=spec.task,
+        created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        spec=spec.model_dump(mode="json"),
+        spec_digest=spec_digest(spec),
+        gates_digest=gates_digest(gates_spec),
+        rule_changes=RuleChangesSection(
+            against=champion.version,
+            changes=describe_changes(champion_gates, gates_spec) if champion.version and champion_gates is not None else [],
+            note="" if champion.version is None or champion_gates is not None else f"champion v{champion.version} recorded no gates",
+        ),
+        data=data,
+        labels=labels,
+        split=SplitSection(strategy=split.strategy, train=_period(split.train, spec), valid=_period(split.valid, spec), holdout=_period(split.holdout, spec), detail=split.description),
+        tuning=Tuning(study=candidate.study_name, trials=candidate.trials, pruned=candidate.pruned, params=candidate.params, iterations=candidate.iterations,
+                      refit_iterations=refit_iterations, seconds=candidate.seconds, best_validation=candidate.value),
+        metrics=Metrics(challenger=evaluation.metrics, intervals=evaluation.intervals, champion=evaluation.champion_metrics, champion_intervals=evaluation.champion_intervals),
+        champion=ChampionSection(version=champion.version, comparison=comparison, note=evaluation.note),
+        baseline=baseline.to_dict() if baseline is not None else None,
+        clv_baseline=clv_baseline,
+        curves=curves,
+        explanations=explanations.to_dict() if explanations is not None else None,
+        software=software_versions(),
+        overlap=OverlapSection(salt=salt_fingerprint(salt), champion=evaluation.overlap),
+        leakage=leakage.to_dict(),
+        fairness=fairness,
+        representation=representation,
+        mitigation=judge_mitigated(spec, mitigation, evaluation.metrics, fairness, drift) if mitigation else None,
+        drift=drift,
+        gates=verdict,
+        timings=timings,
+        lineage=lineage,
+    )
 
 
-def write_evidence(record: dict, split: Split, staging: Path, salt: str) -> None:
+def write_evidence(record: Record, split: Split, staging: Path, salt: str) -> None:
     """The data files the decision rests on: the holdout both models were scored on, the
     training rows monitoring compares against (and their hashed ids, for the next
     version's overlap), and the fairness report."""
-    spec, features = record["spec"], record["data"]["features"]
-    holdout_columns = [spec["data"]["id_column"], *features, spec["data"]["target"]]
+    data, features = record.spec.data, record.data.features
+    holdout_columns = [data["id_column"], *features, data["target"]]
     split.holdout[holdout_columns].to_parquet(staging / "holdout.parquet", index=False)
     training = pd.concat([split.train, split.valid])
     training[features].to_parquet(staging / "reference.parquet", index=False)
-    write_id_hashes(hash_ids(training[spec["data"]["id_column"]], salt), staging / TRAINING_IDS_FILE)
-    if record["fairness"] is not None:
-        fairness = {"challenger": record["fairness"], "mitigated": record["mitigation"]}
-        (staging / "fairness.json").write_text(json.dumps(fairness, indent=2, default=str))
+    write_id_hashes(hash_ids(training[data["id_column"]], salt), staging / TRAINING_IDS_FILE)
+    if record.fairness is not None:
+        evidence_io.write_evidence(staging / "fairness.json", FairnessEvidence(challenger=record.fairness, mitigated=record.mitigation))
 
 
-def run_params(record: dict) -> dict[str, str]:
+def run_params(record: Record) -> dict[str, str]:
     """What the challenger's MLflow run shows as params; ``cb.*`` are read back as the
     champion's parameters when it is enqueued in the next study."""
-    params = {f"cb.{k}": str(v) for k, v in record["tuning"]["params"].items()}
+    params = {f"cb.{k}": str(v) for k, v in record.tuning.params.items()}
     params.update({
-        "iterations": str(record["tuning"]["iterations"]),
-        "optuna_study": record["tuning"]["study"],
-        "data_digest": record["data"]["digest"],
-        "spec_digest": record["spec_digest"],
-        "champion_version": str(record["champion"]["version"]),
+        "iterations": str(record.tuning.iterations),
+        "optuna_study": record.tuning.study,
+        "data_digest": record.data.digest,
+        "spec_digest": record.spec_digest,
+        "champion_version": str(record.champion.version),
     })
     return params
 
 
-def run_metrics(record: dict) -> dict[str, float]:
+def run_metrics(record: Record) -> dict[str, float]:
     """What the run shows as metrics: holdout scores of both models, the difference, drift."""
-    metrics = {f"holdout_{k}": v for k, v in record["metrics"]["challenger"].items()}
-    metrics.update({f"champion_{k}": v for k, v in (record["metrics"]["champion"] or {}).items()})
-    comparison = record["champion"]["comparison"]
+    metrics = {f"holdout_{k}": v for k, v in record.metrics.challenger.items()}
+    metrics.update({f"champion_{k}": v for k, v in (record.metrics.champion or {}).items()})
+    comparison = record.champion.comparison
     if comparison:
-        metrics.update({"delta_vs_champion": comparison["delta"], "delta_lower": comparison["lower"], "delta_upper": comparison["upper"]})
-    against_baseline = (record.get("baseline") or {}).get("comparison")
+        metrics.update({"delta_vs_champion": comparison.delta, "delta_lower": comparison.lower, "delta_upper": comparison.upper})
+    against_baseline = record.baseline.comparison if record.baseline else None
     if against_baseline:
-        metrics.update({"delta_vs_baseline": against_baseline["delta"], "delta_vs_baseline_lower": against_baseline["lower"]})
-    metrics["drifted_share"] = record["drift"]["drifted_share"]
-    return {k: float(v) for k, v in metrics.items() if v is not None and v == v}
+        metrics.update({"delta_vs_baseline": against_baseline.delta, "delta_vs_baseline_lower": against_baseline.lower})
+    metrics["drifted_share"] = record.drift.drifted_share if record.drift else None
+    return {k: float(v) for k, v in metrics.items() if finite_or_none(v) is not None}
 
 
-def summary(record: dict, *, version: str, card: Path, run_id: str) -> dict:
+def _mitigation_line(candidate: dict) -> str:
+    gates = candidate.get("gates")
+    return f"{candidate['method']}: {gates['status'] if gates else 'not applicable: ' + str(candidate.get('reason'))}"
+
+
+def summary(record: Record, *, version: str, card: Path, run_id: str) -> dict:
     """The flow's return value, for the CLI and the demo."""
-    gates = record["gates"]
+    gates = record.gates
+    primary = record.spec.primary_metric
     return {
-        "model": record["model"],
+        "model": record.model,
         "version": version,
-        "gates": gates["status"],
-        "failures": [g["reason"] for g in gates["results"] if g["status"] not in (PASSED, NOT_MEASURED)],
-        "warnings": [g["reason"] for g in gates["results"] if g["status"] == NOT_MEASURED],
-        "rule_changes": record["rule_changes"]["changes"],
-        "overlap": (record["overlap"]["champion"] or {}).get("share"),
-        "champion": record["champion"]["version"],
-        "primary_metric": record["spec"]["primary_metric"],
-        "holdout": record["metrics"]["challenger"][record["spec"]["primary_metric"]],
-        "comparison": record["champion"]["comparison"],
+        "gates": gates.status.value,
+        "failures": [g.reason for g in gates.failures],
+        "warnings": [g.reason for g in gates.warnings],
+        "rule_changes": record.rule_changes.changes if record.rule_changes else [],
+        "overlap": record.overlap.champion.share if record.overlap and record.overlap.champion else None,
+        "champion": record.champion.version,
+        "primary_metric": primary,
+        "holdout": record.metrics.challenger[primary],
+        "comparison": record.champion.comparison.to_dict() if record.champion.comparison else None,
         "card": str(card),
         "run_id": run_id,
-        "trials": record["tuning"]["trials"],
-        "pruned": record["tuning"]["pruned"],
-        "drifted_share": record["drift"]["drifted_share"],
-        "mitigation": [
-            f"{c['method']}: {c['gates']['status'] if c['gates'] else 'not applicable: ' + str(c['reason'])}" for c in record["mitigation"] or []
-        ],
-        "timings": record["timings"],
-        "fairness_gates": [f"{g['gate']} {g['observed']:.3f} ({g['status']})" for g in gates["results"] if g["kind"] == "fairness" and g["observed"] is not None],
+        "trials": record.tuning.trials,
+        "pruned": record.tuning.pruned,
+        "drifted_share": record.drift.drifted_share if record.drift else None,
+        "mitigation": [_mitigation_line(c) for c in record.mitigation or []],
+        "timings": record.timings,
+        "fairness_gates": [f"{g.gate} {g.observed:.3f} ({g.status})" for g in gates.results if g.kind == "fairness" and g.observed is not None],
     }

@@ -8,7 +8,6 @@ exists deletes it again, so the registry never holds a version without its evide
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 import time
@@ -24,6 +23,9 @@ from mlflow.models import infer_signature
 from govern import cards, registry
 from govern.audit import AuditLog
 from govern.audit_events import GATES
+from govern.evidence_io import write_evidence
+from govern.gate_status import FAILED, PASSED
+from govern.record_model import Record
 
 
 @dataclass(frozen=True)
@@ -34,12 +36,7 @@ class Registered:
     digest: str
 
 
-def _write_json(path: Path, payload) -> Path:
-    path.write_text(json.dumps(payload, indent=2, default=str))
-    return path
-
-
-def log_summary(run_id: str, record: dict) -> None:
+def log_summary(run_id: str, record: Record) -> None:
     """The record's params and metrics on the challenger's run, in one request."""
     from mlflow.entities import Metric, Param, RunTag
 
@@ -50,7 +47,7 @@ def log_summary(run_id: str, record: dict) -> None:
         run_id,
         params=[Param(k, v) for k, v in run_params(record).items()],
         metrics=[Metric(k, v, now, 0) for k, v in run_metrics(record).items()],
-        tags=[RunTag(registry.GATE_STATUS, record["gates"]["status"])],
+        tags=[RunTag(registry.GATE_STATUS, record.gates.status.value)],
     )
 
 
@@ -80,7 +77,7 @@ def register(
     model_uri: str,
     model_id: str,
     run_id: str,
-    record: dict,
+    record: Record,
     staging: Path,
     cards_root: Path,
     audit: AuditLog,
@@ -88,25 +85,25 @@ def register(
 ) -> Registered:
     """Create the version, write its card, log the evidence, set tags and aliases, audit it."""
     client = registry.client()
-    status = record["gates"]["status"]
+    status = record.gates.status
     if not registry.registered(name):
-        client.create_registered_model(name, description=record["spec"]["description"], tags={"task": record["task"]})
+        client.create_registered_model(name, description=record.spec.description, tags={"task": record.task})
     tags = {
-        registry.GATE_STATUS: status,
-        registry.APPROVAL_STATUS: registry.PENDING if status == "passed" else registry.NOT_ELIGIBLE,
+        registry.GATE_STATUS: status.value,
+        registry.APPROVAL_STATUS: registry.PENDING if status == PASSED else registry.NOT_ELIGIBLE,
     }
-    for kind in dict.fromkeys(g["kind"] for g in record["gates"]["results"]):
-        verdicts = [g["status"] for g in record["gates"]["results"] if g["kind"] == kind]
-        tags[f"gate.{kind}"] = "passed" if all(v == "passed" for v in verdicts) else "failed"
-    if status != "passed":
+    for kind in dict.fromkeys(g.kind for g in record.gates.results):
+        verdicts = [g.status for g in record.gates.results if g.kind == kind]
+        tags[f"gate.{kind}"] = (PASSED if all(v == PASSED for v in verdicts) else FAILED).value
+    if status != PASSED:
         tags["approval.reason"] = "gates failed"
     mv = client.create_model_version(name, model_uri, run_id=run_id, tags=tags, model_id=model_id)
     version = str(mv.version)
     card_dir = cards_root / name / f"v{version}"
     try:
-        record["version"] = int(version)
-        _write_json(staging / "gates.json", record["gates"])
-        _write_json(staging / "record.json", record)
+        record.version = int(version)
+        write_evidence(staging / "gates.json", record.gates)
+        write_evidence(staging / "record.json", record)
         cards.write_card(record, staging, {"approval_status": tags[registry.APPROVAL_STATUS]})
         registry.client().log_artifacts(run_id, str(staging), registry.EVIDENCE_DIR)
         with_model = Path(mlflow.artifacts.download_artifacts(model_uri, dst_path=str(staging.parent / f"{staging.name}-model")))
@@ -118,9 +115,9 @@ def register(
         for file in staging.iterdir():
             if file.is_file() and file.suffix != ".parquet":
                 shutil.copy2(file, card_dir / file.name)
-        if status == "passed":
+        if status == PASSED:
             client.set_registered_model_alias(name, registry.CHALLENGER, version)
-        audit.append(name, GATES, actor=actor, version=version, details={"status": status, "digest": digest, "run_id": run_id, "failures": [g["reason"] for g in record["gates"]["results"] if g["status"] != "passed"]})
+        audit.append(name, GATES, actor=actor, version=version, details={"status": status.value, "digest": digest, "run_id": run_id, "failures": [g.reason for g in record.gates.results if g.status != PASSED]})
     except BaseException:
         client.delete_model_version(name, version)
         shutil.rmtree(card_dir, ignore_errors=True)
@@ -128,16 +125,16 @@ def register(
     return Registered(version=version, status=status, card_dir=card_dir, digest=digest)
 
 
-def _summary(record: dict) -> str:
-    primary = record["spec"]["primary_metric"]
-    value = record["metrics"]["challenger"].get(primary)
-    lines = [f"Gates {record['gates']['status']}; holdout {primary} = {value:.4g}." if value is not None else f"Gates {record['gates']['status']}."]
-    for gate in record["gates"]["results"]:
-        lines.append(f"- [{gate['status']}] {gate['reason']}")
+def _summary(record: Record) -> str:
+    primary = record.spec.primary_metric
+    value = record.metrics.challenger.get(primary)
+    lines = [f"Gates {record.gates.status}; holdout {primary} = {value:.4g}." if value is not None else f"Gates {record.gates.status}."]
+    for gate in record.gates.results:
+        lines.append(f"- [{gate.status}] {gate.reason}")
     lines.append("")
     lines.append("Card and reports: the source run's artifacts under `evidence/` (`card.html`, `drift.html`, `fairness.json`, `gates.json`).")
     lines.append("")
-    if record["gates"]["status"] == "passed":
+    if record.gates.passed:
         lines.append("To decide: edit tag `approval.status` (pencil icon in its row) to `approved` or `rejected`, and add tag `approval.reviewer` with your name.")
     else:
         lines.append("Not eligible for approval (`approval.status=not_eligible`): it failed its gates, so it can never be promoted.")

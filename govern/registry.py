@@ -11,7 +11,6 @@ Reading a version's tags, run and logged evidence happens here and nowhere else.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import tempfile
 from dataclasses import dataclass
@@ -129,15 +128,19 @@ def read_evidence(name: str, version: str | int, file: str) -> Path | None:
         return None
 
 
-def read_record(name: str, version: str | int) -> dict | None:
-    """The version's ``evidence/record.json`` as judged, or None if it was not logged."""
+def read_record(name: str, version: str | int):
+    """The version's ``evidence/record.json`` as judged (a ``Record``), or None if it was
+    not logged; a record that does not validate raises GovernError in one line."""
+    from govern.record_model import parse_record
+
     path = read_evidence(name, version, "record.json")
     if path is None:
         return None
     try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
+        text = path.read_bytes()
+    except OSError:
         return None
+    return parse_record(text, f"{name} v{version} {EVIDENCE_DIR}/record.json")
 
 
 @dataclass(frozen=True)

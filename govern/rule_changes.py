@@ -2,7 +2,7 @@
 
 A version can pass because its gates were loosened, not because it got better; the
 card, ``govern approve``, ``govern promote`` and the audit trail say so.  The input is
-the ``gates`` section of two specs as recorded (``record["spec"]["gates"]``, i.e.
+the ``gates`` section of two specs as recorded (``record.spec.gates``, i.e.
 ``ModelSpec.gates.model_dump(mode="json")``); everything here is plain data.
 """
 
@@ -246,10 +246,15 @@ def changes_since_champion(name: str, version: str) -> RuleChanges:
     champion = registry.alias_version(name, registry.CHAMPION)
     if champion is None or champion == str(version):
         return RuleChanges(version=str(version), against=champion, lines=[])
+    from govern.errors import GovernError
+
     records = {}
     for v in (champion, str(version)):
-        record = registry.read_record(name, v)
-        if record is None or "gates" not in (record.get("spec") or {}):
+        try:
+            record = registry.read_record(name, v)
+        except GovernError as exc:
+            return RuleChanges(version=str(version), against=champion, lines=[], note=f"{exc}, so changes since the champion are unknown")
+        if record is None or record.spec.gates is None:
             return RuleChanges(version=str(version), against=champion, lines=[], note=f"v{v}'s gates are not on record, so changes since the champion are unknown")
-        records[v] = record["spec"]["gates"]
+        records[v] = record.spec.gates
     return RuleChanges(version=str(version), against=champion, lines=describe_changes(records[champion], records[str(version)]))

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from govern import registration, registry
+from tests.record_story import minimal_record
 
 AUTHOR = "author"
 
@@ -62,14 +63,11 @@ def register_version(log, name: str, tmp: Path, *, gate_rules: dict | None = Non
     features.to_parquet(staging / "holdout.parquet")
     features.to_parquet(staging / "reference.parquet")
     result = {"gate": "roc_auc", "kind": "metric", "status": status, "observed": 0.8, "bound": ">= 0.7", "reason": f"roc_auc {status}"}
-    record = {
-        "model": name,
-        "task": "binary",
-        "version": None,
-        "spec": {"description": "", "primary_metric": "roc_auc", "gates": gate_rules or gates()},
-        "metrics": {"challenger": {"roc_auc": 0.8}},
-        "gates": {"status": status, "results": [result]},
-    }
+    record = minimal_record(
+        model=name, version=None,
+        spec={"name": name, "primary_metric": "roc_auc", "gates": gate_rules or gates()},
+        gates={"status": status, "results": [result]},
+    )
     registered = registration.register(
         name=name, model_uri=model_uri, model_id=model_id, run_id=run_id, record=record,
         staging=staging, cards_root=tmp / "cards", audit=log, actor="flow",

@@ -25,7 +25,7 @@ def plain_cards(monkeypatch):
     def write_card(record, out_dir, governance=None):
         out_dir.mkdir(parents=True, exist_ok=True)
         md, html = out_dir / "card.md", out_dir / "card.html"
-        md.write_text(f"card {record['model']} v{record['version']} {governance}")
+        md.write_text(f"card {record.model} v{record.version} {governance}")
         html.write_text("<p>card</p>")
         return md, html
 

@@ -17,6 +17,7 @@ import pytest
 from govern import decisions, registry
 from govern.audit import AuditLog
 from govern.errors import GovernError, PromotionRefused
+from govern.record_model import read_record_file
 
 pytestmark = pytest.mark.slow
 
@@ -70,6 +71,16 @@ def test_first_version_is_registered_with_its_evidence(project, first):
     for section in ("## Intended use", "## Metrics", "## Quantitative analyses", "## Data drift", "## Governance record", "Lineage"):
         assert section in card
     assert first["run_id"] in card
+
+
+def test_the_trained_record_validates_against_the_published_schema(project, first):
+    import jsonschema
+
+    from govern.record_schema import SCHEMA_PATH
+
+    written = json.loads((project.cards_dir / "churn" / "v1" / "record.json").read_text())
+    jsonschema.validate(written, json.loads(SCHEMA_PATH.read_text()))
+    assert read_record_file(project.cards_dir / "churn" / "v1" / "record.json").version == 1
 
 
 def test_run_has_nested_trials_and_logged_artifacts(project, first):
@@ -221,7 +232,7 @@ def test_a_failed_registration_leaves_no_version(project, first, log, tmp_path):
     from govern import registration
 
     mv = registry.client().get_model_version("churn", "1")
-    record = json.loads(Path(mlflow.artifacts.download_artifacts(run_id=mv.run_id, artifact_path="evidence/record.json")).read_text())
+    record = read_record_file(Path(mlflow.artifacts.download_artifacts(run_id=mv.run_id, artifact_path="evidence/record.json")))
     staging = tmp_path / "staging"
     staging.mkdir()
     blocked = tmp_path / "cards-is-a-file"

@@ -12,6 +12,7 @@ import pytest
 from govern import gates, monitoring, retraining
 from govern.demo_data import generate_customers
 from govern.errors import GovernError
+from tests.record_story import minimal_record
 from govern.gates import FAILED, NOT_MEASURED, PASSED
 from govern.monitoring import BaseRate, MonitoringOutcome, Reference
 from govern.monitoring_report import render_markdown, summary_lines
@@ -37,10 +38,10 @@ class StandIn:
         return np.column_stack([1 - p, p])
 
 
-RECORD = {
-    "metrics": {"challenger": {"roc_auc": 0.86, "brier": 0.15}, "intervals": {"roc_auc": [0.83, 0.89]}},
-    "split": {"train": {"rows": 900, "positive_rate": 0.27}},
-}
+RECORD = minimal_record(
+    metrics={"challenger": {"roc_auc": 0.86, "brier": 0.15}, "intervals": {"roc_auc": [0.83, 0.89]}},
+    split={"train": {"rows": 900, "positive_rate": 0.27}},
+)
 
 
 def _reference():

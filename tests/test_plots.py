@@ -20,6 +20,7 @@ from sklearn.metrics import auc, roc_auc_score
 from govern import cards, curves, explanations, plots
 from govern.champion_comparison import INTERVAL_METRICS
 from govern.evaluation import bootstrap_interval
+from tests.record_story import minimal_record
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -88,7 +89,7 @@ def _binary_record():
     other = np.clip(scores + np.random.default_rng(1).normal(scale=0.1, size=len(y)), 0, 1)
     found = explanations.explain(frame, {"challenger": model, "champion": model}, ["group"])
     return {
-        "model": "m", "version": 2, "task": "binary", "champion": {"version": "1"}, "baseline": {"kind": "logistic regression"},
+        "model": "m", "version": 2, "task": "binary", "champion": {"version": "1"}, "baseline": {"kind": "logistic regression", "fitted": True},
         "curves": curves.curve_evidence("binary", y, {"challenger": scores, "champion": other, "baseline": other * 0.9}, {"group": frame.group}),
         "explanations": found.to_dict(),
         "fairness": {"features": {"group": {"groups": [
@@ -96,14 +97,14 @@ def _binary_record():
              "intervals": {"selection_rate": [0.2, 0.4], "true_positive_rate": [0.5, 0.7], "false_positive_rate": [0.05, 0.15], "roc_auc": [0.7, 0.9]}},
             {"group": "b", "selection_rate": 0.2, "true_positive_rate": None, "insufficient": {"true_positive_rate": "3 positives"}, "intervals": {}},
         ]}}},
-        "drift": {"columns": {"strong": {"score": 0.2, "threshold": 0.1, "drifted": True, "method": "wasserstein"},
-                              "group": {"score": 0.01, "threshold": 0.1, "drifted": False, "method": "jensenshannon"}}},
+        "drift": {"columns": {"strong": {"score": 0.2, "threshold": 0.1, "drifted": True, "method": "wasserstein", "kind": "distance"},
+                              "group": {"score": 0.01, "threshold": 0.1, "drifted": False, "method": "jensenshannon", "kind": "distance"}}},
     }
 
 
 def test_every_binary_picture_is_drawn_from_the_record_alone():
     record = json.loads(json.dumps(_binary_record()))  # only what record.json can hold
-    drawn = plots.pictures(record)
+    drawn = plots.pictures(minimal_record(**record))
     assert set(drawn) == {"importance", "importance_by_group", "roc", "calibration", "gain", "groups", "drift"}
     assert all(p.png.startswith(PNG) and len(p.png) > 5000 for p in drawn.values())
 
@@ -115,12 +116,12 @@ def test_regression_pictures_and_nothing_drawn_without_evidence():
     model = CatBoostRegressor(iterations=30, verbose=0, cat_features=("group",)).fit(frame, y)
     record = {"model": "r", "version": 1, "task": "regression", "champion": {"version": None},
               "curves": curves.curve_evidence("regression", y, {"challenger": model.predict(frame), "champion": None}, {"group": frame.group})}
-    assert set(plots.pictures(json.loads(json.dumps(record)))) == {"predicted_observed", "residuals"}
-    assert plots.pictures({"task": "binary"}) == {}
+    assert set(plots.pictures(minimal_record(**json.loads(json.dumps(record))))) == {"predicted_observed", "residuals"}
+    assert plots.pictures(minimal_record()) == {}
 
 
 def test_html_places_each_picture_at_its_mark_and_drops_marks_without_one():
-    drawn = plots.pictures(_binary_record())
+    drawn = plots.pictures(minimal_record(**_binary_record()))
     page = cards.render_html("# Card\n\n<!-- picture:roc -->\n\n<!-- picture:residuals -->\n", "Card", drawn)
     assert page.count("<img ") == 1 and 'src="data:image/png;base64,' in page and "picture:" not in page
 

@@ -1,0 +1,107 @@
+"""The typed evidence without training: a record survives JSON, missing evidence stays
+"not measured", verdicts are enums, and a broken record is refused in one line."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from govern.cards import render_markdown
+from govern.drift import not_measured
+from govern.errors import GovernError
+from govern.evaluation import Comparison
+from govern.evidence_io import write_evidence
+from govern.gates import FAILED, NOT_MEASURED, PASSED, GateReport, GateResult, GateStatus, drift_gates, judge
+from govern.record_model import Record, parse_record, read_record_file
+from govern.spec import load_spec
+
+MODELS = Path(__file__).parents[1] / "models"
+
+
+def _record() -> Record:
+    spec = load_spec("churn", MODELS)
+    period = {"rows": 100, "positive_rate": 0.3}
+    verdict = judge([
+        GateResult("roc_auc", "metric", PASSED, 0.81, ">= 0.7", "roc_auc = 0.81 meets >= 0.7"),
+        *drift_gates(spec, not_measured("nothing later to compare with")),
+    ])
+    return Record(
+        model="churn", task="binary", version=3, created_at="2026-01-01T00:00:00+00:00",
+        spec=spec.model_dump(mode="json"), spec_digest="a" * 64, gates_digest="b" * 64,
+        data={"source": "data.parquet", "rows": 300, "digest": "c" * 64, "features": ["tenure", "plan"], "categorical": ["plan"]},
+        labels={"positive": "yes", "negative": "no", "declared": True},
+        split={"strategy": "time", "train": period, "valid": period, "holdout": period},
+        tuning={"study": "s", "trials": 5, "pruned": 1, "params": {"depth": 4}, "iterations": 40, "seconds": 1.5, "best_validation": 0.8},
+        metrics={"challenger": {"roc_auc": 0.81, "brier": float("nan")}, "intervals": {"roc_auc": [0.78, 0.84], "brier": [float("nan"), 0.2]}},
+        champion={"version": "2", "comparison": Comparison("roc_auc", 0.81, 0.79, 0.02, -0.01, 0.05, 0.95, 1000, 100)},
+        drift=not_measured("nothing later to compare with"), gates=verdict,
+        leakage={"status": "not_measured"}, timings={"tune": 1.0},
+        lineage={"git_commit": "abc", "flow_run": "f", "mlflow_run": "r", "experiment": "churn"},
+    )
+
+
+def test_a_record_round_trips_through_json_with_null_for_what_is_not_finite(tmp_path):
+    record = _record()
+    path = write_evidence(tmp_path / "record.json", record)
+    text = path.read_text()
+    json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} reached the JSON"))
+    again = read_record_file(path)
+    assert again == record
+    assert again.metrics.challenger["brier"] is None and again.metrics.intervals["brier"] is None
+    assert again.champion.comparison.lower == -0.01 and again.labels.positive == "yes"
+
+
+def test_a_not_measured_drift_summary_never_reads_as_no_drift():
+    summary = not_measured("the split is random")
+    assert summary.measured is False and summary.drifted_share is None and summary.columns == {}
+    dumped = summary.model_dump(mode="json")
+    assert dumped["drifted_share"] is None and "html_path" not in dumped
+
+
+def test_gate_report_statuses_are_enums_and_serialise_as_their_values():
+    report = _record().gates
+    assert report.status is FAILED or report.status is PASSED
+    assert all(isinstance(r.status, GateStatus) for r in report.results)
+    assert [r.status for r in report.warnings] == [NOT_MEASURED]
+    data = json.loads(report.model_dump_json())
+    assert {r["status"] for r in data["results"]} <= {s.value for s in GateStatus}
+    assert GateReport.model_validate(data) == report
+    with pytest.raises(ValueError):
+        GateResult("x", "metric", "passed-ish", None, "", "")
+
+
+def test_an_invalid_record_is_refused_in_one_line_naming_the_file_and_the_problem(tmp_path):
+    data = json.loads(_record().model_dump_json())
+    del data["gates"]["status"]
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(GovernError) as refused:
+        read_record_file(path)
+    message = str(refused.value)
+    assert "\n" not in message and str(path) in message and "gates.status" in message
+    with pytest.raises(GovernError, match="not a valid evidence record"):
+        parse_record("[]", "v1 record.json")
+
+
+def test_the_card_renders_from_a_typed_record():
+    card = render_markdown(_record())
+    assert "Model card: churn v3" in card and "**Not measured**: nothing later to compare with" in card
+
+
+def test_the_published_schema_is_the_generated_one():
+    from govern.record_schema import REGENERATE, SCHEMA_PATH, schema_text
+
+    assert SCHEMA_PATH.read_text() == schema_text(), f"govern/schemas/record.schema.json is stale: regenerate it with `{REGENERATE}`"
+
+
+def test_a_written_record_validates_against_the_published_schema(tmp_path):
+    import jsonschema
+
+    from govern.record_schema import SCHEMA_PATH
+
+    schema = json.loads(SCHEMA_PATH.read_text())
+    written = json.loads(write_evidence(tmp_path / "record.json", _record()).read_text())
+    jsonschema.validate(written, schema)
+    written["gates"]["status"] = "passed-ish"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(written, schema)
