@@ -41,17 +41,22 @@ def train_model(
     model: str, data: Optional[Path] = None, recent: Optional[Path] = None, trials: Optional[int] = None, provenance: Optional[str] = None,
 ) -> dict:
     """Run the champion-challenger flow after the cheap checks; ``provenance`` says how
-    ``data`` was put together, for the record and card."""
+    ``data`` was put together, for the record and card.  Prefect's temporary server, when
+    one is needed, boots while the flow module imports (``govern.prefect_server``)."""
+    from govern import prefect_server
+
     precheck(model, data)
     if recent is not None:
         from govern import validation
 
         validation.load_table(recent)
+    prefect_server.start_early()  # after the checks: messy input starts no server
     quiet_prefect()
     from flows.champion_challenger import champion_challenger
 
-    return champion_challenger(
-        model, data=str(data) if data else None, recent=str(recent) if recent else None, trials=trials, provenance=provenance,
-    )
+    with prefect_server.ready():
+        return champion_challenger(
+            model, data=str(data) if data else None, recent=str(recent) if recent else None, trials=trials, provenance=provenance,
+        )
 
 

@@ -58,3 +58,55 @@ def test_a_recorded_server_that_does_not_answer_is_ignored(clean_env):
     clean_env.write_text("http://127.0.0.1:9/api")
     configure_environment(load_settings())
     assert "PREFECT_API_URL" not in os.environ
+
+
+_EARLY = """
+import os, sys, urllib.request
+from govern.settings import configure_environment
+from govern import prefect_server
+configure_environment()
+prefect_server.start_early()
+print(prefect_server._Server.process.pid, prefect_server._Server.seeded, flush=True)
+with prefect_server.ready():
+    url = os.environ["PREFECT_API_URL"]
+    print(urllib.request.urlopen(url + "/health", timeout=5).status, "prefect" in sys.modules, flush=True)
+"""
+
+
+def _start_early(root, cache):
+    env = dict(os.environ, GOVERN_HOME=str(root), XDG_CACHE_HOME=str(cache))
+    for key in ("PREFECT_API_URL", "GOVERN_REUSED_PREFECT_API_URL", "PREFECT_HOME"):
+        env.pop(key, None)
+    out = subprocess.run([sys.executable, "-c", _EARLY], env=env, capture_output=True, text=True, check=True, timeout=300)
+    (pid, seeded), (status, imported) = (line.split() for line in out.stdout.strip().splitlines())
+    return int(pid), seeded == "True", status, imported
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return open(f"/proc/{pid}/stat").read().split()[2] != "Z" if os.path.exists(f"/proc/{pid}/stat") else True
+
+
+@pytest.mark.slow
+def test_the_temporary_server_starts_early_seeds_a_new_project_and_ends_with_the_command(tmp_path):
+    """Started before Prefect is imported, answering before the first flow call, and gone
+    when the command exits; a second new project starts from the cached empty database."""
+    cache = tmp_path / "cache"
+    pid, seeded, status, imported = _start_early(tmp_path / "one", cache)
+    assert (status, imported, seeded) == ("200", "False", False)
+    assert not _alive(pid)
+    assert list((cache / "govern").glob("prefect-*.db"))
+    pid, seeded, status, _ = _start_early(tmp_path / "two", cache)
+    assert (status, seeded) == ("200", True) and not _alive(pid)
+    assert (tmp_path / "two" / ".prefect" / "prefect.db").exists()
+
+
+def test_no_temporary_server_when_an_api_url_is_set(clean_env, monkeypatch):
+    from govern import prefect_server
+
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+    prefect_server.start_early()
+    assert prefect_server._Server.process is None

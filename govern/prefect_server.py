@@ -1,0 +1,160 @@
+"""Prefect's temporary server, started when a command starts rather than at its first flow call.
+
+With no ``PREFECT_API_URL``, Prefect starts a temporary API server (uvicorn in a child
+process) at a process's first flow call and waits for it: 8-10 s on an existing
+database, 13-19 s on a new one (114 migrations, then block registration), all before
+the flow's first step.  Started here instead, with Prefect's own command, the server
+boots on the other core while the command imports the flow and checks its input.  A
+new project's database is copied from an empty migrated one kept per Prefect version
+in the user's cache (``~/.cache/govern``; ``XDG_CACHE_HOME`` moves it), so it migrates
+nothing; the project's Prefect home stays inside the project.  The server is the
+command's child and ends with it (``atexit``, and the kernel's parent-death signal on
+Linux): nothing outlives the command.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from importlib.metadata import version
+from pathlib import Path
+
+
+class _Server:
+    process: subprocess.Popen | None = None
+    url: str | None = None
+    seeded = False
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _template() -> Path:
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "govern" / f"prefect-{version('prefect')}.db"
+
+
+def _database(home: Path) -> Path | None:
+    """The project's Prefect database file, unless a database URL points elsewhere."""
+    return None if os.environ.get("PREFECT_API_DATABASE_CONNECTION_URL") else home / "prefect.db"
+
+
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _spawn(home: Path) -> None:
+    port = _free_port()
+    env = dict(os.environ, PREFECT_UI_ENABLED="0", PREFECT__SERVER_EPHEMERAL="1", PREFECT__SERVER_FINAL="1")
+    env.pop("PREFECT_API_URL", None)
+    if _Server.seeded:
+        # The copied database is at Prefect's head revision and holds its blocks already.
+        env.update(PREFECT_API_DATABASE_MIGRATE_ON_START="false", PREFECT_API_BLOCKS_REGISTER_ON_START="false")
+    args = [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
+            "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"]
+    preexec = _die_with_parent if sys.platform == "linux" else None
+    _Server.process = subprocess.Popen(args, env=env, cwd=home, preexec_fn=preexec)  # noqa: PLW1509
+    _Server.url = os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+
+
+def start_early() -> None:
+    """Start the project's temporary Prefect server in the background when this process
+    will need one: no API URL is set (a user's, a team's, or a running ``govern watch``
+    server's) and Prefect is not imported yet (it reads the URL once, at import)."""
+    if _Server.process is not None or os.environ.get("PREFECT_API_URL") or "prefect" in sys.modules:
+        return
+    home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect")
+    home.mkdir(parents=True, exist_ok=True)
+    database, template = _database(home), _template()
+    if database is not None and not database.exists() and template.exists():
+        shutil.copyfile(template, database)
+        _Server.seeded = True
+    _spawn(home)
+    atexit.register(stop)
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@contextmanager
+def ready(timeout: float | None = None):
+    """Wait until the server ``start_early`` started answers, for the flow calls in the block;
+    a no-op when none was started.  Prefect reads the URL at import: a server restarted on
+    another port since then is named to it for the block."""
+    first = _Server.url
+    _wait(timeout)
+    if _Server.url == first or "prefect" not in sys.modules:
+        yield
+        return
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: _Server.url}):
+        yield
+
+
+def _wait(timeout: float | None) -> None:
+    if _Server.process is None:
+        return
+    limit = timeout or float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS") or 90)
+    deadline = time.monotonic() + limit
+    while not _healthy(_Server.url):
+        code = _Server.process.poll()
+        if code == 3:  # uvicorn could not bind: the port was taken since it was chosen
+            _spawn(Path(os.environ["PREFECT_HOME"]))
+            continue
+        if code is not None or time.monotonic() > deadline:
+            stop()
+            raise RuntimeError(f"Prefect's temporary server did not start within {limit:.0f} s (exit code {code})")
+        time.sleep(0.1)
+    _keep_template(Path(os.environ["PREFECT_HOME"]))
+
+
+def _keep_template(home: Path) -> None:
+    """Copy a database no flow has used yet to the cache, for the next new project."""
+    database, template = _database(home), _template()
+    if _Server.seeded or database is None or template.exists() or not database.exists():
+        return
+    try:
+        template.parent.mkdir(parents=True, exist_ok=True)
+        partial = template.with_suffix(".partial")
+        with sqlite3.connect(database) as source, sqlite3.connect(partial) as copy:
+            source.backup(copy)
+        partial.replace(template)
+    except (OSError, sqlite3.Error):
+        pass
+
+
+def stop() -> None:
+    process, _Server.process = _Server.process, None
+    if process is None:
+        return
+    if os.environ.get("PREFECT_API_URL") == _Server.url:
+        os.environ.pop("PREFECT_API_URL")
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
