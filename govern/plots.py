@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+from govern.record_model import Record
+
 COLOURS = {"challenger": "#1f6fb4", "champion": "#e07b10", "baseline": "#7a7a7a"}
 TOP_FEATURES = 12
 DPI = 96
@@ -46,19 +48,19 @@ def _png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def _label(record: dict, name: str) -> str:
+def _label(record: Record, name: str) -> str:
     if name == "challenger":
-        return f"challenger v{record.get('version')}"
+        return f"challenger v{record.version}"
     if name == "champion":
-        return f"champion v{(record.get('champion') or {}).get('version')}"
-    return f"baseline ({(record.get('baseline') or {}).get('kind', 'simple model')})"
+        return f"champion v{record.champion.version}"
+    return f"baseline ({record.baseline.kind if record.baseline else 'simple model'})"
 
 
-def _models(record: dict) -> dict:
-    return ((record.get("curves") or {}).get("models")) or {}
+def _models(record: Record) -> dict:
+    return (record.curves or {}).get("models") or {}
 
 
-def roc(record: dict) -> Figure | None:
+def roc(record: Record) -> Figure | None:
     models = {k: v["roc"] for k, v in _models(record).items() if v.get("roc")}
     if not models:
         return None
@@ -72,7 +74,7 @@ def roc(record: dict) -> Figure | None:
     return fig
 
 
-def calibration(record: dict) -> Figure | None:
+def calibration(record: Record) -> Figure | None:
     models = {k: v["calibration"] for k, v in _models(record).items() if v.get("calibration")}
     if not models:
         return None
@@ -86,7 +88,7 @@ def calibration(record: dict) -> Figure | None:
     return fig
 
 
-def gain(record: dict) -> Figure | None:
+def gain(record: Record) -> Figure | None:
     models = {k: v["deciles"] for k, v in _models(record).items() if v.get("deciles") and v["deciles"][0].get("lift") is not None}
     if not models:
         return None
@@ -106,7 +108,7 @@ def gain(record: dict) -> Figure | None:
     return fig
 
 
-def predicted_observed(record: dict) -> Figure | None:
+def predicted_observed(record: Record) -> Figure | None:
     models = {k: v for k, v in _models(record).items() if v.get("scatter")}
     if not models:
         return None
@@ -127,8 +129,8 @@ def predicted_observed(record: dict) -> Figure | None:
     return fig
 
 
-def residuals(record: dict) -> Figure | None:
-    blocks = (record.get("curves") or {}).get("residuals_by_group") or {}
+def residuals(record: Record) -> Figure | None:
+    blocks = (record.curves or {}).get("residuals_by_group") or {}
     if not blocks:
         return None
     fig = _figure(figsize=(4.5 * len(blocks), 3.8))
@@ -141,8 +143,8 @@ def residuals(record: dict) -> Figure | None:
     return fig
 
 
-def importance(record: dict) -> Figure | None:
-    overall = (record.get("explanations") or {}).get("overall") or {}
+def importance(record: Record) -> Figure | None:
+    overall = (record.explanations or {}).get("overall") or {}
     if "challenger" not in overall:
         return None
     features = list(overall["challenger"])[:TOP_FEATURES][::-1]
@@ -156,8 +158,8 @@ def importance(record: dict) -> Figure | None:
     return fig
 
 
-def importance_by_group(record: dict) -> Figure | None:
-    explanations = record.get("explanations") or {}
+def importance_by_group(record: Record) -> Figure | None:
+    explanations = record.explanations or {}
     blocks = {f: g for f, g in (explanations.get("by_group") or {}).items() if g}
     top = list((explanations.get("overall") or {}).get("challenger") or {})[:8][::-1]
     if not blocks or not top:
@@ -178,11 +180,11 @@ SHORT = {"selection_rate": "selection rate", "true_positive_rate": "TPR", "false
 GROUP_METRICS = {"binary": ("selection_rate", "true_positive_rate", "false_positive_rate", "roc_auc"), "regression": ("mae", "mean_prediction")}
 
 
-def groups(record: dict) -> Figure | None:
-    features = (record.get("fairness") or {}).get("features") or {}
+def groups(record: Record) -> Figure | None:
+    features = (record.fairness or {}).get("features") or {}
     if not features:
         return None
-    names = GROUP_METRICS["binary" if record.get("task") == "binary" else "regression"]
+    names = GROUP_METRICS["binary" if record.task == "binary" else "regression"]
     fig = _figure(figsize=(3.2 * len(names), 2.6 * len(features)))
     axes = fig.subplots(len(features), len(names), squeeze=False)
     for row, (feature, block) in zip(axes, features.items()):
@@ -200,18 +202,17 @@ def groups(record: dict) -> Figure | None:
     return fig
 
 
-def drift(record: dict) -> Figure | None:
-    columns = ((record.get("drift") or {}).get("columns")) or {}
-    columns = {k: v for k, v in columns.items() if v.get("score") is not None}
+def drift(record: Record) -> Figure | None:
+    columns = {k: v for k, v in (record.drift.columns if record.drift else {}).items() if v.score is not None}
     if not columns:
         return None
     names = list(columns)[::-1]
     fig = _figure(figsize=(7, 0.32 * len(names) + 1.5))
     ax = fig.subplots()
-    ax.barh(range(len(names)), [columns[n]["score"] for n in names], color=["#c03030" if columns[n]["drifted"] else "#6a9a6a" for n in names])
-    thresholds = [columns[n]["threshold"] for n in names]
+    ax.barh(range(len(names)), [columns[n].score for n in names], color=["#c03030" if columns[n].drifted else "#6a9a6a" for n in names])
+    thresholds = [columns[n].threshold for n in names]
     ax.scatter(thresholds, range(len(names)), marker="|", s=250, c="black", label="threshold", zorder=3)
-    ax.set(yticks=range(len(names)), yticklabels=[f"{n} ({columns[n]['method']})" for n in names], xlabel="drift score (red: drifted)", title="Drift per column")
+    ax.set(yticks=range(len(names)), yticklabels=[f"{n} ({columns[n].method})" for n in names], xlabel="drift score (red: drifted)", title="Drift per column")
     ax.legend(fontsize=8)
     return fig
 
@@ -229,7 +230,7 @@ PICTURES = {
 }
 
 
-def pictures(record: dict) -> dict[str, Picture]:
+def pictures(record: Record) -> dict[str, Picture]:
     """Every picture the record has evidence for, by name."""
     out = {}
     for name, (title, draw) in PICTURES.items():
