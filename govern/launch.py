@@ -43,7 +43,7 @@ def train_model(
     """Run the champion-challenger flow after the cheap checks; ``provenance`` says how
     ``data`` was put together, for the record and card.  Prefect's temporary server, when
     one is needed, boots while the flow module imports (``govern.prefect_server``)."""
-    from govern import prefect_server
+    from govern import new_store, prefect_server
 
     precheck(model, data)
     if recent is not None:
@@ -51,9 +51,11 @@ def train_model(
 
         validation.load_table(recent)
     prefect_server.start_early()  # after the checks: messy input starts no server
+    store = new_store.create_in_background(load_settings())
     quiet_prefect()
     from flows.champion_challenger import champion_challenger
 
+    new_store.wait(store)
     with prefect_server.ready():
         return champion_challenger(
             model, data=str(data) if data else None, recent=str(recent) if recent else None, trials=trials, provenance=provenance,

@@ -110,3 +110,20 @@ def test_no_temporary_server_when_an_api_url_is_set(clean_env, monkeypatch):
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
     prefect_server.start_early()
     assert prefect_server._Server.process is None
+
+
+def test_a_new_store_is_created_in_the_background_as_mlflow_would(tmp_path, monkeypatch):
+    import sqlite3
+
+    from govern import new_store
+
+    monkeypatch.setenv("GOVERN_HOME", str(tmp_path))
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings()
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", settings.tracking_uri)
+    settings.mlruns.mkdir()
+    new_store.wait(new_store.create_in_background(settings))
+    with sqlite3.connect(tmp_path / "mlruns" / "mlflow.db") as db:
+        assert db.execute("select name, artifact_location from experiments").fetchall() == [("Default", str(tmp_path / "mlruns" / "0"))]
+    assert new_store.create_in_background(settings) is None
