@@ -20,10 +20,10 @@ import pandas as pd
 from govern import fairness_intervals as boot
 from govern.errors import DataValidationError, SpecError
 from govern.fairness_report import feature_block
+from govern.fairness_result import INTERSECTION_SEPARATOR, DisparityEvidence, FairnessReport
 from govern.group_metrics import binary_rates, cell_counts, delong_auc, group_aucs, regression_means
 from govern.spec import FAIRNESS_METRICS, ModelSpec
 
-INTERSECTION_SEPARATOR = "&"
 MISSING_GROUP = "(missing)"
 BLANK_GROUP = "(blank)"
 INTERVAL_METHOD = (
@@ -94,14 +94,14 @@ def assess_fairness(
     confidence: float = 0.95,
     resamples: int = 500,
     seed: int = 0,
-) -> dict:
+) -> FairnessReport:
     """Per-group metrics, disparities and bootstrap intervals for each sensitive column
     and for the intersection of all of them.
 
     Binary tasks take 0/1 labels in ``y_pred`` and, optionally, probabilities in
     ``y_score`` for ROC AUC; regression tasks take predicted values.  Rows are matched
-    by position.  The same ``seed`` gives the same intervals.  The result is plain JSON
-    (NaN becomes None).
+    by position.  The same ``seed`` gives the same intervals.  Values that are not
+    finite numbers are None.
     """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     y_score = None if y_score is None else np.asarray(y_score, dtype=float)
@@ -128,7 +128,7 @@ def assess_fairness(
         draw_sums, draw_sizes = boot.regression_sum_draws(fine, len(fine_first), values, resamples, rng)
         overall = (regression_means(fine_sums.sum(0), fine_sizes.sum()), regression_means(draw_sums.sum(1), draw_sizes.sum(1)))
 
-    report: dict[str, Any] = {}
+    report = {}
     for name, members in features.items():
         codes, labels, _ = _encode(groups, members)
         to_group = codes[fine_first]
@@ -140,10 +140,7 @@ def assess_fairness(
             point = regression_means(boot.sum_to_groups(fine_sums[None], to_group, len(labels))[0], boot.sum_to_groups(fine_sizes[None, :, None], to_group, len(labels))[0, :, 0])
             draws = regression_means(boot.sum_to_groups(draw_sums, to_group, len(labels)), boot.sum_to_groups(draw_sizes[:, :, None], to_group, len(labels))[..., 0])
         report[name] = feature_block(task, labels, point, draws, overall, rules)
-    return {
-        "task": task, **rules, "resamples": int(resamples), "seed": int(seed),
-        "interval_method": INTERVAL_METHOD, "features": report,
-    }
+    return FairnessReport(task=task, **rules, resamples=int(resamples), seed=int(seed), interval_method=INTERVAL_METHOD, features=report)
 
 
 def _binary_overall(fine_counts, fine_draws, y, y_score, order, resamples, rng) -> tuple[dict, dict]:
@@ -163,38 +160,15 @@ def _group_auc(codes, n_groups, y, y_score, order, resamples, rng) -> tuple[np.n
     return auc, boot.auc_draws(auc, se, resamples, rng)
 
 
-def _find_feature(report: dict, feature: str) -> dict | None:
-    features = report.get("features", {})
-    if feature in features:
-        return features[feature]
-    wanted = frozenset(feature.split(INTERSECTION_SEPARATOR))
-    for name, block in features.items():
-        if frozenset(name.split(INTERSECTION_SEPARATOR)) == wanted:
-            return block
-    return None
-
-
-def fairness_evidence(report: dict | None, feature: str, metric: str) -> dict:
+def fairness_evidence(report: FairnessReport | None, feature: str, metric: str) -> DisparityEvidence:
     """What a gate on ``metric`` by ``feature`` reads: ``value``, ``interval`` and, when
     either is missing, a ``note`` saying why.  Never raises for missing evidence."""
     if report is None:
-        return {"value": None, "interval": None, "note": "no fairness report (no sensitive feature in the scored rows)"}
-    block = _find_feature(report, feature)
-    if block is None:
-        known = ", ".join(report.get("features", {})) or "none"
-        return {"value": None, "interval": None, "note": f"'{feature}' was not assessed (assessed: {known})"}
-    disparities = block.get("disparities") or {}
-    if metric not in disparities:
-        return {"value": None, "interval": None, "note": f"'{metric}' does not apply to a {report.get('task', 'this')} task"}
-    value = disparities[metric]
-    interval = (block.get("intervals") or {}).get(metric)
-    note = (block.get("notes") or {}).get(metric)
-    if value is None and not note:
-        note = "undefined for the groups assessed"
-    return {"value": value, "interval": interval, "note": note}
+        return DisparityEvidence(None, None, "no fairness report (no sensitive feature in the scored rows)")
+    return report.evidence(feature, metric)
 
 
-def fairness_value(report: dict, feature: str, metric: str) -> float | None:
+def fairness_value(report: FairnessReport, feature: str, metric: str) -> float | None:
     """The point value of a disparity, or None when it could not be measured.
 
     An intersection may be named in any column order ("age_band&gender").  Naming a
@@ -202,19 +176,16 @@ def fairness_value(report: dict, feature: str, metric: str) -> float | None:
     """
     if metric not in FAIRNESS_METRICS:
         raise SpecError(f"fairness metric '{metric}' is unknown (one of {', '.join(FAIRNESS_METRICS)})")
-    block = _find_feature(report, feature)
+    block = report.feature(feature)
     if block is None:
-        known = ", ".join(report.get("features", {})) or "none"
+        known = ", ".join(report.features) or "none"
         raise SpecError(f"fairness feature '{feature}' was not assessed (assessed: {known})")
-    disparities = block.get("disparities") or {}
-    if metric not in disparities:
-        task = report.get("task", "this")
-        raise SpecError(f"fairness metric '{metric}' does not apply to a {task} task (one of {', '.join(disparities)})")
-    value = disparities[metric]
-    return None if value is None else float(value)
+    if metric not in block.disparities:
+        raise SpecError(f"fairness metric '{metric}' does not apply to a {report.task} task (one of {', '.join(block.disparities)})")
+    return block.disparities[metric]
 
 
-def assess_scores(spec: ModelSpec, frame: pd.DataFrame, scores, labels=None) -> dict | None:
+def assess_scores(spec: ModelSpec, frame: pd.DataFrame, scores, labels=None) -> FairnessReport | None:
     """The spec's fairness report of a model's scores on labelled rows, or None without
     sensitive features; binary labels are taken at the spec's decision threshold."""
     sensitive = [c for c in spec.fairness.sensitive_features if c in frame.columns]

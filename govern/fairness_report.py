@@ -1,8 +1,9 @@
 """One feature's block of the fairness report: groups, evidence, disparities, intervals.
 
-Plain JSON: NaN becomes None, intervals are ``[low, high]`` lists.  A value measured
-on a group under the evidence rule is still shown, beside the reason it does not count
-("8 positives < 10"), so nothing is silently dropped.
+Built as a :class:`~govern.fairness_result.FeatureFairness` (NaN becomes None, an
+interval with an undefined end is None).  A value measured on a group under the
+evidence rule is still shown, beside the reason it does not count ("8 positives < 10"),
+so nothing is silently dropped.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from govern.fairness_intervals import BETWEEN_GROUPS, EVIDENCE, disparities, percentile_interval
+from govern.fairness_result import BinaryGroup, BinaryOverall, FeatureFairness, GroupsCounted, RegressionGroup, RegressionOverall
 from govern.group_metrics import BINARY_GROUP_METRICS, REGRESSION_GROUP_METRICS
 
 
@@ -67,24 +69,25 @@ def _disparity_note(name: str, used: int, rule: str, rules: dict, point_value) -
     return "undefined in the groups that count (a rate with no rows to divide by)"
 
 
-def feature_block(task: str, labels: list[str], point: dict, draws: dict, overall: tuple[dict, dict], rules: dict) -> dict:
+def feature_block(task: str, labels: list[str], point: dict, draws: dict, overall: tuple[dict, dict], rules: dict) -> FeatureFairness:
     """The report of one sensitive feature (or intersection) from point values and resample draws."""
-    names = BINARY_GROUP_METRICS if task == "binary" else REGRESSION_GROUP_METRICS
+    binary = task == "binary"
+    names = BINARY_GROUP_METRICS if binary else REGRESSION_GROUP_METRICS
+    group_model, overall_model = (BinaryGroup, BinaryOverall) if binary else (RegressionGroup, RegressionOverall)
     confidence = rules["confidence"]
     bounds = {m: percentile_interval(np.asarray(draws[m]), confidence) for m in names}
     rows_ok, classes_ok, rows_why, classes_why = _evidence(task, point, rules)
     records, insufficient = [], {}
     for i, label in enumerate(labels):
         size = int(point["count"][i])
-        record: dict[str, Any] = {"group": label, "size": size, "count": size}
-        if task == "binary":
-            record["positives"], record["negatives"] = int(point["positives"][i]), int(point["negatives"][i])
-        record["small"] = not bool(rows_ok[i])
+        counts = {"positives": int(point["positives"][i]), "negatives": int(point["negatives"][i])} if binary else {}
         why = {"rows": rows_why[i], "classes": classes_why[i]}
-        record["insufficient"] = {m: why[EVIDENCE[m]] for m in names if why[EVIDENCE[m]]}
-        record.update({m: plain(point[m][i]) for m in names})
-        record["intervals"] = {m: _interval(point[m][i], bounds[m][0][i], bounds[m][1][i]) for m in names}
-        records.append(record)
+        records.append(group_model(
+            group=label, size=size, count=size, **counts, small=not bool(rows_ok[i]),
+            insufficient={m: why[EVIDENCE[m]] for m in names if why[EVIDENCE[m]]},
+            **{m: plain(point[m][i]) for m in names},
+            intervals={m: _interval(point[m][i], bounds[m][0][i], bounds[m][1][i]) for m in names},
+        ))
         reasons = list(dict.fromkeys(r for r in (rows_why[i], classes_why[i]) if r))
         if reasons:
             insufficient[label] = "; ".join(reasons)
@@ -92,26 +95,25 @@ def feature_block(task: str, labels: list[str], point: dict, draws: dict, overal
     values = disparities(task, point, rows_ok, classes_ok)
     samples = disparities(task, draws, rows_ok, classes_ok)
     used = {"rows": [lab for lab, ok in zip(labels, rows_ok) if ok], "classes": [lab for lab, ok in zip(labels, classes_ok) if ok]}
-    block: dict[str, Any] = {"groups": records, "disparities": {}, "intervals": {}, "notes": {}}
+    measured, spreads, notes = {}, {}, {}
     for name, value in values.items():
         rule = EVIDENCE[name]
-        block["disparities"][name] = plain(value)
+        measured[name] = plain(value)
         low, high = percentile_interval(np.asarray(samples[name])[:, None], confidence)
-        block["intervals"][name] = _interval(value, low[0], high[0])
+        spreads[name] = _interval(value, low[0], high[0])
         note = _disparity_note(name, len(used[rule]), rule, rules, value)
         if note:
-            block["notes"][name] = note
+            notes[name] = note
     overall_point, overall_draws = overall
-    block["overall"] = {m: plain(overall_point[m]) for m in names} | {"count": int(overall_point["count"])}
-    block["overall"]["intervals"] = {
-        m: _interval(overall_point[m], *(b[0] for b in percentile_interval(np.asarray(overall_draws[m])[:, None], confidence))) for m in names
-    }
-    block["groups_counted"] = used
-    block["small_groups"] = [lab for lab, ok in zip(labels, rows_ok) if not ok]
-    block["insufficient_evidence"] = insufficient
-    block["excluded_from_disparities"] = list(insufficient)
+    whole = overall_model(
+        **{m: plain(overall_point[m]) for m in names}, count=int(overall_point["count"]),
+        intervals={m: _interval(overall_point[m], *(b[0] for b in percentile_interval(np.asarray(overall_draws[m])[:, None], confidence))) for m in names},
+    )
     sentences = [f"insufficient evidence for {label} ({why})" for label, why in insufficient.items()]
-    sentences += [f"{name} not measured: {note}" for name, note in block["notes"].items()]
-    if sentences:
-        block["note"] = "; ".join(sentences)
-    return block
+    sentences += [f"{name} not measured: {note}" for name, note in notes.items()]
+    return FeatureFairness(
+        groups=records, disparities=measured, intervals=spreads, notes=notes, overall=whole,
+        groups_counted=GroupsCounted(**used), small_groups=[lab for lab, ok in zip(labels, rows_ok) if not ok],
+        insufficient_evidence=insufficient, excluded_from_disparities=list(insufficient),
+        note="; ".join(sentences) or None,
+    )

@@ -15,6 +15,7 @@ from pydantic.dataclasses import dataclass
 from govern.drift_summary import DriftSummary
 from govern.evaluation import Comparison
 from govern.evidence_io import Evidence, Finite, Interval
+from govern.fairness_result import FairnessReport
 from govern.gate_status import FAILED, NOT_MEASURED, PASSED, GateStatus
 from govern.spec import ModelSpec
 
@@ -88,23 +89,21 @@ def champion_gate(spec: ModelSpec, comparison: Comparison | None, champion_versi
     return [GateResult(name, "champion", PASSED if ok else FAILED, comparison.lower, bound, reason)]
 
 
-def fairness_gates(spec: ModelSpec, fairness: dict | None) -> list[GateResult]:
+def fairness_gates(spec: ModelSpec, fairness: FairnessReport | None) -> list[GateResult]:
     """Each fairness gate on its point estimate (``judge: point``) or on the conservative
     end of its bootstrap interval (``judge: bound``: the upper end against a ceiling, the
     lower against a floor).  The sentence gives both; missing evidence fails."""
     from govern.fairness import fairness_evidence
 
-    confidence = (fairness or {}).get("confidence", spec.fairness.confidence)
+    confidence = fairness.confidence if fairness is not None else spec.fairness.confidence
     results = []
     for g in spec.gates.fairness:
         name = f"{g.metric} by {g.feature}"
         bound = " and ".join(b for b in (f">= {g.min:g}" if g.min is not None else "", f"<= {g.max:g}" if g.max is not None else "") if b)
         bound += " (point estimate)" if g.judge == "point" else f" ({confidence:.0%} interval bound)"
-        found = fairness_evidence(fairness, g.feature, g.metric)
-        value, interval = found["value"], found["interval"]
-        interval = tuple(interval) if interval else None
+        value, interval, note = fairness_evidence(fairness, g.feature, g.metric)
         if value is None or (g.judge == "bound" and interval is None):
-            why = found["note"] if value is None else "no bootstrap interval could be computed"
+            why = note if value is None else "no bootstrap interval could be computed"
             results.append(GateResult(name, "fairness", FAILED, value, bound, f"not measured: {why}", interval))
             continue
         low = value if g.judge == "point" else interval[0]
@@ -171,7 +170,7 @@ def evaluate_gates(
     comparison: Comparison | None,
     champion_version: str | None,
     champion_note: str = "",
-    fairness: dict | None = None,
+    fairness: FairnessReport | None = None,
     drift: DriftSummary | None = None,
     leakage: list[GateResult] | None = None,
     baseline: Comparison | None = None,

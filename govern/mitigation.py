@@ -193,8 +193,8 @@ def judge_mitigated(spec: ModelSpec, mitigation, metrics: dict, fairness: dict |
         rows = {m: [metrics.get(m), candidate["metrics"].get(m)] for m in dict.fromkeys((spec.primary_metric, "accuracy", "recall"))}
         for g in spec.gates.fairness:
             rows[f"{g.metric} by {g.feature}"] = [
-                fairness_evidence(fairness, g.feature, g.metric)["value"],
-                fairness_evidence(candidate["fairness"], g.feature, g.metric)["value"],
+                fairness_evidence(fairness, g.feature, g.metric).value,
+                fairness_evidence(candidate["fairness"], g.feature, g.metric).value,
             ]
         judged.append({**candidate, "status": "judged", "gates": report.to_dict(), "comparison": rows})
     return judged

@@ -26,6 +26,7 @@ from govern.audit import AuditLog
 from govern.audit_events import MONITORED
 from govern.errors import GovernError
 from govern.evaluation import bootstrap_interval, holdout_metrics
+from govern.fairness_result import FairnessReport
 from govern.gates import FAILED, NOT_MEASURED, PASSED, GateResult
 from govern.record_model import Record, read_record_file
 from govern.spec import ModelSpec
@@ -87,7 +88,7 @@ class MonitoringOutcome:
     performance: dict | None = None
     performance_table: list[MetricRow] = field(default_factory=list)
     base_rate: BaseRate | None = None
-    fairness: dict | None = None
+    fairness: FairnessReport | None = None
     primary_metric: str = ""
     retrain_data: str = "combined"
     current: str = ""
@@ -117,6 +118,7 @@ class MonitoringOutcome:
         out["status"] = self.status.value
         out["failures"] = [c.reason for c in self.failures]
         out["base_rate"] = None if self.base_rate is None else {**out["base_rate"], "shift": self.base_rate.shift}
+        out["fairness"] = None if self.fairness is None else self.fairness.model_dump(mode="json")
         return out
 
     @classmethod
@@ -126,6 +128,8 @@ class MonitoringOutcome:
         known["performance_table"] = [MetricRow(**r) for r in data.get("performance_table") or []]
         rate = data.get("base_rate")
         known["base_rate"] = None if rate is None else BaseRate(training=rate["training"], current=rate["current"])
+        report = data.get("fairness")
+        known["fairness"] = None if report is None else FairnessReport.model_validate(report)
         return cls(**known)
 
 
@@ -189,7 +193,7 @@ def base_rate_check(spec: ModelSpec, rate: BaseRate | None) -> GateResult | None
     return GateResult(name, "base_rate", PASSED if ok else FAILED, abs(rate.shift), bound, reason)
 
 
-def label_checks(spec: ModelSpec, metrics: dict, champion_value: float | None, rate: BaseRate | None, fairness: dict | None) -> list[GateResult]:
+def label_checks(spec: ModelSpec, metrics: dict, champion_value: float | None, rate: BaseRate | None, fairness: FairnessReport | None) -> list[GateResult]:
     """Every check that needs labels, judged on the champion's scores of the new data."""
     results = gates.metric_gates(spec, metrics)
     results += [r for r in (metric_drop_check(spec, champion_value, metrics[spec.primary_metric]), base_rate_check(spec, rate)) if r]

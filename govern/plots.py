@@ -181,21 +181,21 @@ GROUP_METRICS = {"binary": ("selection_rate", "true_positive_rate", "false_posit
 
 
 def groups(record: Record) -> Figure | None:
-    features = (record.fairness or {}).get("features") or {}
+    features = record.fairness.features if record.fairness else {}
     if not features:
         return None
     names = GROUP_METRICS["binary" if record.task == "binary" else "regression"]
     fig = _figure(figsize=(3.2 * len(names), 2.6 * len(features)))
     axes = fig.subplots(len(features), len(names), squeeze=False)
     for row, (feature, block) in zip(axes, features.items()):
-        labels = [str(g["group"]) for g in block["groups"]]
+        labels = [g.group for g in block.groups]
         for ax, metric in zip(row, names):
-            for x, g in enumerate(block["groups"]):
-                value, interval = g.get(metric), (g.get("intervals") or {}).get(metric)
+            for x, g in enumerate(block.groups):
+                value, interval = getattr(g, metric), g.intervals.get(metric)
                 if value is None:
                     continue
                 err = [[value - interval[0]], [interval[1] - value]] if interval and None not in interval else None
-                ax.errorbar([x], [value], yerr=err, fmt="o", c="#c03030" if g.get("insufficient") else COLOURS["challenger"], capsize=3)
+                ax.errorbar([x], [value], yerr=err, fmt="o", c="#c03030" if g.insufficient else COLOURS["challenger"], capsize=3)
             ax.set(xticks=range(len(labels)), xlim=(-0.5, len(labels) - 0.5))
             ax.set_title(f"{SHORT[metric]} by {feature.replace('&', ' & ')}", fontsize=9)
             ax.set_xticklabels(labels, fontsize=7, rotation=45 if len(labels) > 4 else 0, ha="right" if len(labels) > 4 else "center")

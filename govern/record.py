@@ -21,6 +21,7 @@ from govern import evidence_io
 from govern.drift_summary import DriftSummary
 from govern.evaluation_result import Evaluation
 from govern.evidence_io import finite_or_none
+from govern.fairness_result import FairnessReport
 from govern.gates import GateReport
 from govern.mitigation import judge_mitigated
 from govern.overlap import TRAINING_IDS_FILE, hash_ids, salt_fingerprint, write_id_hashes
@@ -86,7 +87,7 @@ def build_record(
     evaluation: Evaluation,
     champion: Champion,
     leakage,
-    fairness: dict | None,
+    fairness: FairnessReport | None,
     representation: dict | None,
     mitigation,
     drift: DriftSummary,

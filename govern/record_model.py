@@ -6,7 +6,7 @@ reference) through :func:`parse_record`, which refuses a record that does not ma
 this shape instead of letting a missing key read as missing evidence.  The JSON Schema
 published with the package (``govern/schemas/record.schema.json``) is generated from
 :class:`Record`.  Blocks that only the card and its pictures read (curves,
-explanations, fairness tables, representation, leakage detail) are kept as JSON
+explanations, representation, leakage detail) are kept as JSON
 objects; everything a gate, a decision or a comparison reads is typed.
 """
 
@@ -22,6 +22,7 @@ from govern.errors import GovernError
 from govern.evaluation import Comparison
 from govern.evaluation_result import Overlap
 from govern.evidence_io import Evidence, Finite, Interval, first_problem
+from govern.fairness_result import FairnessReport
 from govern.gates import GateReport
 
 JsonBlock = dict[str, Any]
@@ -161,7 +162,7 @@ class Record(Evidence):
     software: dict[str, str] = Field(default_factory=dict)
     overlap: OverlapSection | None = None
     leakage: JsonBlock | None = None
-    fairness: JsonBlock | None = None
+    fairness: FairnessReport | None = None
     representation: JsonBlock | None = None
     mitigation: list[JsonBlock] | None = None
     drift: DriftSummary | None = None
@@ -173,7 +174,7 @@ class Record(Evidence):
 class FairnessEvidence(Evidence):
     """``fairness.json``: the challenger's per-group report and the mitigated candidates."""
 
-    challenger: JsonBlock | None
+    challenger: FairnessReport | None
     mitigated: list[JsonBlock] | None = None
 
 

@@ -33,12 +33,12 @@ def _known_data(with_small_group=False):
 def test_known_answer_matches_hand_computation_and_fairlearn():
     y_true, y_pred, groups = _known_data()
     report = assess_fairness(y_true, y_pred, groups, task="binary", min_group_size=30)
-    region = report["features"]["region"]
-    by_name = {g["group"]: g for g in region["groups"]}
-    assert by_name["A"]["selection_rate"] == pytest.approx(0.25)
-    assert by_name["B"]["selection_rate"] == pytest.approx(0.6)
-    assert by_name["A"]["size"] == 40 and by_name["B"]["count"] == 50
-    d = region["disparities"]
+    region = report.features["region"]
+    by_name = {g.group: g for g in region.groups}
+    assert by_name["A"].selection_rate == pytest.approx(0.25)
+    assert by_name["B"].selection_rate == pytest.approx(0.6)
+    assert by_name["A"].size == 40 and by_name["B"].count == 50
+    d = region.disparities
     assert d["demographic_parity_difference"] == pytest.approx(0.35)
     assert d["demographic_parity_ratio"] == pytest.approx(0.25 / 0.6)
     assert d["equalized_odds_difference"] == pytest.approx(0.4)  # max(|0.8-0.4|, |0.4-0.1|)
@@ -48,37 +48,37 @@ def test_known_answer_matches_hand_computation_and_fairlearn():
     sf = groups["region"]
     assert d["demographic_parity_difference"] == pytest.approx(demographic_parity_difference(y_true, y_pred, sensitive_features=sf))
     assert d["equalized_odds_difference"] == pytest.approx(equalized_odds_difference(y_true, y_pred, sensitive_features=sf))
-    assert region["overall"]["selection_rate"] == pytest.approx(40 / 90)
+    assert region.overall.selection_rate == pytest.approx(40 / 90)
     assert fairness_value(report, "region", "demographic_parity_difference") == pytest.approx(0.35)
-    json.dumps(report, allow_nan=False)
+    json.dumps(report.model_dump(mode="json"), allow_nan=False)
 
 
 def test_small_groups_are_reported_but_excluded_from_disparities():
     y_true, y_pred, groups = _known_data(with_small_group=True)
     report = assess_fairness(y_true, y_pred, groups, task="binary", min_group_size=30)
-    region = report["features"]["region"]
-    small = {g["group"]: g for g in region["groups"]}["C"]
-    assert small["size"] == 5 and small["small"] is True and small["selection_rate"] == 1.0
-    assert region["small_groups"] == ["C"]
-    assert region["excluded_from_disparities"] == ["C"]
+    region = report.features["region"]
+    small = {g.group: g for g in region.groups}["C"]
+    assert small.size == 5 and small.small is True and small.selection_rate == 1.0
+    assert region.small_groups == ["C"]
+    assert region.excluded_from_disparities == ["C"]
     # With C included the gap would be 1.0 - 0.25; excluded it stays A vs B.
-    assert region["disparities"]["demographic_parity_difference"] == pytest.approx(0.35)
-    assert region["disparities"]["worst_group_recall"] == pytest.approx(0.4)
-    assert region["insufficient_evidence"]["C"] == "5 rows < 30; 3 positives < 10; 2 negatives < 10"
-    assert small["insufficient"]["selection_rate"] == "5 rows < 30"
-    assert "insufficient evidence for C" in region["note"]
-    assert region["overall"]["count"] == 95
+    assert region.disparities["demographic_parity_difference"] == pytest.approx(0.35)
+    assert region.disparities["worst_group_recall"] == pytest.approx(0.4)
+    assert region.insufficient_evidence["C"] == "5 rows < 30; 3 positives < 10; 2 negatives < 10"
+    assert small.insufficient["selection_rate"] == "5 rows < 30"
+    assert "insufficient evidence for C" in region.note
+    assert region.overall.count == 95
 
 
 def test_no_group_large_enough_gives_no_row_based_disparities():
     y_true, y_pred, groups = _known_data()
     report = assess_fairness(y_true, y_pred, groups, task="binary", min_group_size=100)
-    region = report["features"]["region"]
-    assert region["disparities"]["demographic_parity_difference"] is None
-    assert region["notes"]["demographic_parity_difference"] == "no group has at least 100 rows; a difference needs two"
+    region = report.features["region"]
+    assert region.disparities["demographic_parity_difference"] is None
+    assert region.notes["demographic_parity_difference"] == "no group has at least 100 rows; a difference needs two"
     assert fairness_value(report, "region", "demographic_parity_difference") is None
     # Error rates count positives and negatives, not rows: 20 and 25 of each are enough.
-    assert region["disparities"]["equalized_odds_difference"] == pytest.approx(0.4)
+    assert region.disparities["equalized_odds_difference"] == pytest.approx(0.4)
 
 
 def test_intersection_and_roc_auc_per_group():
@@ -91,21 +91,21 @@ def test_intersection_and_roc_auc_per_group():
     y_score = np.clip(0.35 * y_true + 0.65 * rng.random(n), 0, 1)
     y_pred = (y_score > 0.5).astype(int)
     report = assess_fairness(y_true, y_pred, sensitive, task="binary", y_score=y_score, min_group_size=80)
-    assert set(report["features"]) == {"gender", "age_band", "gender&age_band"}
-    cross = report["features"]["gender&age_band"]
-    labels = {g["group"] for g in cross["groups"]}
+    assert set(report.features) == {"gender", "age_band", "gender&age_band"}
+    cross = report.features["gender&age_band"]
+    labels = {g.group for g in cross.groups}
     assert labels == {f"{g}&{a}" for g in ("F", "M") for a in ("18-34", "35-54", "55+")}
-    assert sum(g["size"] for g in cross["groups"]) == n
-    assert set(cross["small_groups"]) == {"F&55+", "M&55+"}  # about 60 rows each
-    for group in cross["groups"]:
-        g, a = group["group"].split("&")
+    assert sum(g.size for g in cross.groups) == n
+    assert set(cross.small_groups) == {"F&55+", "M&55+"}  # about 60 rows each
+    for group in cross.groups:
+        g, a = group.group.split("&")
         mask = ((sensitive["gender"] == g) & (sensitive["age_band"] == a)).to_numpy()
-        assert group["roc_auc"] == pytest.approx(roc_auc_score(y_true[mask], y_score[mask]))
-    large_aucs = [g["roc_auc"] for g in cross["groups"] if not g["small"]]
-    assert cross["disparities"]["worst_group_roc_auc"] == pytest.approx(min(large_aucs))
-    assert report["features"]["gender"]["overall"]["roc_auc"] == pytest.approx(roc_auc_score(y_true, y_score))
-    assert fairness_value(report, "age_band&gender", "equalized_odds_difference") == cross["disparities"]["equalized_odds_difference"]
-    json.dumps(report, allow_nan=False)
+        assert group.roc_auc == pytest.approx(roc_auc_score(y_true[mask], y_score[mask]))
+    large_aucs = [g.roc_auc for g in cross.groups if not g.small]
+    assert cross.disparities["worst_group_roc_auc"] == pytest.approx(min(large_aucs))
+    assert report.features["gender"].overall.roc_auc == pytest.approx(roc_auc_score(y_true, y_score))
+    assert fairness_value(report, "age_band&gender", "equalized_odds_difference") == cross.disparities["equalized_odds_difference"]
+    json.dumps(report.model_dump(mode="json"), allow_nan=False)
 
 
 def test_roc_auc_is_none_for_a_one_class_group():
@@ -113,9 +113,9 @@ def test_roc_auc_is_none_for_a_one_class_group():
     y_score = np.linspace(0.1, 0.9, 80)
     groups = pd.DataFrame({"site": ["a"] * 40 + ["b"] * 40})
     report = assess_fairness(y_true, (y_score > 0.5).astype(int), groups, task="binary", y_score=y_score)
-    site = {g["group"]: g for g in report["features"]["site"]["groups"]}
-    assert site["a"]["roc_auc"] is None and site["a"]["false_positive_rate"] is None
-    assert report["features"]["site"]["disparities"]["worst_group_roc_auc"] == pytest.approx(site["b"]["roc_auc"])
+    site = {g.group: g for g in report.features["site"].groups}
+    assert site["a"].roc_auc is None and site["a"].false_positive_rate is None
+    assert report.features["site"].disparities["worst_group_roc_auc"] == pytest.approx(site["b"].roc_auc)
 
 
 def test_regression_metrics():
@@ -123,17 +123,17 @@ def test_regression_metrics():
     group = np.array(["north"] * 50 + ["south"] * 50)
     y_pred = np.where(group == "north", y_true + 1.0, y_true - 3.0)
     report = assess_fairness(y_true, y_pred, pd.DataFrame({"area": group}), task="regression")
-    area = report["features"]["area"]
-    by_name = {g["group"]: g for g in area["groups"]}
-    assert by_name["north"]["mae"] == pytest.approx(1.0)
-    assert by_name["south"]["mae"] == pytest.approx(3.0)
-    assert by_name["north"]["mean_target"] == pytest.approx(24.5)
-    assert by_name["south"]["mean_prediction"] == pytest.approx(71.5)
-    d = area["disparities"]
+    area = report.features["area"]
+    by_name = {g.group: g for g in area.groups}
+    assert by_name["north"].mae == pytest.approx(1.0)
+    assert by_name["south"].mae == pytest.approx(3.0)
+    assert by_name["north"].mean_target == pytest.approx(24.5)
+    assert by_name["south"].mean_prediction == pytest.approx(71.5)
+    d = area.disparities
     assert d["mae_difference"] == pytest.approx(2.0)
     assert d["worst_group_mae"] == pytest.approx(3.0)
     assert d["mean_prediction_difference"] == pytest.approx(71.5 - 25.5)
-    assert area["overall"]["mae"] == pytest.approx(2.0)
+    assert area.overall.mae == pytest.approx(2.0)
     assert fairness_value(report, "area", "worst_group_mae") == pytest.approx(3.0)
     with pytest.raises(SpecError, match="does not apply"):
         fairness_value(report, "area", "equalized_odds_difference")
@@ -206,10 +206,10 @@ def test_exponentiated_gradient_returns_reproducible_labels():
 
 def test_one_large_group_keeps_worst_group_figures_only():
     y_true, y_pred, groups = _known_data()
-    region = assess_fairness(y_true, y_pred, groups, task="binary", min_group_size=45, min_class_size=21)["features"]["region"]
-    assert region["small_groups"] == ["A"]
-    assert region["disparities"]["demographic_parity_difference"] is None
-    assert region["disparities"]["equalized_odds_difference"] is None
-    assert region["disparities"]["worst_group_recall"] == pytest.approx(0.8)
-    assert region["notes"]["equalized_odds_difference"] == "only 1 group has at least 21 positives and 21 negatives; a difference needs two"
-    assert "only 1 group" in region["note"]
+    region = assess_fairness(y_true, y_pred, groups, task="binary", min_group_size=45, min_class_size=21).features["region"]
+    assert region.small_groups == ["A"]
+    assert region.disparities["demographic_parity_difference"] is None
+    assert region.disparities["equalized_odds_difference"] is None
+    assert region.disparities["worst_group_recall"] == pytest.approx(0.8)
+    assert region.notes["equalized_odds_difference"] == "only 1 group has at least 21 positives and 21 negatives; a difference needs two"
+    assert "only 1 group" in region.note

@@ -31,8 +31,8 @@ def _report(gap: float, n: int = 400, seed: int = 0):
 
 def test_judge_point_passes_where_judge_bound_fails():
     report = _report(0.10)
-    value = report["features"]["gender"]["disparities"]["demographic_parity_difference"]
-    high = report["features"]["gender"]["intervals"]["demographic_parity_difference"][1]
+    value = report.features["gender"].disparities["demographic_parity_difference"]
+    high = report.features["gender"].intervals["demographic_parity_difference"][1]
     ceiling = round((value + high) / 2, 3)  # between the estimate and the upper end
     point, bound = fairness_gates(_spec(
         FairnessGate(feature="gender", metric="demographic_parity_difference", max=ceiling, judge="point"),
@@ -40,15 +40,15 @@ def test_judge_point_passes_where_judge_bound_fails():
     ), report)
     assert point.status == "passed" and bound.status == "failed"
     assert point.observed == bound.observed == value
-    assert point.interval == bound.interval == tuple(report["features"]["gender"]["intervals"]["demographic_parity_difference"])
+    assert point.interval == bound.interval == tuple(report.features["gender"].intervals["demographic_parity_difference"])
     assert "judged on the point estimate" in point.reason and "95% interval [" in point.reason
     assert f"judged on the upper end {high:.4g}" in bound.reason and "misses" in bound.reason
 
 
 def test_a_floor_judged_on_the_bound_reads_the_lower_end():
     report = _report(0.10)
-    ratio = report["features"]["gender"]["disparities"]["demographic_parity_ratio"]
-    low = report["features"]["gender"]["intervals"]["demographic_parity_ratio"][0]
+    ratio = report.features["gender"].disparities["demographic_parity_ratio"]
+    low = report.features["gender"].intervals["demographic_parity_ratio"][0]
     floor = round((ratio + low) / 2, 3)
     point, bound = fairness_gates(_spec(
         FairnessGate(feature="gender", metric="demographic_parity_ratio", min=floor),
@@ -69,5 +69,5 @@ def test_missing_evidence_fails_as_not_measured():
     assert result.reason.startswith("not measured: only 1 group has at least 10 positives")
     (no_report,) = fairness_gates(_spec(gate), None)
     assert no_report.status == "failed" and no_report.reason.startswith("not measured:")
-    (unassessed,) = fairness_gates(_spec(gate), {"task": "binary", "features": {}})
+    (unassessed,) = fairness_gates(_spec(gate), report.model_copy(update={"features": {}}))
     assert unassessed.status == "failed" and "was not assessed" in unassessed.reason

@@ -77,7 +77,7 @@ def test_degenerate_intersection_is_excluded_instead_of_crashing():
     assert [c["status"] for c in judged] == ["judged", "judged"] or judged[1]["status"] == "not_applicable"
     assert judged[0]["gates"]["status"] in ("passed", "failed")
     assert judged[0]["comparison"]["roc_auc"][0] == 0.8
-    json.dumps(judged, allow_nan=False, default=float)
+    json.dumps([{**c, "fairness": c["fairness"] and c["fairness"].model_dump(mode="json")} for c in judged], allow_nan=False, default=float)
 
 
 def test_mitigation_that_cannot_run_is_not_applicable_and_never_raises():

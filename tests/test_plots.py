@@ -92,11 +92,16 @@ def _binary_record():
         "model": "m", "version": 2, "task": "binary", "champion": {"version": "1"}, "baseline": {"kind": "logistic regression", "fitted": True},
         "curves": curves.curve_evidence("binary", y, {"challenger": scores, "champion": other, "baseline": other * 0.9}, {"group": frame.group}),
         "explanations": found.to_dict(),
-        "fairness": {"features": {"group": {"groups": [
-            {"group": "a", "selection_rate": 0.3, "true_positive_rate": 0.6, "false_positive_rate": 0.1, "roc_auc": 0.8,
-             "intervals": {"selection_rate": [0.2, 0.4], "true_positive_rate": [0.5, 0.7], "false_positive_rate": [0.05, 0.15], "roc_auc": [0.7, 0.9]}},
-            {"group": "b", "selection_rate": 0.2, "true_positive_rate": None, "insufficient": {"true_positive_rate": "3 positives"}, "intervals": {}},
-        ]}}},
+        "fairness": {"task": "binary", "min_group_size": 30, "min_class_size": 10, "confidence": 0.95, "resamples": 100, "seed": 0, "features": {"group": {
+            "groups": [
+                {"group": "a", "size": 500, "count": 500, "positives": 150, "negatives": 350, "small": False, "selection_rate": 0.3,
+                 "true_positive_rate": 0.6, "false_positive_rate": 0.1, "precision": 0.5, "roc_auc": 0.8,
+                 "intervals": {"selection_rate": [0.2, 0.4], "true_positive_rate": [0.5, 0.7], "false_positive_rate": [0.05, 0.15], "roc_auc": [0.7, 0.9]}},
+                {"group": "b", "size": 300, "count": 300, "positives": 3, "negatives": 297, "small": False, "selection_rate": 0.2, "true_positive_rate": None,
+                 "false_positive_rate": 0.2, "precision": None, "roc_auc": None, "insufficient": {"true_positive_rate": "3 positives < 10"}, "intervals": {}},
+            ],
+            "overall": {"selection_rate": 0.26, "true_positive_rate": 0.6, "false_positive_rate": 0.15, "precision": 0.5, "roc_auc": 0.8, "count": 800},
+        }}},
         "drift": {"columns": {"strong": {"score": 0.2, "threshold": 0.1, "drifted": True, "method": "wasserstein", "kind": "distance"},
                               "group": {"score": 0.01, "threshold": 0.1, "drifted": False, "method": "jensenshannon", "kind": "distance"}}},
     }
