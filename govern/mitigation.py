@@ -17,7 +17,9 @@ from sklearn.base import clone
 from govern import gates
 from govern.evaluation import holdout_metrics
 from govern.fairness import as_groups, assess_scores, fairness_evidence
+from govern.fairness_result import FairnessReport
 from govern.mitigation_groups import exclusion_note, exclusions, group_labels
+from govern.mitigation_result import MitigationResult, MitigationStatus
 from govern.spec import MITIGATION_METHODS, ModelSpec
 
 POSTPROCESSING = ("threshold_optimizer", "exponentiated_gradient")
@@ -90,8 +92,8 @@ def mitigated_scores(mitigator, X, sensitive) -> np.ndarray:
 
 
 def _scored(spec: ModelSpec, holdout: pd.DataFrame, scores: np.ndarray, labels: np.ndarray) -> dict:
-    """Holdout metrics and fairness of a candidate: score metrics on its probabilities,
-    label metrics on its own labels."""
+    """Holdout metrics and fairness of a candidate (fields of :class:`MitigationResult`):
+    score metrics on its probabilities, label metrics on its own labels."""
     y = holdout[spec.data.target].to_numpy()
     metrics = holdout_metrics(spec.task, y, scores, spec.decision_threshold)
     label_metrics = holdout_metrics(spec.task, y, labels.astype(float), 0.5)
@@ -101,7 +103,8 @@ def _scored(spec: ModelSpec, holdout: pd.DataFrame, scores: np.ndarray, labels: 
 
 def _postprocessed(spec: ModelSpec, model, split, method: str) -> dict:
     """Fit ``method`` on the validation rows without the groups too thin to learn from;
-    holdout rows of those groups keep the tuned model's predictions."""
+    holdout rows of those groups keep the tuned model's predictions.  Returns fields of
+    :class:`MitigationResult`."""
     sensitive = list(spec.fairness.sensitive_features)
     features = list(model.feature_names_)
     fit_rows, holdout = split.valid, split.holdout
@@ -145,18 +148,17 @@ def _first_line(exc: Exception) -> str:
     return f"{type(exc).__name__}: {text[0] if text else 'no message'}"
 
 
-def mitigated_candidate(spec: ModelSpec, model, split) -> list[dict]:
+def mitigated_candidate(spec: ModelSpec, model, split) -> list[MitigationResult]:
     """One candidate per mitigation method of the spec (none: an empty list); never raises.
 
-    Each is ``{method, constraint, status, reason, notes, excluded_groups, metrics,
-    fairness}`` with status "fitted", or "not_applicable" with the reason and no scores.
+    Each has status "fitted" with its metrics and fairness report, or "not_applicable"
+    with the reason and no scores.
     """
     from govern.reweighing import CONSTRAINT
 
     candidates = []
     for method in spec.fairness.mitigation:
         constraint = CONSTRAINT if method == "reweighing" else spec.fairness.mitigation_constraint
-        base = {"method": method, "constraint": constraint, "status": "fitted", "reason": None, "notes": [], "excluded_groups": {}, "metrics": None, "fairness": None}
         try:
             if spec.task != "binary":
                 raise ValueError("mitigation is available for binary tasks only")
@@ -165,36 +167,38 @@ def mitigated_candidate(spec: ModelSpec, model, split) -> list[dict]:
             outcome = _reweighed(spec, model, split) if method == "reweighing" else _postprocessed(spec, model, split, method)
         except Exception as exc:  # a mitigation must never take the run down
             outcome = {"reason": _first_line(exc)}
-        candidate = {**base, **outcome}
-        if candidate.get("metrics") is None:
-            candidate["status"] = "not_applicable"
-            candidate["reason"] = candidate.get("reason") or "no scores"
+        candidate = MitigationResult(method=method, constraint=constraint, status=MitigationStatus.FITTED, **outcome)
+        if candidate.metrics is None:
+            candidate = candidate.changed(status=MitigationStatus.NOT_APPLICABLE, reason=candidate.reason or "no scores")
         candidates.append(candidate)
     return candidates
 
 
-def judge_mitigated(spec: ModelSpec, mitigation, metrics: dict, fairness: dict | None, drift: dict | None) -> list[dict]:
+def judge_mitigated(
+    spec: ModelSpec, mitigation: MitigationResult | list[MitigationResult] | None, metrics: dict,
+    fairness: FairnessReport | None, drift,
+) -> list[MitigationResult]:
     """Every candidate's gate verdict and its side-by-side rows with the tuned model.
 
-    ``mitigation`` is what :func:`mitigated_candidate` returned (a single candidate dict
-    is accepted too).  A judged candidate gets status "judged", ``gates`` and
-    ``comparison`` (row name -> [tuned, candidate]); a not-applicable one keeps its reason.
+    ``mitigation`` is what :func:`mitigated_candidate` returned (a single candidate is
+    accepted too).  A judged candidate gets status "judged", ``gates`` and ``comparison``
+    (row name -> (tuned, candidate)); a not-applicable one keeps its reason.
     """
-    candidates = [mitigation] if isinstance(mitigation, dict) else list(mitigation or [])
+    candidates = [mitigation] if isinstance(mitigation, MitigationResult) else list(mitigation or [])
     judged = []
     for candidate in candidates:
-        if candidate.get("status") == "not_applicable" or candidate.get("metrics") is None:
-            judged.append({**candidate, "status": "not_applicable", "gates": None, "comparison": None})
+        if not candidate.applicable:
+            judged.append(candidate.changed(status=MitigationStatus.NOT_APPLICABLE, gates=None, comparison=None))
             continue
         report = gates.evaluate_gates(
-            spec, metrics=candidate["metrics"], comparison=None, champion_version=None,
-            fairness=candidate["fairness"], drift=drift,
+            spec, metrics=candidate.metrics, comparison=None, champion_version=None,
+            fairness=candidate.fairness, drift=drift,
         )
-        rows = {m: [metrics.get(m), candidate["metrics"].get(m)] for m in dict.fromkeys((spec.primary_metric, "accuracy", "recall"))}
+        rows = {m: (metrics.get(m), candidate.metrics.get(m)) for m in dict.fromkeys((spec.primary_metric, "accuracy", "recall"))}
         for g in spec.gates.fairness:
-            rows[f"{g.metric} by {g.feature}"] = [
+            rows[f"{g.metric} by {g.feature}"] = (
                 fairness_evidence(fairness, g.feature, g.metric).value,
-                fairness_evidence(candidate["fairness"], g.feature, g.metric).value,
-            ]
-        judged.append({**candidate, "status": "judged", "gates": report.to_dict(), "comparison": rows})
+                fairness_evidence(candidate.fairness, g.feature, g.metric).value,
+            )
+        judged.append(candidate.changed(status=MitigationStatus.JUDGED, gates=report, comparison=rows))
     return judged

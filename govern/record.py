@@ -24,6 +24,7 @@ from govern.evidence_io import finite_or_none
 from govern.fairness_result import FairnessReport
 from govern.gates import GateReport
 from govern.mitigation import judge_mitigated
+from govern.mitigation_result import MitigationResult
 from govern.overlap import TRAINING_IDS_FILE, hash_ids, salt_fingerprint, write_id_hashes
 from govern.record_model import (
     ChampionSection, FairnessEvidence, Metrics, OverlapSection, Period, Record, RuleChangesSection, SplitSection, Tuning,
@@ -89,7 +90,7 @@ def build_record(
     leakage,
     fairness: FairnessReport | None,
     representation: dict | None,
-    mitigation,
+    mitigation: list[MitigationResult] | None,
     drift: DriftSummary,
     verdict: GateReport,
     timings: dict,
@@ -183,11 +184,6 @@ def run_metrics(record: Record) -> dict[str, float]:
     return {k: float(v) for k, v in metrics.items() if finite_or_none(v) is not None}
 
 
-def _mitigation_line(candidate: dict) -> str:
-    gates = candidate.get("gates")
-    return f"{candidate['method']}: {gates['status'] if gates else 'not applicable: ' + str(candidate.get('reason'))}"
-
-
 def summary(record: Record, *, version: str, card: Path, run_id: str) -> dict:
     """The flow's return value, for the CLI and the demo."""
     gates = record.gates
@@ -209,7 +205,7 @@ def summary(record: Record, *, version: str, card: Path, run_id: str) -> dict:
         "trials": record.tuning.trials,
         "pruned": record.tuning.pruned,
         "drifted_share": record.drift.drifted_share if record.drift else None,
-        "mitigation": [_mitigation_line(c) for c in record.mitigation or []],
+        "mitigation": [c.line() for c in record.mitigation or []],
         "timings": record.timings,
         "fairness_gates": [f"{g.gate} {g.observed:.3f} ({g.status})" for g in gates.results if g.kind == "fairness" and g.observed is not None],
     }

@@ -24,6 +24,7 @@ from govern.evaluation_result import Overlap
 from govern.evidence_io import Evidence, Finite, Interval, first_problem
 from govern.fairness_result import FairnessReport
 from govern.gates import GateReport
+from govern.mitigation_result import MitigationResult
 
 JsonBlock = dict[str, Any]
 Scalar = str | int | float | bool
@@ -164,7 +165,7 @@ class Record(Evidence):
     leakage: JsonBlock | None = None
     fairness: FairnessReport | None = None
     representation: JsonBlock | None = None
-    mitigation: list[JsonBlock] | None = None
+    mitigation: list[MitigationResult] | None = None
     drift: DriftSummary | None = None
     gates: GateReport
     timings: dict[str, float] = Field(default_factory=dict)
@@ -175,7 +176,7 @@ class FairnessEvidence(Evidence):
     """``fairness.json``: the challenger's per-group report and the mitigated candidates."""
 
     challenger: FairnessReport | None
-    mitigated: list[JsonBlock] | None = None
+    mitigated: list[MitigationResult] | None = None
 
 
 def parse_record(text: str | bytes, source: str | Path) -> Record:

@@ -67,31 +67,31 @@ def test_degenerate_intersection_is_excluded_instead_of_crashing():
     with pytest.raises(ValueError, match="Degenerate labels"):  # what the flow died of
         mitigate(model, split.valid[features], split.valid["churned"], split.valid[FOUR], method="threshold_optimizer", constraint="equalized_odds")
     candidates = mitigated_candidate(spec, model, split)
-    assert [c["method"] for c in candidates] == ["threshold_optimizer", "exponentiated_gradient"]
+    assert [c.method for c in candidates] == ["threshold_optimizer", "exponentiated_gradient"]
     optimizer = candidates[0]
-    assert optimizer["status"] == "fitted", optimizer["reason"]
-    assert any("one class only" in why for why in optimizer["excluded_groups"].values())
-    assert "left out of the fit on the validation rows" in optimizer["notes"][0]
-    assert 0.5 < optimizer["metrics"]["roc_auc"] <= 1.0
+    assert optimizer.status == "fitted", optimizer.reason
+    assert any("one class only" in why for why in optimizer.excluded_groups.values())
+    assert "left out of the fit on the validation rows" in optimizer.notes[0]
+    assert 0.5 < optimizer.metrics["roc_auc"] <= 1.0
     judged = judge_mitigated(spec, candidates, {"roc_auc": 0.8, "accuracy": 0.8, "recall": 0.5}, None, None)
-    assert [c["status"] for c in judged] == ["judged", "judged"] or judged[1]["status"] == "not_applicable"
-    assert judged[0]["gates"]["status"] in ("passed", "failed")
-    assert judged[0]["comparison"]["roc_auc"][0] == 0.8
-    json.dumps([{**c, "fairness": c["fairness"] and c["fairness"].model_dump(mode="json")} for c in judged], allow_nan=False, default=float)
+    assert [c.status for c in judged] == ["judged", "judged"] or judged[1].status == "not_applicable"
+    assert judged[0].gates.status in ("passed", "failed")
+    assert judged[0].comparison["roc_auc"][0] == 0.8
+    json.dumps([c.model_dump(mode="json") for c in judged], allow_nan=False)
 
 
 def test_mitigation_that_cannot_run_is_not_applicable_and_never_raises():
     spec = _spec(mitigation=["threshold_optimizer"], min_class_size=10_000)
     split, model = _fitted(spec, rows=1500)
     (candidate,) = mitigated_candidate(spec, model, split)
-    assert candidate["status"] == "not_applicable"
-    assert candidate["reason"].startswith("fewer than two groups")
-    assert candidate["metrics"] is None
+    assert candidate.status == "not_applicable"
+    assert candidate.reason.startswith("fewer than two groups")
+    assert candidate.metrics is None
     broken = splits.Split(split.train, split.valid.drop(columns=["churned"]), split.holdout, split.strategy, split.description)
     (crashed,) = mitigated_candidate(spec, model, broken)
-    assert crashed["status"] == "not_applicable" and crashed["reason"].startswith("KeyError")
+    assert crashed.status == "not_applicable" and crashed.reason.startswith("KeyError")
     (judged,) = judge_mitigated(spec, [crashed], {"roc_auc": 0.8, "accuracy": 0.8, "recall": 0.5}, None, None)
-    assert judged["status"] == "not_applicable" and judged["gates"] is None
+    assert judged.status == "not_applicable" and judged.gates is None
 
 
 def test_reweighing_weights_make_label_independent_of_group():
@@ -108,11 +108,11 @@ def test_reweighing_improves_demographic_parity_on_biased_data():
     spec = _spec(mitigation=["reweighing"])
     split, model = _fitted(spec, bias=0.9, rows=4000)
     (candidate,) = mitigated_candidate(spec, model, split)
-    assert candidate["status"] == "fitted", candidate["reason"]
-    assert candidate["constraint"].startswith("label independent")
+    assert candidate.status == "fitted", candidate.reason
+    assert candidate.constraint.startswith("label independent")
     tuned = assess_scores(spec, split.holdout, tuning.predict(spec, model, split.holdout))
     before = fairness_value(tuned, "age_band", "demographic_parity_difference")
-    after = fairness_value(candidate["fairness"], "age_band", "demographic_parity_difference")
+    after = fairness_value(candidate.fairness, "age_band", "demographic_parity_difference")
     assert after < before - 0.05, (before, after)
     (judged,) = judge_mitigated(spec, [candidate], {"roc_auc": 0.8, "accuracy": 0.8, "recall": 0.5}, tuned, None)
-    assert judged["comparison"]["demographic_parity_difference by age_band"] == [before, after]
+    assert judged.comparison["demographic_parity_difference by age_band"] == (before, after)
