@@ -62,7 +62,7 @@ def main(sizes: list[int]) -> None:
             out = Path(tmp) / str(rows)
             ours, t_ours, m_ours = measured(lambda: assess_drift(reference, current, columns=FEATURES, out_dir=out, categorical=CATEGORICAL))
             theirs, t_preset, m_preset = measured(lambda: preset(reference, current, out))
-            same = all(ours["columns"][c]["drifted"] == theirs[c] for c in FEATURES)
+            same = all(ours.columns[c].drifted == theirs[c] for c in FEATURES)
             sizes_kb = f"{(out / 'drift.html').stat().st_size // 1024}/{(out / 'preset.html').stat().st_size // 1024}"
             print(f"{rows:>8} {t_ours:>7.2f} {m_ours:>9.0f} {t_preset:>9.2f} {m_preset:>11.0f} {t_preset / t_ours:>8.1f}x {sizes_kb:>20} {str(same):>14}")
 
