@@ -25,6 +25,7 @@ from govern import gates, registry, tuning, validation
 from govern.audit import AuditLog
 from govern.audit_events import MONITORED
 from govern.errors import GovernError
+from govern.drift_summary import DriftSummary
 from govern.evaluation import bootstrap_interval, holdout_metrics
 from govern.fairness_result import FairnessReport
 from govern.gates import FAILED, NOT_MEASURED, PASSED, GateResult
@@ -81,7 +82,7 @@ class MonitoringOutcome:
     champion: str
     rows: int
     labelled: bool
-    drift: dict
+    drift: DriftSummary
     drift_gate: str
     findings: list[str]
     checks: list[GateResult]
@@ -118,6 +119,7 @@ class MonitoringOutcome:
         out["status"] = self.status.value
         out["failures"] = [c.reason for c in self.failures]
         out["base_rate"] = None if self.base_rate is None else {**out["base_rate"], "shift": self.base_rate.shift}
+        out["drift"] = self.drift.model_dump(mode="json")
         out["fairness"] = None if self.fairness is None else self.fairness.model_dump(mode="json")
         return out
 
@@ -128,6 +130,7 @@ class MonitoringOutcome:
         known["performance_table"] = [MetricRow(**r) for r in data.get("performance_table") or []]
         rate = data.get("base_rate")
         known["base_rate"] = None if rate is None else BaseRate(training=rate["training"], current=rate["current"])
+        known["drift"] = DriftSummary.model_validate(data["drift"])
         report = data.get("fairness")
         known["fairness"] = None if report is None else FairnessReport.model_validate(report)
         return cls(**known)
@@ -238,7 +241,7 @@ def check(spec: ModelSpec, reference: Reference, current: pd.DataFrame, out_dir:
     findings = drift_checks.drift_gate_findings(summary, max_drifted_share=gate.max_drifted_share, must_not_drift=gate.must_not_drift) if gate else []
     outcome = MonitoringOutcome(
         model=spec.name, champion=reference.version, rows=int(len(current)), labelled=False,
-        drift=summary.model_dump(mode="json"),
+        drift=summary,
         drift_gate=drift_results[0].status if drift_results else "not_gated", findings=findings, checks=drift_results,
         primary_metric=spec.primary_metric, retrain_data=spec.monitoring.retrain_data,
     )
@@ -263,7 +266,8 @@ def record(spec: ModelSpec, reference: Reference, outcome: MonitoringOutcome, ou
     client = registry.client()
     tags = {"govern.kind": "monitoring", "champion.version": reference.version, "drift.gate": outcome.drift_gate, "monitoring.status": outcome.status}
     run = client.create_run(experiment.experiment_id, run_name=f"monitor-v{reference.version}", tags=tags)
-    client.log_metric(run.info.run_id, "drifted_share", float(outcome.drift["drifted_share"]))
+    if outcome.drift.drifted_share is not None:
+        client.log_metric(run.info.run_id, "drifted_share", outcome.drift.drifted_share)
     client.log_metric(run.info.run_id, "checks_failed", float(len(outcome.failures)))
     for name, value in (outcome.performance or {}).items():
         if value == value:
@@ -275,8 +279,8 @@ def record(spec: ModelSpec, reference: Reference, outcome: MonitoringOutcome, ou
     log.append(spec.name, MONITORED, actor=actor, version=reference.version, details={
         "status": outcome.status, "failures": [c.reason for c in outcome.failures],
         "not_measured": [c.gate for c in outcome.not_measured],
-        "drift_gate": outcome.drift_gate, "drifted_share": outcome.drift["drifted_share"],
-        "drifted_columns": outcome.drift["drifted_columns"], "findings": outcome.findings,
+        "drift_gate": outcome.drift_gate, "drifted_share": outcome.drift.drifted_share,
+        "drifted_columns": outcome.drift.drifted_columns, "findings": outcome.findings,
         "performance": outcome.performance, "reports": str(out_dir), "run_id": run.info.run_id,
     })
     return run.info.run_id

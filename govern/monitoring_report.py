@@ -85,11 +85,11 @@ def _base_rate(o: MonitoringOutcome) -> list[str]:
 
 def _drift(o: MonitoringOutcome) -> list[str]:
     d = o.drift
-    lines = [f"{d['drifted_count']} of {d['column_count']} columns drifted ({d['drifted_share']:.0%}); drift gate **{o.drift_gate}**. "
+    lines = [f"{d.drifted_count} of {d.column_count} columns drifted ({'n/a' if d.drifted_share is None else f'{d.drifted_share:.0%}'}); drift gate **{o.drift_gate}**. "
              "Distributions are in Evidently's [drift.html](drift.html).", "",
              "| Column | Method | Score | Threshold | Drifted |", "|---|---|---|---|---|"]
-    for name, col in d.get("columns", {}).items():
-        lines.append(f"| {name} | {col.get('method')} | {_num(col.get('score'))} | {_num(col.get('threshold'))} | {'yes' if col.get('drifted') else 'no'} |")
+    for name, col in d.columns.items():
+        lines.append(f"| {name} | {col.method} | {_num(col.score)} | {_num(col.threshold)} | {'yes' if col.drifted else 'no'} |")
     return lines
 
 
@@ -115,9 +115,9 @@ def render_markdown(o: MonitoringOutcome) -> str:
 def summary_lines(o: MonitoringOutcome) -> list[str]:
     """What the CLI prints: the verdict, every check, the primary metric and base rate."""
     d = o.drift
-    drifted = ", ".join(d["drifted_columns"]) or "none"
+    drifted = ", ".join(d.drifted_columns) or "none"
     lines = [f"{o.model} v{o.champion}: monitoring {_headline(o)}; drift gate {o.drift_gate}, "
-             f"{d['drifted_count']} of {d['column_count']} columns drifted ({drifted})"]
+             f"{d.drifted_count} of {d.column_count} columns drifted ({drifted})"]
     lines += [f"  {c.status:<12} {c.reason if c.reason.startswith(c.gate) else f'{c.gate}: {c.reason}'}" for c in o.checks]
     for row in o.performance_table:
         if row.metric == o.primary_metric:

@@ -105,3 +105,52 @@ def test_a_written_record_validates_against_the_published_schema(tmp_path):
     written["gates"]["status"] = "passed-ish"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(written, schema)
+
+
+def _record_with_fairness_and_mitigation() -> Record:
+    from fairness_story import churn_report
+    from govern.mitigation import judge_mitigated
+    from govern.mitigation_result import MitigationResult
+
+    spec = load_spec("churn", MODELS)
+    tuned = churn_report(0)
+    candidates = [
+        MitigationResult(method="threshold_optimizer", constraint="equalized_odds", status="not_applicable", reason="fewer than two groups (1 left)"),
+        MitigationResult(method="reweighing", constraint="label independent of group", status="fitted",
+                         metrics={"roc_auc": 0.79, "brier": 0.16, "accuracy": 0.8, "recall": 0.45}, fairness=churn_report(1)),
+    ]
+    judged = judge_mitigated(spec, candidates, {"roc_auc": 0.81, "accuracy": 0.8, "recall": 0.5}, tuned, None)
+    return _record().model_copy(update={"fairness": tuned, "mitigation": judged})
+
+
+def test_a_record_with_fairness_and_mitigation_validates_against_the_published_schema_and_reads_back(tmp_path):
+    import jsonschema
+
+    from govern.record_model import FairnessEvidence
+    from govern.record_schema import SCHEMA_PATH
+
+    record = _record_with_fairness_and_mitigation()
+    path = write_evidence(tmp_path / "record.json", record)
+    written = json.loads(path.read_text())
+    jsonschema.validate(written, json.loads(SCHEMA_PATH.read_text()))
+    again = read_record_file(path)
+    assert again == record
+    assert again.fairness.features["age_band"].group("55+").insufficient["true_positive_rate"] == "5 positives < 10"
+    assert [c.status for c in again.mitigation] == ["not_applicable", "judged"]
+    assert written["mitigation"][1]["comparison"]["roc_auc"] == [0.81, 0.79]
+    fairness = write_evidence(tmp_path / "fairness.json", FairnessEvidence(challenger=record.fairness, mitigated=record.mitigation))
+    assert FairnessEvidence.model_validate_json(fairness.read_text()).mitigated[1].gates == record.mitigation[1].gates
+    card = render_markdown(again)
+    assert "55+ (insufficient: 5 positives < 10)" in card and "**threshold_optimizer**: not applicable: fewer than two groups (1 left)" in card
+
+
+def test_a_record_whose_fairness_or_mitigation_is_in_an_older_shape_is_refused_in_one_line(tmp_path):
+    data = json.loads(_record_with_fairness_and_mitigation().model_dump_json())
+    old_fairness = json.loads(json.dumps(data))
+    del old_fairness["fairness"]["features"]["gender"]["groups"][0]["positives"]
+    old_mitigation = json.loads(json.dumps(data))
+    old_mitigation["mitigation"][0]["status"] = "skipped"
+    for old, where in ((old_fairness, "fairness.features.gender.groups"), (old_mitigation, "mitigation.0.status")):
+        with pytest.raises(GovernError) as refused:
+            parse_record(json.dumps(old), "v1 record.json")
+        assert "\n" not in str(refused.value) and where in str(refused.value)
