@@ -17,6 +17,7 @@ from govern.errors import GovernError
 from govern.overlap import hash_ids, id_salt, salt_fingerprint, seen_by
 from govern.spec import load_spec
 from govern.validation import categorical_columns, feature_columns, validate_frame
+from tests.record_story import minimal_record
 
 MODELS = Path(__file__).parents[1] / "models"
 SALT = "test-salt"
@@ -42,7 +43,7 @@ def model(churn, rows):
 
 
 def _champion(model, *, labels=None, trained_ids=None):
-    record = {"labels": labels, "overlap": {"salt": salt_fingerprint(SALT)}, "metrics": {"challenger": {}}}
+    record = minimal_record(labels=labels, overlap={"salt": salt_fingerprint(SALT)}, metrics={"challenger": {}})
     return Champion(version="1", model=model, record=record, training_ids=trained_ids)
 
 
@@ -92,7 +93,7 @@ def test_overlap_counts_the_holdout_rows_the_champion_trained_on(churn, rows, mo
 def test_overlap_with_another_salt_is_not_measured(churn, rows, model):
     holdout = rows.iloc[800:].reset_index(drop=True)
     champion = _champion(model, trained_ids=hash_ids(holdout["customer_id"], SALT))
-    champion.record["overlap"]["salt"] = salt_fingerprint("another")
+    champion.record.overlap.salt = salt_fingerprint("another")
     result = evaluate(churn, model, holdout, champion, *champion_scores(churn, champion, holdout, None), SALT)
     assert result.overlap.measured is False and "another salt" in result.overlap.note
 
