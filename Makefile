@@ -9,7 +9,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install demo test bench ui clean
+.PHONY: install demo test test-fast bench ui clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -26,6 +26,11 @@ demo: install
 
 test: install
 	$(VENV)/bin/python -m pytest
+
+# The unit tier: governance rules, evidence, cards and fast paths against their references;
+# no training, no child processes, no servers (about two minutes).
+test-fast: install
+	$(VENV)/bin/python -m pytest -m "not integration and not browser and not postgres"
 
 bench: install
 	$(VENV)/bin/python benchmarks/bench_evaluation.py 10000 100000 1000000

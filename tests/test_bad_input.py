@@ -19,7 +19,7 @@ import yaml
 from tests.conftest import make_project
 from tests.test_cli import govern
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 SPEC = "churn"
 

@@ -50,7 +50,7 @@ TIMEOUT_MS = 30_000
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.slow,
+    pytest.mark.integration,
     needs_chromium,
 ]
 

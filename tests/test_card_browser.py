@@ -17,7 +17,7 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.slow,
+    pytest.mark.integration,
     needs_chromium,
 ]
 

@@ -17,7 +17,7 @@ from govern import registry
 from govern.cli import app
 from tests.card_story import MODEL, reviewed_card
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 BINARY_PICTURES = ("importance", "importance_by_group", "roc", "calibration", "gain", "groups", "drift")
 

@@ -56,6 +56,7 @@ def test_every_command_argument_and_option_is_explained():
         assert f" {name} " in listing, listing
 
 
+@pytest.mark.integration
 def test_help_runs_for_every_command(cli_project):
     from govern.cli import app
     from typer.main import get_command
@@ -70,6 +71,7 @@ def test_help_runs_for_every_command(cli_project):
                 assert any(opt in page for opt in param.opts) or param.name.upper() in page, f"{name} --help does not list {param.name}"
 
 
+@pytest.mark.integration
 def test_unknown_model_is_one_line_and_registers_nothing(cli_project):
     out = govern(cli_project, "train", "does-not-exist")
     assert out.returncode == 2
@@ -78,6 +80,7 @@ def test_unknown_model_is_one_line_and_registers_nothing(cli_project):
     assert _registered(cli_project) == []
 
 
+@pytest.mark.integration
 def test_spec_naming_a_missing_column_is_one_line(cli_project):
     spec = yaml.safe_load((cli_project / "models" / "churn.yaml").read_text())
     spec["name"] = "broken"
@@ -90,6 +93,7 @@ def test_spec_naming_a_missing_column_is_one_line(cli_project):
     assert _registered(cli_project) == []
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "frame_change, fragment",
     [
@@ -111,6 +115,7 @@ def test_bad_data_is_one_line(cli_project, tmp_path, frame_change, fragment):
     assert _registered(cli_project) == []
 
 
+@pytest.mark.integration
 def test_decisions_on_unknown_model_fail_cleanly(cli_project):
     for args in (("promote", "ghost"), ("rollback", "ghost"), ("audit", "ghost"), ("approve", "ghost", "1", "--reviewer", "r")):
         out = govern(cli_project, *args)

@@ -15,6 +15,8 @@ from govern.audit import AuditLog
 from tests.decision_story import register_version, unique_name
 from tests.test_decisions import plain_cards  # noqa: F401 -- fixture
 
+pytestmark = pytest.mark.integration  # the real CLI in child processes
+
 
 def _govern(project, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, GOVERN_HOME=str(project.root), MLFLOW_TRACKING_URI=project.tracking_uri)

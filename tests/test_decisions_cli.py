@@ -7,11 +7,15 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from govern import decisions
 from govern.audit import AuditLog
 from govern.audit_events import APPROVAL_REFUSED, ROLLBACK_REFUSED
 from tests.decision_story import AUTHOR, gates, register_version, unique_name
 from tests.test_decisions import plain_cards  # noqa: F401 -- fixture
+
+pytestmark = pytest.mark.integration  # the real CLI in child processes
 
 LOOSENED = "fairness gate equalized_odds_difference by sex removed (was max 0.15) (loosens)"
 

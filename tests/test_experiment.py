@@ -67,7 +67,7 @@ def test_lift_interval_contains_the_injected_effect(project, effect):
         assert not set(audience["customer_id"]) & set(everything.loc[everything["arm"] == "control", "customer_id"])
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_report_beside_the_card_and_in_mlflow(project):
     from flows.experiment import experiment
 

@@ -90,7 +90,7 @@ def _alive(pid: int) -> bool:
     return open(f"/proc/{pid}/stat").read().split()[2] != "Z" if os.path.exists(f"/proc/{pid}/stat") else True
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_the_temporary_server_starts_early_seeds_a_new_project_and_ends_with_the_command(tmp_path):
     """Started before Prefect is imported, answering before the first flow call, and gone
     when the command exits; a second new project starts from the cached empty database."""

@@ -19,7 +19,7 @@ from govern.audit import AuditLog
 from govern.errors import GovernError, PromotionRefused
 from govern.record_model import read_record_file
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from tests import live_story
 
 NAME = "live_gate_model"
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 
 def test_live_gate_holds_then_opens(project):

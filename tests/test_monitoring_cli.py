@@ -15,7 +15,7 @@ from govern.record import file_digest
 from tests.conftest import make_project
 from tests.test_cli import govern
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")

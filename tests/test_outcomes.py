@@ -65,6 +65,7 @@ def test_bad_labels_are_one_line(scored, labels, words):
         outcomes.ingest(log, spec, labels)
 
 
+@pytest.mark.integration
 def test_cli_outcomes_and_experiment(scored, tmp_path):
     import json
 

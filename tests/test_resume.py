@@ -14,7 +14,7 @@ import yaml
 
 from tests.conftest import make_project
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 BUDGET = 6
 

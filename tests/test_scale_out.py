@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import POSTGRES_SERVER, make_project, postgres_admin_or_skip
 
-pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+pytestmark = [pytest.mark.postgres, pytest.mark.integration]
 
 SERVER = POSTGRES_SERVER
 

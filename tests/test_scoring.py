@@ -51,7 +51,7 @@ def test_assignment_is_deterministic_salted_and_near_its_share():
     assert all(abs(f.difference) < 0.1 for f in balance.features)
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_score_flow_logs_once_and_keeps_control_out_of_the_audience(live):
     settings, spec = live
     from flows.score import score
@@ -111,7 +111,7 @@ def test_bad_scoring_input_is_one_line_and_writes_nothing(live, tmp_path):
     assert result.exit_code == 2
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_daily_flow_scores_today_and_ingests_outcomes(live):
     settings, spec = live
     from flows.score import daily

@@ -10,7 +10,7 @@ import pytest
 
 from tests.team_story import team_server
 
-pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+pytestmark = [pytest.mark.postgres, pytest.mark.integration]
 
 MODEL = "churn-team"
 TAG = "/api/2.0/mlflow/model-versions/set-tag"

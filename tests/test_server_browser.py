@@ -25,7 +25,7 @@ TIMEOUT_MS = 30_000
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.postgres,
-    pytest.mark.slow,
+    pytest.mark.integration,
     needs_chromium,
 ]
 

@@ -12,6 +12,8 @@ import pytest
 
 from govern.team_server import BOOTSTRAP_SECRETS, SERVER_SECRETS
 
+pytestmark = pytest.mark.integration  # the real CLI in child processes
+
 GOVERN = Path(sys.executable).with_name("govern")
 
 

@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import make_project
 from tests.team_story import PASSWORDS, team_server
 
-pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+pytestmark = [pytest.mark.postgres, pytest.mark.integration]
 
 
 def test_a_pool_worker_trains_and_the_server_records_its_login(tmp_path):

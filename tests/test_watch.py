@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import make_project
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 
 def test_watch_promotes_an_approval_set_by_tags(tmp_path):
