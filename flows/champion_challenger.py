@@ -9,10 +9,8 @@ Each task calls a plain function of the ``govern`` package; this file only wires
 from __future__ import annotations
 
 import getpass
-import shutil
 import time
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +21,7 @@ from prefect.runtime import flow_run
 from flows.retries import transient
 from govern import baseline as baselines
 from govern import (
-    champion_comparison, clv_baseline, curves, explanations, gates, leakage, mitigation, registry, registration, representation, splits,
+    champion_comparison, clv_baseline, curves, explanations, gates, leakage, mitigation, registration, representation, splits,
     transactions, tuning, validation,
 )
 from govern import drift as drift_checks
@@ -202,21 +200,15 @@ def champion_challenger(
         champion = champion_task(spec.name)
         scored = champion_scores_task(spec, champion, split.holdout, labels)
 
-    experiment_id = registry.ensure_experiment(spec.name, None if settings.tracking_uri.startswith(("http:", "https:", "databricks")) else settings.mlruns / "artifacts")
-    data = {"source": str(source), "rows": int(len(frame)), "digest": evidence.file_digest(source), "features": features,
-            "categorical": categorical, "types": {c: str(frame[c].dtype) for c in features}, "provenance": provenance or (built.summary() if built else "given with --data" if data else "the spec's data source"),
-            "build": built.to_dict() if built else None}
-    client = registry.client()
-    run = client.create_run(experiment_id, run_name=f"challenger-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}", tags={"govern.kind": "challenger", "mlflow.user": getpass.getuser()})
-    run_id = run.info.run_id
-    staging = settings.mlruns / "staging" / run_id
-    staging.mkdir(parents=True, exist_ok=True)
-    try:
-        study_name = f"{spec.name}-{data['digest'][:12]}-{evidence.spec_digest(spec)[:8]}"
+    given = "given with --data" if data else "the spec's data source"
+    data = evidence.data_section(frame, source, features, categorical, provenance or (built.summary() if built else given), built)
+    with registration.challenger_run(settings, spec.name) as run:
+        run_id, staging = run.run_id, run.staging
+        study_name = f"{spec.name}-{data.digest[:12]}-{evidence.spec_digest(spec)[:8]}"
         with _timed(timings, "tune"):
             candidate = tune_task(
                 spec, split, features, categorical, storage=settings.database_url, study_name=study_name,
-                experiment_id=experiment_id, run_id=run_id, champion_params=champion.params,
+                experiment_id=run.experiment_id, run_id=run_id, champion_params=champion.params,
             )
         with _timed(timings, "refit"):
             fitted = refit_task(spec, candidate, split, features, categorical)
@@ -249,10 +241,4 @@ def champion_challenger(
         registration.log_summary(run_id, record)
         with _timed(timings, "register"):
             result = register_task(spec, fitted, split.holdout[list(fitted.feature_names_)], evaluation.challenger_scores, run_id, record, staging, settings)
-        client.set_terminated(run_id, "FINISHED")
-    except BaseException:
-        client.set_terminated(run_id, "FAILED")
-        raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return evidence.summary(record, version=result.version, card=result.card_dir / "card.md", run_id=run_id)

@@ -27,7 +27,7 @@ from govern.mitigation import judge_mitigated
 from govern.mitigation_result import MitigationResult
 from govern.overlap import TRAINING_IDS_FILE, hash_ids, salt_fingerprint, write_id_hashes
 from govern.record_model import (
-    ChampionSection, FairnessEvidence, Metrics, OverlapSection, Period, Record, RuleChangesSection, SplitSection, Tuning,
+    ChampionSection, DataSection, FairnessEvidence, Metrics, OverlapSection, Period, Record, RuleChangesSection, SplitSection, Tuning,
 )
 from govern.rule_changes import describe_changes, gates_digest
 from govern.spec import ModelSpec
@@ -78,10 +78,19 @@ def _period(frame: pd.DataFrame, spec: ModelSpec) -> Period:
     return part.model_copy(update={"positive_rate" if spec.task == "binary" else "target_mean": finite_or_none(mean)})
 
 
+def data_section(frame: pd.DataFrame, source: Path, features: list[str], categorical: list[str], provenance: str, built=None) -> DataSection:
+    """What the challenger learnt from: the file and its digest, the columns and their
+    types, and how the table came to be (built from a transaction log, given, retrained on)."""
+    return DataSection(
+        source=str(source), rows=int(len(frame)), digest=file_digest(source), features=features, categorical=categorical,
+        types={c: str(frame[c].dtype) for c in features}, provenance=provenance, build=built.to_dict() if built else None,
+    )
+
+
 def build_record(
     spec: ModelSpec,
     *,
-    data: dict,
+    data: DataSection,
     labels: dict | None,
     split: Split,
     candidate: Candidate,

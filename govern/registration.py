@@ -8,11 +8,15 @@ exists deletes it again, so the registry never holds a version without its evide
 
 from __future__ import annotations
 
+import getpass
 import logging
 import shutil
 import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import catboost
@@ -26,6 +30,35 @@ from govern.audit_events import GATES
 from govern.evidence_io import write_evidence
 from govern.gate_status import FAILED, PASSED
 from govern.record_model import Record
+
+
+@dataclass(frozen=True)
+class ChallengerRun:
+    experiment_id: str
+    run_id: str
+    staging: Path
+
+
+@contextmanager
+def challenger_run(settings, model: str) -> Iterator[ChallengerRun]:
+    """The MLflow run a challenger's evidence is logged to, with a staging folder for its
+    files: ``FINISHED`` when the body completes, ``FAILED`` on any exception, the staging
+    folder removed either way."""
+    remote = settings.tracking_uri.startswith(("http:", "https:", "databricks"))
+    experiment_id = registry.ensure_experiment(model, None if remote else settings.mlruns / "artifacts")
+    client = registry.client()
+    name = f"challenger-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}"
+    run_id = client.create_run(experiment_id, run_name=name, tags={"govern.kind": "challenger", "mlflow.user": getpass.getuser()}).info.run_id
+    staging = settings.mlruns / "staging" / run_id
+    staging.mkdir(parents=True, exist_ok=True)
+    try:
+        yield ChallengerRun(experiment_id, run_id, staging)
+        client.set_terminated(run_id, "FINISHED")
+    except BaseException:
+        client.set_terminated(run_id, "FAILED")
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 @dataclass(frozen=True)
