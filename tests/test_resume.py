@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import optuna
 import pytest
@@ -22,6 +24,18 @@ BUDGET = 6
 def _study(storage: str) -> optuna.Study | None:
     summaries = optuna.get_all_study_summaries(storage)
     return optuna.load_study(study_name=summaries[0].study_name, storage=storage) if summaries else None
+
+
+def _completed_so_far(database: Path) -> int:
+    """Completed trials, read without creating anything: the training may be creating
+    the study's tables at this very moment, and a second creator would collide with it."""
+    if not database.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5) as con:
+            return con.execute("select count(*) from trials where state = 'COMPLETE'").fetchone()[0]
+    except sqlite3.OperationalError:  # tables not there yet, or held by a writer
+        return 0
 
 
 def _finished(study: optuna.Study | None) -> dict[int, float]:
@@ -43,17 +57,15 @@ def test_killed_training_resumes_and_keeps_finished_trials(tmp_path):
 
     first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.monotonic() + 240
-    before: dict[int, float] = {}
     try:
         while time.monotonic() < deadline and first.poll() is None:
             time.sleep(0.5)
-            if (root / "mlruns" / "govern.db").exists():
-                before = _finished(_study(storage))
-                if len(before) >= 2:
-                    break
+            if _completed_so_far(root / "mlruns" / "govern.db") >= 2:
+                break
     finally:
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(30)
+    before = _finished(_study(storage))
     assert first.returncode == -signal.SIGKILL, "the training ended before it could be killed mid-study"
     assert 2 <= len(before) < BUDGET
 
