@@ -205,7 +205,7 @@ def log_to_mlflow(spec: ModelSpec, folder: Path, evidence: live_gate.LiveEvidenc
     from govern.settings import load_settings
 
     settings = load_settings()
-    experiment_id = registry.ensure_experiment(spec.name, None if settings.tracking_uri.startswith(("http:", "https:", "databricks")) else settings.mlruns / "artifacts")
+    experiment_id = registry.ensure_experiment(spec.name, settings.artifact_root)
     with mlflow.start_run(experiment_id=experiment_id, run_name="experiment", tags={"govern.kind": "experiment"}) as run:
         if evidence is not None:
             (folder / "live.json").write_text(json.dumps(evidence.to_dict(), indent=2, sort_keys=True, default=str))

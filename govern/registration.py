@@ -44,8 +44,7 @@ def challenger_run(settings, model: str) -> Iterator[ChallengerRun]:
     """The MLflow run a challenger's evidence is logged to, with a staging folder for its
     files: ``FINISHED`` when the body completes, ``FAILED`` on any exception, the staging
     folder removed either way."""
-    remote = settings.tracking_uri.startswith(("http:", "https:", "databricks"))
-    experiment_id = registry.ensure_experiment(model, None if remote else settings.mlruns / "artifacts")
+    experiment_id = registry.ensure_experiment(model, settings.artifact_root)
     client = registry.client()
     name = f"challenger-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}"
     run_id = client.create_run(experiment_id, run_name=name, tags={"govern.kind": "challenger", "mlflow.user": getpass.getuser()}).info.run_id

@@ -62,6 +62,13 @@ class Settings:
     def embedded(self) -> bool:
         return self.tracking_uri.startswith("sqlite:")
 
+    @property
+    def artifact_root(self) -> Path | None:
+        """Where a new experiment keeps its artifacts: under ``mlruns/`` unless a tracking
+        server chooses (then None, and the server's own artifact store is used)."""
+        remote = self.tracking_uri.startswith(("http:", "https:", "databricks"))
+        return None if remote else self.mlruns / "artifacts"
+
 
 def load_settings() -> Settings:
     root = project_root()
