@@ -28,6 +28,8 @@ from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
 
+from govern import processes
+
 
 class _Server:
     process: subprocess.Popen | None = None
@@ -152,9 +154,4 @@ def stop() -> None:
         return
     if os.environ.get("PREFECT_API_URL") == _Server.url:
         os.environ.pop("PREFECT_API_URL")
-    process.terminate()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    processes.stop(process, grace=5)

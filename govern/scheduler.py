@@ -16,6 +16,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from govern import processes
 from govern.settings import SERVER_FILE
 from govern.ui import free_port
 
@@ -56,11 +57,7 @@ def prefect_api(log: Path | None = None, timeout: float = 120.0):
     finally:
         marker.unlink(missing_ok=True)
         os.environ.pop("PREFECT_API_URL", None)
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        processes.stop(server, grace=20)
 
 
 

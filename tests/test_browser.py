@@ -30,13 +30,12 @@ Screenshots go to ``test-artifacts/`` at the repository root, with the UI's log.
 from __future__ import annotations
 
 import re
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from govern import decisions, registry
+from govern import decisions, processes, registry
 from govern.audit import AuditLog
 from govern.audit_events import APPROVED, PROMOTED, PROMOTION_REFUSED
 from govern.errors import PromotionRefused
@@ -82,12 +81,7 @@ def ui(project):
         return
     finally:
         pool.shutdown()
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    processes.stop(process, grace=30)
 
 
 @pytest.fixture
