@@ -5,9 +5,8 @@ process) at a process's first flow call and waits for it: 8-10 s on an existing
 database, 13-19 s on a new one (114 migrations, then block registration), all before
 the flow's first step.  Started here instead, with Prefect's own command, the server
 boots on the other core while the command imports the flow and checks its input.  A
-new project's database is copied from an empty migrated one kept per Prefect version
-in the user's cache (``~/.cache/govern``; ``XDG_CACHE_HOME`` moves it), so it migrates
-nothing; the project's Prefect home stays inside the project.  The server is the
+new project's database is copied from an empty migrated one (``govern.empty_stores``),
+so it migrates nothing; the project's Prefect home stays inside the project.  The server is the
 command's child and ends with it (``atexit``, and the kernel's parent-death signal on
 Linux): nothing outlives the command.
 """
@@ -16,19 +15,16 @@ from __future__ import annotations
 
 import atexit
 import os
-import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
 from contextlib import contextmanager
-from importlib.metadata import version
 from pathlib import Path
 
-from govern import processes
+from govern import empty_stores, processes
 
 
 class _Server:
@@ -41,11 +37,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def _template() -> Path:
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "govern" / f"prefect-{version('prefect')}.db"
 
 
 def _database(home: Path) -> Path | None:
@@ -84,10 +75,9 @@ def start_early() -> None:
         return
     home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect")
     home.mkdir(parents=True, exist_ok=True)
-    database, template = _database(home), _template()
-    if database is not None and not database.exists() and template.exists():
-        shutil.copyfile(template, database)
-        _Server.seeded = True
+    database = _database(home)
+    if database is not None:
+        _Server.seeded = empty_stores.copy("prefect", database)
     _spawn(home)
     atexit.register(stop)
 
@@ -135,17 +125,9 @@ def _wait(timeout: float | None) -> None:
 
 def _keep_template(home: Path) -> None:
     """Copy a database no flow has used yet to the cache, for the next new project."""
-    database, template = _database(home), _template()
-    if _Server.seeded or database is None or template.exists() or not database.exists():
-        return
-    try:
-        template.parent.mkdir(parents=True, exist_ok=True)
-        partial = template.with_suffix(".partial")
-        with sqlite3.connect(database) as source, sqlite3.connect(partial) as copy:
-            source.backup(copy)
-        partial.replace(template)
-    except (OSError, sqlite3.Error):
-        pass
+    database = _database(home)
+    if not _Server.seeded and database is not None:
+        empty_stores.keep(database, "prefect")
 
 
 def stop() -> None:

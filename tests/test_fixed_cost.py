@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -112,18 +113,49 @@ def test_no_temporary_server_when_an_api_url_is_set(clean_env, monkeypatch):
     assert prefect_server._Server.process is None
 
 
-def test_a_new_store_is_created_in_the_background_as_mlflow_would(tmp_path, monkeypatch):
-    import sqlite3
-
+def _new_store(root, monkeypatch):
     from govern import new_store
 
-    monkeypatch.setenv("GOVERN_HOME", str(tmp_path))
+    root.mkdir(exist_ok=True)
+    monkeypatch.setenv("GOVERN_HOME", str(root))
+    monkeypatch.chdir(root)
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
-    monkeypatch.chdir(tmp_path)
     settings = load_settings()
     monkeypatch.setenv("MLFLOW_TRACKING_URI", settings.tracking_uri)
     settings.mlruns.mkdir()
-    new_store.wait(new_store.create_in_background(settings))
-    with sqlite3.connect(tmp_path / "mlruns" / "mlflow.db") as db:
-        assert db.execute("select name, artifact_location from experiments").fetchall() == [("Default", str(tmp_path / "mlruns" / "0"))]
+    creation = new_store.create_in_background(settings)
+    new_store.wait(creation)
     assert new_store.create_in_background(settings) is None
+    return creation, root / "mlruns" / "mlflow.db"
+
+
+def _contents(database):
+    import sqlite3
+
+    with sqlite3.connect(database) as db:
+        tables = [name for (name,) in db.execute("select name from sqlite_master where type = 'table' order by name")]
+        schema = db.execute("select type, name, sql from sqlite_master order by type, name").fetchall()
+        rows = {t: db.execute(f'select * from "{t}"').fetchall() for t in tables}
+    for row in rows["experiments"]:
+        assert abs(row[4] / 1000 - time.time()) < 600 and row[4] == row[5]  # created now, not copied
+    rows["experiments"] = [row[:4] + row[6:] for row in rows["experiments"]]
+    return schema, rows
+
+
+def test_a_new_store_is_made_by_mlflow_once_then_copied_with_the_same_contents(tmp_path, monkeypatch):
+    """The machine's first new project has MLflow build its store; the next one starts from
+    an empty copy, identical apart from where its default experiment keeps artifacts."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    made, first = _new_store(tmp_path / "one", monkeypatch)
+    assert made is not None and list((tmp_path / "cache" / "govern").glob("mlflow-*.db"))
+    copied, second = _new_store(tmp_path / "two", monkeypatch)
+    assert copied is None
+    schema, rows = _contents(first)
+    assert rows["experiments"] == [(0, "Default", str(tmp_path / "one" / "mlruns" / "0"), "active", "default")]
+    copied_schema, copied_rows = _contents(second)
+    assert copied_schema == schema
+    assert copied_rows == dict(rows, experiments=[(0, "Default", str(tmp_path / "two" / "mlruns" / "0"), "active", "default")])
+    import mlflow
+
+    client = mlflow.MlflowClient(f"sqlite:///{second}")
+    assert client.create_experiment("opened") and [e.name for e in client.search_experiments()] == ["opened", "Default"]
