@@ -1,9 +1,10 @@
 """Champion-challenger training as a Prefect flow.
 
 validate -> split -> champion on the holdout (labels must agree) -> tune (Optuna, nested
-MLflow runs) -> refit -> score challenger and champion on the same holdout -> baseline ->
-explanations and curves -> leakage -> fairness -> drift -> gates -> register -> card.
-Each task calls a plain function of the ``govern`` package; this file only wires them.
+MLflow runs; the baseline, drift and representation beside it) -> refit -> score
+challenger and champion on the same holdout -> explanations, fairness and leakage beside
+each other -> baseline comparison and curves -> gates -> register -> card.  Each task
+calls a plain function of the ``govern`` package; this file only wires them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from flows.beside import Beside
 from flows.retries import transient
 from govern import baseline as baselines
 from govern import (
@@ -86,9 +88,14 @@ def evaluate_task(spec: ModelSpec, model, champion: Champion, holdout: pd.DataFr
 
 
 @task(name="baseline", **STEP)
-def baseline_task(spec: ModelSpec, split: splits.Split, features, categorical, challenger_scores) -> baselines.Baseline:
+def baseline_task(spec: ModelSpec, split: splits.Split, features, categorical) -> baselines.Baseline:
     """A simple model on the same rows, so the tuned one has to show it earns its complexity."""
-    return baselines.assess_baseline(spec, split, features, categorical, challenger_scores, champion_comparison.compare)
+    return baselines.score_baseline(spec, split, features, categorical)
+
+
+@task(name="compare-baseline", **STEP)
+def compare_baseline_task(spec: ModelSpec, baseline: baselines.Baseline, holdout: pd.DataFrame, challenger_scores) -> baselines.Baseline:
+    return baselines.compared(baseline, spec, holdout[spec.data.target], challenger_scores, champion_comparison.compare)
 
 
 @task(name="explain", **STEP)
@@ -202,8 +209,13 @@ def champion_challenger(
 
     given = "given with --data" if data else "the spec's data source"
     data = evidence.data_section(frame, source, features, categorical, provenance or (built.summary() if built else given), built)
-    with registration.challenger_run(settings, spec.name) as run:
+    latest = recent_frame if recent_frame is not None else (split.holdout if split.strategy == "time" else None)
+    with registration.challenger_run(settings, spec.name) as run, Beside(timings) as beside:
         run_id, staging = run.run_id, run.staging
+        # Evidence that needs no tuned model is gathered while the trials run.
+        beside.start("baseline", baseline_task, spec, split, features, categorical)
+        beside.start("drift", drift_task, spec, split, features, categorical, recent_frame, staging)
+        beside.start("representation", representation_task, spec, split, latest)
         study_name = f"{spec.name}-{data.digest[:12]}-{evidence.spec_digest(spec)[:8]}"
         with _timed(timings, "tune"):
             candidate = tune_task(
@@ -214,20 +226,18 @@ def champion_challenger(
             fitted = refit_task(spec, candidate, split, features, categorical)
         with _timed(timings, "evaluate"):
             evaluation = evaluate_task(spec, fitted, champion, split.holdout, scored, salt)
-        with _timed(timings, "baseline"):
-            baseline = baseline_task(spec, split, features, categorical, evaluation.challenger_scores)
-            built_baseline = clv_baseline_task(spec, settings.root, source, split.holdout, evaluation.challenger_scores) if built else None
-        with _timed(timings, "explain"):
-            explained = explain_task(spec, fitted, champion, split.holdout)
-            drawn = curves_task(spec, split.holdout, evaluation, baseline)
+        beside.start("explain", explain_task, spec, fitted, champion, split.holdout)
+        beside.start("fairness", fairness_task, spec, fitted, split, evaluation.challenger_scores)
         with _timed(timings, "leakage"):
             leaks = leakage_task(spec, split, features, categorical, fitted, evaluation.comparison)
-        latest = recent_frame if recent_frame is not None else (split.holdout if split.strategy == "time" else None)
-        with _timed(timings, "fairness"):
-            fairness, mitigated = fairness_task(spec, fitted, split, evaluation.challenger_scores)
-            represented = representation_task(spec, split, latest)
-        with _timed(timings, "drift"):
-            drift = drift_task(spec, split, features, categorical, recent_frame, staging)
+        with _timed(timings, "compare-baseline"):
+            baseline = compare_baseline_task(spec, beside.result("baseline"), split.holdout, evaluation.challenger_scores)
+            built_baseline = clv_baseline_task(spec, settings.root, source, split.holdout, evaluation.challenger_scores) if built else None
+            drawn = curves_task(spec, split.holdout, evaluation, baseline)
+        explained = beside.result("explain")
+        fairness, mitigated = beside.result("fairness")
+        represented = beside.result("representation")
+        drift = beside.result("drift")
         verdict = gates_task(spec, evaluation, champion, fairness, drift, leaks, baseline)
 
         record = evidence.build_record(

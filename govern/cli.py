@@ -6,8 +6,6 @@ libraries.  Bad input ends with one line on stderr and a non-zero exit.
 
 from __future__ import annotations
 
-import atexit
-import gc
 import json
 import sys
 from pathlib import Path
@@ -233,10 +231,6 @@ from govern import cli_decisions, cli_live, cli_team  # noqa: E402,F401
 
 
 def main() -> None:
-    # Registered first, so it runs last: Python's final garbage collection walks every
-    # object the libraries made (about 2 s after a training) only to free memory the
-    # operating system takes back anyway.  Stores are committed and files closed by then.
-    atexit.register(gc.freeze)
     app()
 
 
