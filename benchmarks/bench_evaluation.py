@@ -1,8 +1,10 @@
 """Every interval the card shows plus the paired champion comparison, against the
 row-index bootstrap the platform used before (benchmarks/reference_bootstrap.py).
 
-Binary holdout: intervals of ROC AUC, Brier, log loss and accuracy (500 resamples
-each, as govern.champion_comparison asks) and the paired ROC AUC comparison (1,000
+Binary holdout: the challenger's and the champion's intervals of the seven metrics the
+card shows (ROC AUC, log loss, Brier, accuracy, f1, precision, recall; 500 resamples
+each, as govern.champion_comparison asks; the platform draws each model's resamples
+once for all seven, govern.metric_intervals) and the paired ROC AUC comparison (1,000
 resamples).  Seconds and peak memory allocated during the calls (tracemalloc), per size.
 The reference's cost grows with rows x resamples (its interval builds the whole
 resamples x rows index at once), so above 10k rows it is run with a fraction of the
@@ -21,9 +23,11 @@ import tracemalloc
 import numpy as np
 
 import reference_bootstrap as ref
-from govern.evaluation import bootstrap_interval, paired_bootstrap
+from govern.champion_comparison import INTERVAL_METRICS
+from govern.evaluation import paired_bootstrap
+from govern.metric_intervals import bootstrap_intervals
 
-CARD = ("roc_auc", "brier", "log_loss", "accuracy")
+CARD = INTERVAL_METRICS["binary"]
 
 
 def measured(fn):
@@ -45,16 +49,17 @@ def holdout(rows: int):
 
 
 def ours(y, a, b):
-    return [bootstrap_interval("binary", m, y, a) for m in CARD], paired_bootstrap("binary", "roc_auc", y, a, b)
+    intervals = [bootstrap_intervals("binary", CARD, y, model) for model in (a, b)]
+    return [i[m] for i in intervals for m in CARD], paired_bootstrap("binary", "roc_auc", y, a, b)
 
 
 def reference(y, a, b, share: float):
-    intervals = [ref.interval("binary", m, y, a, resamples=max(2, int(500 * share))) for m in CARD]
+    intervals = [ref.interval("binary", m, y, model, resamples=max(2, int(500 * share))) for model in (a, b) for m in CARD]
     return intervals, ref.paired_bounds("binary", "roc_auc", y, a, b, resamples=max(2, int(1000 * share)))
 
 
 def main(sizes: list[int]) -> None:
-    print("card intervals (4 metrics x 500 resamples) + paired ROC AUC comparison (1,000 resamples)")
+    print("card intervals (2 models x 7 metrics x 500 resamples) + paired ROC AUC comparison (1,000 resamples)")
     print(f"{'rows':>8} {'ours s':>7} {'ours MiB':>9} {'reference s':>12} {'reference MiB':>14} {'speed-up':>9} {'max bound gap / width':>22}")
     for rows in sizes:
         y, a, b = holdout(rows)

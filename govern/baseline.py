@@ -9,7 +9,7 @@ was refit on.  The comparison is the same paired bootstrap the champion gets.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,8 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from govern.evaluation import Comparison, bootstrap_interval, holdout_metrics, metric_values
+from govern.evaluation import Comparison, holdout_metrics, metric_values
+from govern.metric_intervals import bootstrap_intervals
 from govern.spec import ModelSpec
 from govern.splits import Split
 
@@ -94,10 +95,10 @@ def fit_baseline(spec: ModelSpec, split: Split, features: list[str], categorical
     return chosen, model, scores
 
 
-def assess_baseline(spec: ModelSpec, split: Split, features: list[str], categorical: list[str], challenger_scores, compare) -> Baseline:
-    """Fit the baseline, score the holdout and compare the challenger with it using
-    ``compare(spec, y, challenger, baseline)`` (the champion's paired bootstrap).
-    Never raises for a fit that fails: the result says why, and the gate fails closed."""
+def score_baseline(spec: ModelSpec, split: Split, features: list[str], categorical: list[str]) -> Baseline:
+    """Fit the baseline and measure it on the holdout: it needs no challenger, so the flow
+    runs it beside the tuning.  Never raises for a fit that fails: the result says why,
+    and the gate fails closed."""
     kind = "logistic regression" if spec.task == "binary" else "mean or linear regression"
     try:
         kind, model, chosen_on = fit_baseline(spec, split, features, categorical)
@@ -108,12 +109,22 @@ def assess_baseline(spec: ModelSpec, split: Split, features: list[str], categori
     y = split.holdout[spec.data.target].to_numpy(dtype=float)
     from govern.champion_comparison import INTERVAL_METRICS
 
-    intervals = {
-        m: bootstrap_interval(spec.task, m, y, scores, threshold=spec.decision_threshold, seed=spec.split.seed)
-        for m in INTERVAL_METRICS[spec.task]
-    }
+    intervals = bootstrap_intervals(spec.task, INTERVAL_METRICS[spec.task], y, scores, threshold=spec.decision_threshold, seed=spec.split.seed)
     return Baseline(
         kind=kind, fitted=True, scores=scores, metrics=holdout_metrics(spec.task, y, scores, spec.decision_threshold),
-        intervals=intervals, comparison=compare(spec, y, np.asarray(challenger_scores, dtype=float), scores),
-        chosen_on_validation=chosen_on,
+        intervals=intervals, chosen_on_validation=chosen_on,
     )
+
+
+def compared(baseline: Baseline, spec: ModelSpec, y, challenger_scores, compare) -> Baseline:
+    """The baseline with the challenger compared against it by ``compare(spec, y,
+    challenger, baseline)`` (the champion's paired bootstrap); unchanged when unfitted."""
+    if not baseline.fitted:
+        return baseline
+    comparison = compare(spec, np.asarray(y, dtype=float), np.asarray(challenger_scores, dtype=float), baseline.scores)
+    return replace(baseline, comparison=comparison)
+
+
+def assess_baseline(spec: ModelSpec, split: Split, features: list[str], categorical: list[str], challenger_scores, compare) -> Baseline:
+    """Fit, measure and compare in one call."""
+    return compared(score_baseline(spec, split, features, categorical), spec, split.holdout[spec.data.target], challenger_scores, compare)

@@ -19,8 +19,9 @@ import pandas as pd
 from govern import tuning
 from govern.champion import Champion
 from govern.errors import GovernError
-from govern.evaluation import Comparison, bootstrap_interval, holdout_metrics, metric_values, paired_bootstrap
+from govern.evaluation import Comparison, holdout_metrics, metric_values, paired_bootstrap
 from govern.evaluation_result import Evaluation, Overlap
+from govern.metric_intervals import bootstrap_intervals
 from govern.overlap import salt_fingerprint, seen_by
 from govern.spec import ModelSpec
 
@@ -119,19 +120,13 @@ def evaluate(spec: ModelSpec, model, holdout: pd.DataFrame, champion: Champion, 
     y = holdout[spec.data.target].to_numpy()
     challenger = tuning.predict(spec, model, holdout)
     metrics = holdout_metrics(spec.task, y, challenger, spec.decision_threshold)
-    intervals = {
-        m: bootstrap_interval(spec.task, m, y, challenger, threshold=spec.decision_threshold, seed=spec.split.seed)
-        for m in INTERVAL_METRICS[spec.task]
-    }
+    intervals = bootstrap_intervals(spec.task, INTERVAL_METRICS[spec.task], y, challenger, threshold=spec.decision_threshold, seed=spec.split.seed)
     if scores is None:
         return Evaluation(metrics=metrics, intervals=intervals, note=note, challenger_scores=challenger)
     return Evaluation(
         metrics=metrics, intervals=intervals, note=note, challenger_scores=challenger, champion_scores=scores,
         champion_metrics=holdout_metrics(spec.task, y, scores, spec.decision_threshold),
-        champion_intervals={
-            m: bootstrap_interval(spec.task, m, y, scores, threshold=spec.decision_threshold, seed=spec.split.seed)
-            for m in INTERVAL_METRICS[spec.task]
-        },
+        champion_intervals=bootstrap_intervals(spec.task, INTERVAL_METRICS[spec.task], y, scores, threshold=spec.decision_threshold, seed=spec.split.seed),
         comparison=compare(spec, y, challenger, scores),
         overlap=_overlap(spec, champion, holdout, challenger, scores, salt),
     )

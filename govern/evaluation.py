@@ -153,14 +153,16 @@ class _Plan:
     auc_scores: list
 
 
-def _confusion_plan(y, preds):
+def confusion_columns(y, preds):
+    """Per-row TP, FP, FN, TN indicators of each 0/1 prediction, side by side."""
     cols = []
     for p in preds:
         cols += [y * p, (1 - y) * p, y * (1 - p), (1 - y) * (1 - p)]
     return np.stack(cols, axis=1)
 
 
-def _threshold_metric(name, s):
+def threshold_metric(name, s):
+    """Accuracy, precision, recall or f1 from ``(R, 4)`` confusion counts."""
     tp, fp, fn, tn = s[:, 0], s[:, 1], s[:, 2], s[:, 3]
     if name == "accuracy":
         return (tp + tn) / (tp + fp + fn + tn)
@@ -178,8 +180,8 @@ def _plan(task: str, metric: str, y: np.ndarray, models: list[np.ndarray], thres
         return _Plan([y], list(models), np.zeros((len(y), 0)), lambda s, n: [], list(models))
     if task == "binary" and metric in ("accuracy", "precision", "recall", "f1"):
         preds = [(m >= threshold).astype(float) for m in models]
-        return _Plan([y, *preds], [], _confusion_plan(y, preds),
-                     lambda s, n: [_threshold_metric(metric, s[:, 4 * i: 4 * i + 4]) for i in range(len(models))], [])
+        return _Plan([y, *preds], [], confusion_columns(y, preds),
+                     lambda s, n: [threshold_metric(metric, s[:, 4 * i: 4 * i + 4]) for i in range(len(models))], [])
     if metric in ("brier", "log_loss", "mae"):
         if metric == "mae":
             losses = [np.abs(m - y) for m in models]
@@ -220,7 +222,8 @@ def _resampled(task, metric, y, models, threshold, resamples, seed) -> np.ndarra
     return np.concatenate(out)
 
 
-def _percentiles(values: np.ndarray, confidence: float) -> tuple[float, float, int]:
+def percentile_interval(values: np.ndarray, confidence: float) -> tuple[float, float, int]:
+    """Lower and upper percentile of the finite values, and how many were finite."""
     values = values[np.isfinite(values)]
     alpha = (1 - confidence) / 2
     return float(np.quantile(values, alpha)), float(np.quantile(values, 1 - alpha)), int(len(values))
@@ -253,7 +256,7 @@ def paired_bootstrap(
         raise ValueError("paired bootstrap needs equally long, non-empty arrays")
     sign = -1.0 if metric in LOWER_IS_BETTER else 1.0
     both = _resampled(task, metric, y, [a, b], threshold, resamples, seed)
-    lower, upper, finite = _percentiles(sign * (both[:, 0] - both[:, 1]), confidence)
+    lower, upper, finite = percentile_interval(sign * (both[:, 0] - both[:, 1]), confidence)
     point_a = float(metric_values(task, metric, y, a, threshold))
     point_b = float(metric_values(task, metric, y, b, threshold))
     return Comparison(
@@ -274,5 +277,5 @@ def bootstrap_interval(task, metric, y, prediction, *, resamples=500, confidence
     (every metric of the task, precision, recall and f1 included)."""
     y = np.asarray(y, dtype=float)
     p = np.asarray(prediction, dtype=float)
-    lower, upper, _ = _percentiles(_resampled(task, metric, y, [p], threshold, resamples, seed)[:, 0], confidence)
+    lower, upper, _ = percentile_interval(_resampled(task, metric, y, [p], threshold, resamples, seed)[:, 0], confidence)
     return lower, upper

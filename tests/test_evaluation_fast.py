@@ -106,3 +106,25 @@ def test_heavy_tailed_paired_losses_keep_their_spread():
     got = paired_bootstrap("binary", "log_loss", y, a, b, resamples=600)
     assert not make_cells([], [a - b]).exact
     _assert_close((got.lower, got.upper), _bounds(-(ref[:, 0] - ref[:, 1])), 600)
+
+
+@pytest.mark.parametrize("rows", [600, 20_000])
+def test_one_models_intervals_from_shared_resamples_agree_with_the_row_level_bootstrap(rows):
+    """The card's seven classifier intervals from one set of draws (cells of label,
+    prediction and score bin) against rows resampled by index, metric by metric."""
+    from govern.metric_intervals import bootstrap_intervals
+
+    y, a, _ = _binary(rows)
+    resamples = 2000 if rows < 1000 else 600
+    metrics = [m for task, m in CASES if task == "binary"]
+    got = bootstrap_intervals("binary", metrics, y, a, resamples=resamples)
+    assert list(got) == metrics
+    for metric in metrics:
+        _assert_close(got[metric], _bounds(_index_bootstrap("binary", metric, y, [a], resamples)[:, 0]), resamples)
+
+
+def test_regression_intervals_take_the_per_metric_path():
+    from govern.metric_intervals import bootstrap_intervals
+
+    y, a, _ = _regression(500)
+    assert bootstrap_intervals("regression", ["rmse", "r2"], y, a) == {m: bootstrap_interval("regression", m, y, a) for m in ("rmse", "r2")}
