@@ -22,8 +22,9 @@ class Beside:
         self._started: dict[str, tuple[PrefectFuture, float]] = {}
 
     def start(self, step: str, task, *args, **kwargs) -> None:
-        """Submit ``task`` under the name ``step``."""
-        self._started[step] = (task.submit(*args, **kwargs), time.time())
+        """Submit ``task`` under the name ``step``, unless a step of that name was started."""
+        if step not in self._started:
+            self._started[step] = (task.submit(*args, **kwargs), time.time())
 
     def result(self, step: str) -> Any:
         """The step's return value once it has finished; its exception if it failed."""

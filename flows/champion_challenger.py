@@ -68,11 +68,11 @@ def champion_scores_task(spec: ModelSpec, champion: Champion, holdout: pd.DataFr
 
 
 @task(name="tune", **STEP)
-def tune_task(spec, split, features, categorical, *, storage, study_name, experiment_id, run_id, champion_params):
+def tune_task(spec, split, features, categorical, *, storage, study_name, experiment_id, run_id, champion_params, on_first_trial):
     return tuning.tune(
         spec, split.train, split.valid, features, categorical,
         storage=storage, study_name=study_name, experiment_id=experiment_id,
-        parent_run_id=run_id, champion_params=champion_params,
+        parent_run_id=run_id, champion_params=champion_params, on_first_trial=on_first_trial,
     )
 
 
@@ -212,16 +212,21 @@ def champion_challenger(
     latest = recent_frame if recent_frame is not None else (split.holdout if split.strategy == "time" else None)
     with registration.challenger_run(settings, spec.name) as run, Beside(timings) as beside:
         run_id, staging = run.run_id, run.staging
-        # Evidence that needs no tuned model is gathered while the trials run.
-        beside.start("baseline", baseline_task, spec, split, features, categorical)
-        beside.start("drift", drift_task, spec, split, features, categorical, recent_frame, staging)
-        beside.start("representation", representation_task, spec, split, latest)
+
+        def gather_beside_tuning() -> None:
+            """Evidence that needs no tuned model, gathered while the trials run (from the
+            first trial's start, so it does not delay it; again after, in case none ran)."""
+            beside.start("baseline", baseline_task, spec, split, features, categorical)
+            beside.start("drift", drift_task, spec, split, features, categorical, recent_frame, staging)
+            beside.start("representation", representation_task, spec, split, latest)
+
         study_name = f"{spec.name}-{data.digest[:12]}-{evidence.spec_digest(spec)[:8]}"
         with _timed(timings, "tune"):
             candidate = tune_task(
                 spec, split, features, categorical, storage=settings.database_url, study_name=study_name,
-                experiment_id=run.experiment_id, run_id=run_id, champion_params=champion.params,
+                experiment_id=run.experiment_id, run_id=run_id, champion_params=champion.params, on_first_trial=gather_beside_tuning,
             )
+        gather_beside_tuning()
         with _timed(timings, "refit"):
             fitted = refit_task(spec, candidate, split, features, categorical)
         with _timed(timings, "evaluate"):

@@ -56,6 +56,9 @@ def train_model(
     from flows.champion_challenger import champion_challenger
 
     new_store.wait(store)
+    from govern import registry
+
+    registry.open_stores()
     with prefect_server.ready():
         return champion_challenger(
             model, data=str(data) if data else None, recent=str(recent) if recent else None, trials=trials, provenance=provenance,

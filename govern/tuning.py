@@ -14,6 +14,7 @@ import os
 import socket
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -182,8 +183,13 @@ def tune(
     experiment_id: str,
     parent_run_id: str,
     champion_params: dict | None = None,
+    on_first_trial: Callable[[], None] | None = None,
 ) -> Candidate:
-    """Run (or resume, or join) the study until it holds ``spec.tuning.trials`` finished trials."""
+    """Run (or resume, or join) the study until it holds ``spec.tuning.trials`` finished trials.
+
+    ``on_first_trial`` is called once, when this worker's first trial has its MLflow run
+    and CatBoost is about to train (the flow starts the evidence it gathers beside the
+    tuning then, so that work does not delay the first trial)."""
     metric, maximize = CATBOOST_METRIC[spec.primary_metric]
     client = MlflowClient()
     train_pool = Pool(train[features], train[spec.data.target], cat_features=cat_features)
@@ -202,6 +208,8 @@ def tune(
     if enqueued is not None:
         study.enqueue_trial(enqueued, user_attrs={"source": "champion"}, skip_if_exists=True)
 
+    started: list[int] = []
+
     def objective(trial: optuna.Trial) -> float:
         params = _suggest(trial, spec)
         trial.set_user_attr("worker", f"{socket.gethostname()}:{os.getpid()}")
@@ -211,6 +219,9 @@ def tune(
             tags={"mlflow.parentRunId": parent_run_id, "govern.kind": "trial", "optuna.study": study_name},
         )
         trial.set_user_attr("mlflow_run", run.info.run_id)
+        if on_first_trial is not None and not started:
+            started.append(trial.number)
+            on_first_trial()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             pruning = CheckpointPruning(trial, metric)
