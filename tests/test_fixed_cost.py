@@ -71,6 +71,10 @@ print(prefect_server._Server.process.pid, prefect_server._Server.seeded, flush=T
 with prefect_server.ready():
     url = os.environ["PREFECT_API_URL"]
     print(urllib.request.urlopen(url + "/health", timeout=5).status, "prefect" in sys.modules, flush=True)
+from prefect.settings import get_current_settings
+with prefect_server.ready():  # as govern train's flow call: Prefect imported, no heartbeats
+    settings = get_current_settings()
+    print(settings.flows.heartbeat_frequency, settings.api.url == os.environ["PREFECT_API_URL"], flush=True)
 """
 
 
@@ -79,7 +83,8 @@ def _start_early(root, cache):
     for key in ("PREFECT_API_URL", "GOVERN_REUSED_PREFECT_API_URL", "PREFECT_HOME"):
         env.pop(key, None)
     out = subprocess.run([sys.executable, "-c", _EARLY], env=env, capture_output=True, text=True, check=True, timeout=300)
-    (pid, seeded), (status, imported) = (line.split() for line in out.stdout.strip().splitlines())
+    (pid, seeded), (status, imported), heartbeat = (line.split() for line in out.stdout.strip().splitlines())
+    assert heartbeat == ["None", "True"]
     return int(pid), seeded == "True", status, imported
 
 
