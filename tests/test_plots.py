@@ -134,3 +134,18 @@ def test_html_places_each_picture_at_its_mark_and_drops_marks_without_one():
 def test_metric_order_is_the_platforms_whatever_the_stored_order():
     stored = {"recall": 0.1, "roc_auc": 0.8, "brier": 0.2, "custom": 1.0}
     assert cards._in_order(json.loads(json.dumps(stored))) == ["roc_auc", "brier", "recall", "custom"]
+
+
+def test_group_points_are_red_where_evidence_is_short_and_bare_without_an_interval():
+    from matplotlib.colors import to_hex
+
+    figure = plots.groups(minimal_record(**json.loads(json.dumps(_binary_record()))))
+    selection, tpr = figure.axes[0], figure.axes[1]
+
+    def points(ax):
+        return sorted((float(x), to_hex(line.get_color())) for line in ax.get_lines() if line.get_marker() == "o" for x in line.get_xdata())
+
+    # Group a has an interval (one error bar, blue); b has evidence short for a metric (red), no interval, no TPR at all.
+    assert points(selection) == [(0.0, plots.COLOURS["challenger"]), (1.0, "#c03030")]
+    assert points(tpr) == [(0.0, plots.COLOURS["challenger"])]
+    assert len(selection.containers) == 1  # one error-bar artist for the groups with intervals
