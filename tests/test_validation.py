@@ -215,3 +215,18 @@ def test_load_table_roundtrip_and_errors(tmp_path, customers):
         with pytest.raises(DataValidationError) as caught:
             load_table(path)
         assert words in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_the_share_of_numbers_stored_as_text_counts_rows_not_distinct_values():
+    """Parsed once per distinct value, weighted by how often each occurs: the same share as
+    parsing every row."""
+    import numpy as np
+    import pandas as pd
+
+    from govern.validation import _numeric_text_share
+
+    rng = np.random.default_rng(0)
+    for values in (pd.Series(rng.choice(["a", " 1", "2.5", "x", "3 ", "1e3", "nan", "inf"], 1000)),
+                   pd.Series([str(i) for i in range(500)] + ["z"] * 10), pd.Series(["7"] * 9 + ["b"])):
+        rows = pd.to_numeric(values.astype(str).str.strip(), errors="coerce").notna().mean()
+        assert _numeric_text_share(values) == pytest.approx(rows, abs=1e-12)
