@@ -37,6 +37,16 @@ def precheck(model: str, data: Optional[Path]):
     return spec
 
 
+def _open_mlflow_stores() -> None:
+    """Open the tracking and registry stores, as the flow's first MLflow calls would
+    (MLflow keeps one of each per URI), while Prefect's server may still be booting."""
+    from govern import registry
+
+    client = registry.client()
+    client.search_experiments(max_results=1)
+    client.search_registered_models(max_results=1)
+
+
 def train_model(
     model: str, data: Optional[Path] = None, recent: Optional[Path] = None, trials: Optional[int] = None, provenance: Optional[str] = None,
 ) -> dict:
@@ -56,9 +66,7 @@ def train_model(
     from flows.champion_challenger import champion_challenger
 
     new_store.wait(store)
-    from govern import registry
-
-    registry.open_stores()
+    _open_mlflow_stores()
     with prefect_server.ready():
         return champion_challenger(
             model, data=str(data) if data else None, recent=str(recent) if recent else None, trials=trials, provenance=provenance,

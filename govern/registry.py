@@ -38,14 +38,6 @@ def client() -> MlflowClient:
     return MlflowClient()
 
 
-def open_stores() -> None:
-    """Open the tracking and registry stores, as a flow's first MLflow calls would (MLflow
-    keeps one of each per URI): done by ``govern train`` while Prefect's server boots."""
-    mlflow_client = client()
-    mlflow_client.search_experiments(max_results=1)
-    mlflow_client.search_registered_models(max_results=1)
-
-
 def ensure_experiment(name: str, artifact_root: Path | None) -> str:
     """The experiment named after the model; artifacts under ``mlruns/`` in embedded mode."""
     existing = mlflow.get_experiment_by_name(name)
