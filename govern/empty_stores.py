@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from contextlib import closing
 from importlib.metadata import version
 from pathlib import Path
 
@@ -26,33 +27,29 @@ def keep(database: Path, library: str, prepare=None) -> None:
     """Copy ``database`` (just built, not used yet) to the cache unless a copy is there;
     ``prepare(connection)`` may then generalise the copy.  A failure keeps nothing."""
     template = cached(library)
-    if template.exists() or not database.exists():
-        return
-    partial = template.with_suffix(f".{os.getpid()}.partial")
-    try:
-        template.parent.mkdir(parents=True, exist_ok=True)
-        with sqlite3.connect(database) as source, sqlite3.connect(partial) as copy:
-            source.backup(copy)
-            if prepare is not None:
-                prepare(copy)
-        partial.replace(template)
-    except (OSError, sqlite3.Error, ValueError):
-        partial.unlink(missing_ok=True)
+    if not template.exists() and database.exists():
+        _backup(database, template, prepare)
 
 
 def copy(library: str, database: Path, adapt=None) -> bool:
     """Start ``database`` from the cached empty one; ``adapt(connection)`` then fills in
     what belongs to this project.  False (and nothing written) when there is none."""
     template = cached(library)
-    if not template.exists() or database.exists():
-        return False
-    partial = database.with_suffix(f".{os.getpid()}.partial")
+    return template.exists() and not database.exists() and _backup(template, database, adapt)
+
+
+def _backup(source: Path, target: Path, change=None) -> bool:
+    """SQLite's online backup of ``source`` into a partial file beside ``target``, changed by
+    ``change(connection)``, then moved into place in one step; False and nothing left on failure."""
+    partial = target.with_suffix(f".{os.getpid()}.partial")
     try:
-        with sqlite3.connect(template) as source, sqlite3.connect(partial) as target:
-            source.backup(target)
-            if adapt is not None:
-                adapt(target)
-        partial.replace(database)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(source)) as origin, closing(sqlite3.connect(partial)) as copied:
+            origin.backup(copied)
+            if change is not None:
+                with copied:
+                    change(copied)
+        partial.replace(target)
     except (OSError, sqlite3.Error, ValueError):
         partial.unlink(missing_ok=True)
         return False
