@@ -49,13 +49,22 @@ def _roc_auc(y: np.ndarray, s: np.ndarray) -> np.ndarray:
         return ((ranks * y).sum(axis=-1) - pos * (pos + 1) / 2) / (pos * neg)
 
 
-def _log_loss(y, s):
+def row_loss(metric: str, y, s):
+    """Each row's loss: squared error (Brier), clipped log loss, or absolute error (MAE)."""
+    if metric == "mae":
+        return np.abs(s - y)
+    if metric == "brier":
+        return (s - y) ** 2
     p = np.clip(s, _EPS, 1 - _EPS)
-    return -(y * np.log(p) + (1 - y) * np.log(1 - p)).mean(axis=-1)
+    return -(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+def _log_loss(y, s):
+    return row_loss("log_loss", y, s).mean(axis=-1)
 
 
 def _brier(y, s):
-    return ((s - y) ** 2).mean(axis=-1)
+    return row_loss("brier", y, s).mean(axis=-1)
 
 
 def _confusion(y, s, threshold):
@@ -183,13 +192,7 @@ def _plan(task: str, metric: str, y: np.ndarray, models: list[np.ndarray], thres
         return _Plan([y, *preds], [], confusion_columns(y, preds),
                      lambda s, n: [threshold_metric(metric, s[:, 4 * i: 4 * i + 4]) for i in range(len(models))], [])
     if metric in ("brier", "log_loss", "mae"):
-        if metric == "mae":
-            losses = [np.abs(m - y) for m in models]
-        elif metric == "brier":
-            losses = [(m - y) ** 2 for m in models]
-        else:
-            clipped = [np.clip(m, _EPS, 1 - _EPS) for m in models]
-            losses = [-(y * np.log(p) + (1 - y) * np.log(1 - p)) for p in clipped]
+        losses = [row_loss(metric, y, m) for m in models]
         key = [losses[0] - losses[1]] if paired else losses
         return _Plan([], key, np.stack(losses, axis=1), lambda s, n: [s[:, i] / n for i in range(len(models))], [])
     squared = [(m - y) ** 2 for m in models]

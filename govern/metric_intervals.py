@@ -17,9 +17,8 @@ from __future__ import annotations
 import numpy as np
 
 from govern.bootstrap_cells import auc_cells, make_cells, resampled_auc
-from govern.evaluation import bootstrap_interval, confusion_columns, percentile_interval, threshold_metric
+from govern.evaluation import bootstrap_interval, confusion_columns, percentile_interval, row_loss, threshold_metric
 
-_EPS = 1e-15
 _MEANS = ("brier", "log_loss")
 _CONFUSION = ("accuracy", "precision", "recall", "f1")
 
@@ -31,8 +30,7 @@ def bootstrap_intervals(task: str, metrics, y, prediction, *, resamples=500, con
     y = np.asarray(y, dtype=float)
     score = np.asarray(prediction, dtype=float)
     predicted = (score >= threshold).astype(float)
-    clipped = np.clip(score, _EPS, 1 - _EPS)
-    losses = np.stack([(score - y) ** 2, -(y * np.log(clipped) + (1 - y) * np.log(1 - clipped))], axis=1)
+    losses = np.stack([row_loss(m, y, score) for m in _MEANS], axis=1)
     cells = make_cells([y, predicted], [score])
     means = cells.means(np.concatenate([losses, confusion_columns(y, [predicted])], axis=1))
     auc = auc_cells(cells, 2, y, score) if "roc_auc" in metrics else None
