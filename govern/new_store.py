@@ -64,18 +64,21 @@ def wait(creation: Creation | None) -> None:
         empty_stores.keep(creation.database, "mlflow", _generalise)
 
 
+def _default_location(db: sqlite3.Connection) -> str:
+    (location,) = db.execute("select artifact_location from experiments where experiment_id = 0").fetchone()
+    return location
+
+
 def _generalise(db: sqlite3.Connection) -> None:
     """The default experiment's folder, relative to no project; refused (nothing kept)
     when MLflow put it anywhere but under the working folder."""
-    (location,) = db.execute("select artifact_location from experiments where experiment_id = 0").fetchone()
-    here = str(Path.cwd())
+    location, here = _default_location(db), str(Path.cwd())
     if not location.startswith(here + os.sep):
         raise ValueError(f"default experiment outside the working folder: {location}")
     db.execute("update experiments set artifact_location = ? where experiment_id = 0", (_HERE + location[len(here):],))
 
 
 def _settle(db: sqlite3.Connection) -> None:
-    now = int(time.time() * 1000)
-    (location,) = db.execute("select artifact_location from experiments where experiment_id = 0").fetchone()
+    now, location = int(time.time() * 1000), _default_location(db)
     db.execute("update experiments set artifact_location = ?, creation_time = ?, last_update_time = ? where experiment_id = 0",
                (location.replace(_HERE, str(Path.cwd()), 1), now, now))
