@@ -13,8 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-from govern import cards, pdf, plots
-from govern.record_model import read_record_file
+from govern.card import render as cards, pdf, plots
+from govern.evidence.record import read_record_file
 
 
 def _best(call, repeat: int = 3) -> tuple[float, object]:

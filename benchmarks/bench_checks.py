@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 from fairlearn.metrics import MetricFrame, count, false_positive_rate, selection_rate, true_positive_rate
 
-from govern import demo_data
-from govern.drift import assess_drift
-from govern.fairness import assess_fairness
+from govern.demo import customers as demo_data
+from govern.checks.drift.assess import assess_drift
+from govern.checks.fairness.assess import assess_fairness
 
 FEATURES = ["tenure_months", "plan", "monthly_spend", "sessions_per_week", "support_tickets", "payment_failures", "channel", "region", "age_band", "gender"]
 CATEGORICAL = ["plan", "channel", "region", "age_band", "gender"]

@@ -17,10 +17,10 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from govern import demo_data
+from govern.demo import customers as demo_data
 from evidently.presets import DataDriftPreset  # noqa: F401  (import cost paid before timing, for both)
 
-from govern.drift import assess_drift
+from govern.checks.drift.assess import assess_drift
 
 FEATURES = ["tenure_months", "plan", "monthly_spend", "sessions_per_week", "support_tickets", "payment_failures", "channel", "region", "age_band", "gender"]
 CATEGORICAL = ["plan", "channel", "region", "age_band", "gender"]

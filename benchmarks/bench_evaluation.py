@@ -3,8 +3,8 @@ row-index bootstrap the platform used before (benchmarks/reference_bootstrap.py)
 
 Binary holdout: the challenger's and the champion's intervals of the seven metrics the
 card shows (ROC AUC, log loss, Brier, accuracy, f1, precision, recall; 500 resamples
-each, as govern.champion_comparison asks; the platform draws each model's resamples
-once for all seven, govern.metric_intervals) and the paired ROC AUC comparison (1,000
+each, as govern.training.comparison asks; the platform draws each model's resamples
+once for all seven, govern.stats.intervals) and the paired ROC AUC comparison (1,000
 resamples).  Seconds and peak memory allocated during the calls (tracemalloc), per size.
 The reference's cost grows with rows x resamples (its interval builds the whole
 resamples x rows index at once), so above 10k rows it is run with a fraction of the
@@ -23,9 +23,9 @@ import tracemalloc
 import numpy as np
 
 import reference_bootstrap as ref
-from govern.champion_comparison import INTERVAL_METRICS
-from govern.evaluation import paired_bootstrap
-from govern.metric_intervals import bootstrap_intervals
+from govern.training.comparison import INTERVAL_METRICS
+from govern.stats.evaluation import paired_bootstrap
+from govern.stats.intervals import bootstrap_intervals
 
 CARD = INTERVAL_METRICS["binary"]
 

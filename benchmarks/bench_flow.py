@@ -4,8 +4,8 @@ Governed: ``govern train churn --trials N --json`` in a fresh project (demo tabl
 ``rows`` rows), so it pays everything a first training pays: imports, Prefect's
 temporary server, MLflow and Optuna stores, the trials as nested runs, evaluation,
 fairness, drift, gates, registration and the card.  Bare: a script that reads the same
-table, makes the same split (``govern.splits``), and runs the same study (TPE sampler
-seed, pruner, CatBoost iterations and early stopping, ``govern.tuning.make_model``) in
+table, makes the same split (``govern.data.splits``), and runs the same study (TPE sampler
+seed, pruner, CatBoost iterations and early stopping, ``govern.training.tuning.make_model``) in
 memory, then refits and scores the holdout: no MLflow, Prefect, gates or card.  The two
 alternate; both report holdout ROC AUC.
 
@@ -32,8 +32,9 @@ import optuna
 from catboost import Pool
 from optuna_integration import CatBoostPruningCallback
 from sklearn.metrics import roc_auc_score
-from govern import splits, tuning, validation
-from govern.spec import load_spec
+from govern.data import splits, validation
+from govern.training import tuning
+from govern.spec.model import load_spec
 
 root, trials = Path(sys.argv[1]), int(sys.argv[2])
 spec = load_spec("churn", root / "models")
@@ -83,7 +84,7 @@ def _project(base: Path, data: Path, trials: int) -> Path:
 
 
 def main(rows: int, trials: int, rounds: int) -> None:
-    from govern.demo_data import write_demo_data
+    from govern.demo.customers import write_demo_data
 
     env = dict(os.environ, MLFLOW_DISABLE_TELEMETRY="true", PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
     env.pop("PREFECT_API_URL", None)

@@ -25,10 +25,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from govern import demo_data, splits, validation
-from govern.leakage import assess_leakage
-from govern.spec import FloatParam, IntParam, parse_spec
-from govern.tuning import make_model
+from govern.demo import customers as demo_data
+
+from govern.data import splits, validation
+from govern.checks.leakage import assess_leakage
+from govern.spec.model import FloatParam, IntParam, parse_spec
+from govern.training.tuning import make_model
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
 SECTIONS = ("name", "task", "primary_metric", "data", "split", "tuning", "card")

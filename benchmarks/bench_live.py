@@ -30,12 +30,13 @@ def main() -> None:
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="bench-live-"))
     os.environ["GOVERN_HOME"] = str(root)
-    from govern.settings import configure_environment
+    from govern.core.settings import configure_environment
 
     settings = configure_environment()
-    from govern import campaign_demo, experiment_report, outcomes, scoring
-    from govern.prediction_log import PredictionLog
-    from govern.spec import load_spec
+    from govern.demo import campaign as campaign_demo
+    from govern.live import report as experiment_report, outcomes, scoring
+    from govern.stores.predictions import PredictionLog
+    from govern.spec.model import load_spec
     from tests import live_story
 
     live_story.install_spec(root)

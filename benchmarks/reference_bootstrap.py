@@ -1,14 +1,14 @@
 """The row-index bootstrap the platform used before resampling by counts, kept as the
 reference for benchmarks: each resample materialises its rows through an index matrix
-(resamples x rows), metrics by ``govern.evaluation.metric_values`` (checked against
+(resamples x rows), metrics by ``govern.stats.evaluation.metric_values`` (checked against
 scikit-learn in tests/test_evaluation.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from govern.evaluation import metric_values
-from govern.spec import LOWER_IS_BETTER
+from govern.stats.evaluation import metric_values
+from govern.spec.model import LOWER_IS_BETTER
 
 
 def paired_bounds(task, metric, y, a, b, *, resamples=1000, confidence=0.95, threshold=0.5, seed=0, chunk=200):

@@ -21,20 +21,23 @@ from prefect.runtime import flow_run
 
 from flows.beside import Beside
 from flows.retries import transient
-from govern import baseline as baselines
-from govern import (
-    champion_comparison, clv_baseline, curves, explanations, gates, leakage, mitigation, registration, representation, splits,
-    transactions, tuning, validation,
-)
-from govern import drift as drift_checks
-from govern import fairness as fairness_checks
-from govern import record as evidence
-from govern.audit import AuditLog
-from govern.champion import Champion, load_champion
-from govern.evaluation_result import Evaluation
-from govern.overlap import id_salt
-from govern.settings import load_settings
-from govern.spec import ModelSpec, load_spec
+from govern.training import baseline as baselines
+from govern.training import comparison as champion_comparison, clv_baseline, curves, explanations, tuning
+from govern.gates import rules as gates
+from govern.checks import leakage
+from govern.mitigation import candidates as mitigation
+from govern.governance import registration
+from govern.checks.fairness import representation
+from govern.data import splits, transactions, validation
+from govern.checks.drift import assess as drift_checks
+from govern.checks.fairness import assess as fairness_checks
+from govern.card import record as evidence
+from govern.stores.audit.log import AuditLog
+from govern.stores.champion import Champion, load_champion
+from govern.evidence.evaluation import Evaluation
+from govern.data.overlap import id_salt
+from govern.core.settings import load_settings
+from govern.spec.model import ModelSpec, load_spec
 
 STEP = dict(cache_policy=NO_CACHE, persist_result=False)
 

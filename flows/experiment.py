@@ -8,10 +8,12 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from govern import experiment_report, outcomes, validation
-from govern.prediction_log import PredictionLog
-from govern.settings import load_settings
-from govern.spec import load_spec
+from govern.live import report as experiment_report, outcomes
+
+from govern.data import validation
+from govern.stores.predictions import PredictionLog
+from govern.core.settings import load_settings
+from govern.spec.model import load_spec
 
 STEP = dict(cache_policy=NO_CACHE, persist_result=False)
 

@@ -18,10 +18,11 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.retries import transient
-from govern import monitoring, monitoring_report, validation
-from govern.audit import AuditLog
-from govern.settings import load_settings
-from govern.spec import load_spec
+from govern.monitoring import check as monitoring, report as monitoring_report
+from govern.data import validation
+from govern.stores.audit.log import AuditLog
+from govern.core.settings import load_settings
+from govern.spec.model import load_spec
 
 STEP = dict(cache_policy=NO_CACHE, persist_result=False)
 

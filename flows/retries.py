@@ -6,7 +6,7 @@ missing column); retrying it only delays the one-line message by the retry delay
 
 from __future__ import annotations
 
-from govern.errors import GovernError
+from govern.core.errors import GovernError
 
 
 def transient(task, task_run, state) -> bool:

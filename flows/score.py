@@ -1,6 +1,6 @@
 """Live scoring as a Prefect flow, and the daily deployment that runs it.
 
-The flow only wires :mod:`govern.scoring` (models loaded by version, the file
+The flow only wires :mod:`govern.live.scoring` (models loaded by version, the file
 streamed in chunks, the batch written and logged) and, in the daily run, outcome
 ingestion and the experiment report after new outcomes.
 """
@@ -14,10 +14,10 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.retries import transient
-from govern import scoring
-from govern.prediction_log import PredictionLog
-from govern.settings import load_settings
-from govern.spec import load_spec
+from govern.live import scoring
+from govern.stores.predictions import PredictionLog
+from govern.core.settings import load_settings
+from govern.spec.model import load_spec
 
 STEP = dict(cache_policy=NO_CACHE, persist_result=False)
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from prefect import flow
 
-from govern import decisions, registry
-from govern.audit import AuditLog
-from govern.settings import load_settings
+from govern.governance import decisions
+
+from govern.stores import registry
+from govern.stores.audit.log import AuditLog
+from govern.core.settings import load_settings
 
 
 @flow(name="promote-approved", validate_parameters=False)

@@ -2,8 +2,8 @@
 
 import sqlalchemy as sa
 
-from govern.audit import AuditLog
-from govern.audit_events import APPROVED, GATES, PROMOTED
+from govern.stores.audit.log import AuditLog
+from govern.stores.audit.events import APPROVED, GATES, PROMOTED
 
 
 def promote_story(log: AuditLog, model: str = "credit") -> None:

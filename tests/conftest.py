@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[1]
 # Before any library import: the same quiet, offline environment as the CLI, and
 # Prefect's home inside the repository so its database is reused between runs.
 os.environ.setdefault("PREFECT_HOME", str(REPO / ".prefect"))
-from govern.settings import QUIET_ENVIRONMENT  # noqa: E402
+from govern.core.settings import QUIET_ENVIRONMENT  # noqa: E402
 
 for key, value in QUIET_ENVIRONMENT.items():
     os.environ.setdefault(key, value)
@@ -27,7 +27,7 @@ def make_project(root: Path, *, rows: int = 1500, specs=("churn", "clv")) -> Pat
     """A project folder with the bundled specs, small budgets and generated demo data."""
     import yaml
 
-    from govern.demo_data import write_demo_data
+    from govern.demo.customers import write_demo_data
 
     (root / "models").mkdir(parents=True, exist_ok=True)
     for name in specs:
@@ -45,7 +45,7 @@ def project(tmp_path_factory):
     root = make_project(tmp_path_factory.mktemp("project"))
     previous = os.environ.get("GOVERN_HOME")
     os.environ["GOVERN_HOME"] = str(root)
-    from govern.settings import configure_environment
+    from govern.core.settings import configure_environment
 
     settings = configure_environment()
     yield settings

@@ -12,7 +12,9 @@ import mlflow
 import numpy as np
 import pandas as pd
 
-from govern import registration, registry
+from govern.governance import registration
+
+from govern.stores import registry
 from tests.record_story import minimal_record
 
 AUTHOR = "author"
@@ -20,7 +22,7 @@ AUTHOR = "author"
 
 def gates(**overrides) -> dict:
     """A recorded ``gates`` section as ``ModelSpec.gates.model_dump(mode="json")`` gives it."""
-    from govern.spec import GatesSpec
+    from govern.spec.model import GatesSpec
 
     base = {
         "metrics": [{"metric": "roc_auc", "min": 0.7}],
@@ -50,7 +52,7 @@ def unique_name(prefix: str = "m") -> str:
 def register_version(log, name: str, tmp: Path, *, gate_rules: dict | None = None, status: str = "passed", author: str = AUTHOR) -> str:
     """Register one version as the flow would, with every evidence file kind present."""
     model, features = _tiny_model()
-    from govern.settings import load_settings
+    from govern.core.settings import load_settings
 
     experiment = registry.ensure_experiment(name, load_settings().mlruns / "artifacts")
     run_id = registry.client().create_run(experiment, tags={"mlflow.user": author}).info.run_id
@@ -89,9 +91,10 @@ def evidence_folder(name: str, version: str) -> Path:
 
 def promote_in_process(audit_url: str, name: str, version: str, barrier) -> None:
     """A `govern promote` of its own: a fresh process on the same stores."""
-    from govern import cards, decisions
-    from govern.audit import AuditLog
-    from govern.settings import configure_environment
+    from govern.card import render as cards
+    from govern.governance import decisions
+    from govern.stores.audit.log import AuditLog
+    from govern.core.settings import configure_environment
 
     configure_environment()
     cards.write_card = lambda record, out_dir, governance=None: (out_dir, out_dir)  # the card is not under test

@@ -5,8 +5,8 @@ the equalized-odds figures (with the reason) while its selection rate still coun
 import numpy as np
 import pandas as pd
 
-from govern.fairness import assess_fairness
-from govern.fairness_result import FairnessReport
+from govern.checks.fairness.assess import assess_fairness
+from govern.evidence.fairness import FairnessReport
 
 
 def churn_report(seed: int = 0) -> FairnessReport:

@@ -14,8 +14,8 @@ import mlflow
 import pandas as pd
 from catboost import CatBoostClassifier
 
-from govern import registry
-from govern.demo_data import generate_customers
+from govern.stores import registry
+from govern.demo.customers import generate_customers
 from tests.conftest import REPO
 
 NAME = "retention"
@@ -76,8 +76,9 @@ def frame_of(rows: int, seed: int) -> pd.DataFrame:
 
 def run_campaign(settings, spec, *, offer_effect: float, days: int, rows: int, start, seed: int = 3, chunk_rows: int = 100_000):
     """Score ``days`` daily cohorts with the plain functions, acting on each audience file."""
-    from govern import campaign_demo, scoring
-    from govern.prediction_log import PredictionLog
+    from govern.demo import campaign as campaign_demo
+    from govern.live import scoring
+    from govern.stores.predictions import PredictionLog
 
     log = PredictionLog(settings.database_url)
     models = scoring.load_models(spec.name)

@@ -2,7 +2,7 @@
 required section filled with small plausible values, any of them overridden (merged
 into the base, so ``metrics={"challenger": ...}`` keeps the rest)."""
 
-from govern.record_model import Record
+from govern.evidence.record import Record
 
 PERIOD = {"rows": 100, "positive_rate": 0.3}
 BASE = {

@@ -7,9 +7,9 @@ import uuid
 
 import pytest
 
-from govern.audit import AuditLog
-from govern.audit_events import MONITORED
-from govern.champion_audit import champion_findings
+from govern.stores.audit.log import AuditLog
+from govern.stores.audit.events import MONITORED
+from govern.stores.audit.champion import champion_findings
 from tests.audit_story import promote_story, raw_sql
 from tests.conftest import POSTGRES_URL
 

@@ -11,11 +11,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from govern import baseline, gates
-from govern.champion_comparison import compare
-from govern.evaluation import Comparison
-from govern.spec import parse_spec
-from govern.splits import Split
+from govern.training import baseline
+
+from govern.gates import rules as gates
+from govern.training.comparison import compare
+from govern.stats.evaluation import Comparison
+from govern.spec.model import parse_spec
+from govern.data.splits import Split
 from tests.conftest import REPO
 
 

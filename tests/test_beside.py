@@ -7,7 +7,7 @@ import pytest
 from prefect import flow, task
 
 from flows.beside import Beside
-from govern.errors import GovernError
+from govern.core.errors import GovernError
 
 
 @task

@@ -4,7 +4,7 @@ A reviewer who only ever uses the MLflow UI reads a version's gate verdict and i
 card, sets the approval tags in the version page's tags editor, and the scheduled
 ``promote-approved`` flow does the rest.  Everything runs for real: the
 champion-challenger flow trains ``clv`` (not ``churn``: tests/test_flow.py counts
-churn versions from 1 and runs after this module), ``govern.ui.start_ui`` serves the
+churn versions from 1 and runs after this module), ``govern.runtime.ui.start_ui`` serves the
 MLflow UI on the session project's store, and Debian's Chromium, driven by
 Playwright, does the clicking.
 
@@ -35,10 +35,14 @@ from pathlib import Path
 
 import pytest
 
-from govern import decisions, processes, registry
-from govern.audit import AuditLog
-from govern.audit_events import APPROVED, PROMOTED, PROMOTION_REFUSED
-from govern.errors import PromotionRefused
+from govern.governance import decisions
+
+from govern.core import processes
+
+from govern.stores import registry
+from govern.stores.audit.log import AuditLog
+from govern.stores.audit.events import APPROVED, PROMOTED, PROMOTION_REFUSED
+from govern.core.errors import PromotionRefused
 from tests.conftest import needs_chromium
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -67,7 +71,7 @@ class UI:
 
 @pytest.fixture(scope="module")
 def ui(project):
-    from govern.ui import start_ui
+    from govern.runtime.ui import start_ui
 
     ARTIFACTS.mkdir(exist_ok=True)
     # Create the store's schema here first, so the server and the flow never both migrate a new SQLite file.

@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from govern import registry
+from govern.stores import registry
 from govern.cli import app
 from tests.card_story import MODEL, reviewed_card
 

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from govern import decisions
-from govern.audit import AuditLog
+from govern.governance import decisions
+from govern.stores.audit.log import AuditLog
 from tests.decision_story import register_version, unique_name
 from tests.test_decisions import plain_cards  # noqa: F401 -- fixture
 

@@ -10,17 +10,19 @@ import threading
 
 import pytest
 
-from govern import decisions, registry
-from govern.audit import AuditLog
-from govern.audit_events import APPROVAL_REFUSED, APPROVED, GATES, PROMOTED, PROMOTION_REFUSED, ROLLBACK_REFUSED, ROLLED_BACK
-from govern.errors import GovernError, PromotionRefused
+from govern.governance import decisions
+
+from govern.stores import registry
+from govern.stores.audit.log import AuditLog
+from govern.stores.audit.events import APPROVAL_REFUSED, APPROVED, GATES, PROMOTED, PROMOTION_REFUSED, ROLLBACK_REFUSED, ROLLED_BACK
+from govern.core.errors import GovernError, PromotionRefused
 from tests.decision_story import AUTHOR, approve_by_hand, evidence_folder, gates, register_version, unique_name
 
 
 @pytest.fixture(autouse=True)
 def plain_cards(monkeypatch):
     """The card template is exercised by the flow tests; here a card is two small files."""
-    from govern import cards
+    from govern.card import render as cards
 
     def write_card(record, out_dir, governance=None):
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from govern import decisions
-from govern.audit import AuditLog
-from govern.audit_events import APPROVAL_REFUSED, ROLLBACK_REFUSED
+from govern.governance import decisions
+from govern.stores.audit.log import AuditLog
+from govern.stores.audit.events import APPROVAL_REFUSED, ROLLBACK_REFUSED
 from tests.decision_story import AUTHOR, gates, register_version, unique_name
 from tests.test_decisions import plain_cards  # noqa: F401 -- fixture
 

@@ -6,9 +6,11 @@ import multiprocessing
 
 import pytest
 
-from govern import decisions, registry
-from govern.audit import AuditLog
-from govern.audit_events import PROMOTED
+from govern.governance import decisions
+
+from govern.stores import registry
+from govern.stores.audit.log import AuditLog
+from govern.stores.audit.events import PROMOTED
 from tests.decision_story import promote_in_process, register_version
 from tests.test_audit_postgres import POSTGRES_URL, postgres_model  # noqa: F401 -- fixture
 from tests.test_decisions import plain_cards  # noqa: F401 -- fixture

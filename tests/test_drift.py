@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from govern.drift import DriftSummary, assess_drift, drift_gate_findings
-from govern.errors import DataValidationError
+from govern.checks.drift.assess import DriftSummary, assess_drift, drift_gate_findings
+from govern.core.errors import DataValidationError
 
 COLUMNS = ["tenure_months", "monthly_charges", "plan", "region"]
 

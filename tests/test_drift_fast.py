@@ -9,8 +9,8 @@ import pytest
 from evidently import DataDefinition, Dataset, Report
 from evidently.presets import DataDriftPreset
 
-from govern.drift import assess_drift
-from govern.report_assets import font_name, script_name
+from govern.checks.drift.assess import assess_drift
+from govern.checks.drift.html import font_name, script_name
 
 NUM = ["tenure", "spend", "tickets", "flat"]
 CAT = ["plan", "region"]

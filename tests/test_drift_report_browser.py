@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from govern.drift import assess_drift
+from govern.checks.drift.assess import assess_drift
 from tests.conftest import needs_chromium
 
 pytestmark = [pytest.mark.browser, needs_chromium]

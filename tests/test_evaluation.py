@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import brier_score_loss, log_loss, mean_absolute_error, r2_score, roc_auc_score
 
-from govern.evaluation import bootstrap_interval, holdout_metrics, metric_values, paired_bootstrap
+from govern.stats.evaluation import bootstrap_interval, holdout_metrics, metric_values, paired_bootstrap
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from govern.bootstrap_cells import CELL_BUDGET, auc_cells, make_cells, resampled_auc
-from govern.evaluation import bootstrap_interval, metric_values, paired_bootstrap
-from govern.spec import LOWER_IS_BETTER
+from govern.stats.cells import CELL_BUDGET, auc_cells, make_cells, resampled_auc
+from govern.stats.evaluation import bootstrap_interval, metric_values, paired_bootstrap
+from govern.spec.model import LOWER_IS_BETTER
 
 
 def _index_bootstrap(task, metric, y, models, resamples, seed=11, chunk=100):
@@ -112,7 +112,7 @@ def test_heavy_tailed_paired_losses_keep_their_spread():
 def test_one_models_intervals_from_shared_resamples_agree_with_the_row_level_bootstrap(rows):
     """The card's seven classifier intervals from one set of draws (cells of label,
     prediction and score bin) against rows resampled by index, metric by metric."""
-    from govern.metric_intervals import bootstrap_intervals
+    from govern.stats.intervals import bootstrap_intervals
 
     y, a, _ = _binary(rows)
     resamples = 2000 if rows < 1000 else 600
@@ -124,7 +124,7 @@ def test_one_models_intervals_from_shared_resamples_agree_with_the_row_level_boo
 
 
 def test_regression_intervals_take_the_per_metric_path():
-    from govern.metric_intervals import bootstrap_intervals
+    from govern.stats.intervals import bootstrap_intervals
 
     y, a, _ = _regression(500)
     assert bootstrap_intervals("regression", ["rmse", "r2"], y, a) == {m: bootstrap_interval("regression", m, y, a) for m in ("rmse", "r2")}

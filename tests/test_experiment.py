@@ -11,9 +11,9 @@ import mlflow
 import numpy as np
 import pytest
 
-from govern import experiment as ex
-from govern import experiment_report, outcomes
-from govern.spec import ExperimentSpec
+from govern.live import experiment as ex
+from govern.live import report as experiment_report, outcomes
+from govern.spec.model import ExperimentSpec
 from tests import live_story
 
 
@@ -40,7 +40,7 @@ def test_power_needs_more_outcomes_for_smaller_effects():
 def _campaign(project, name: str, effect: float, seed: int):
     live_story.install_spec(project.root, name)
     live_story.champion_and_challenger(project, name)
-    from govern.spec import load_spec
+    from govern.spec.model import load_spec
 
     spec = load_spec(name, project.models_dir)
     campaign, log, folders = live_story.run_campaign(project, spec, offer_effect=effect, days=8, rows=700, start=date(2026, 8, 1), seed=seed)

@@ -7,9 +7,9 @@ from catboost import CatBoostClassifier
 from fairlearn.metrics import demographic_parity_difference, equalized_odds_difference
 from sklearn.metrics import roc_auc_score
 
-from govern.errors import SpecError
-from govern.fairness import assess_fairness, fairness_value
-from govern.mitigation import mitigate, mitigated_predict
+from govern.core.errors import SpecError
+from govern.checks.fairness.assess import assess_fairness, fairness_value
+from govern.mitigation.candidates import mitigate, mitigated_predict
 
 
 def _block(n_pos, n_neg, pred_pos, pred_neg, group):

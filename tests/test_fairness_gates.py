@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from govern.fairness import assess_fairness
-from govern.gates import fairness_gates
-from govern.spec import FairnessGate, load_spec
+from govern.checks.fairness.assess import assess_fairness
+from govern.gates.rules import fairness_gates
+from govern.spec.model import FairnessGate, load_spec
 
 SPEC = load_spec("churn", Path(__file__).parents[1] / "models")
 

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from govern.fairness import assess_fairness, fairness_evidence
-from govern.fairness_result import BinaryGroup, FairnessReport
+from govern.checks.fairness.assess import assess_fairness, fairness_evidence
+from govern.evidence.fairness import BinaryGroup, FairnessReport
 
 
 def _report() -> FairnessReport:

@@ -10,11 +10,11 @@ import time
 
 import pytest
 
-from govern.settings import SERVER_FILE, configure_environment, load_settings
+from govern.core.settings import SERVER_FILE, configure_environment, load_settings
 
 
 def test_configuring_the_environment_imports_no_heavy_library(tmp_path):
-    code = ("import sys; from govern.settings import configure_environment; import govern.cli; configure_environment(); "
+    code = ("import sys; from govern.core.settings import configure_environment; import govern.cli; configure_environment(); "
             "print(sorted(m for m in ('mlflow', 'prefect', 'pandas', 'catboost', 'evidently') if m in sys.modules))")
     env = dict(os.environ, GOVERN_HOME=str(tmp_path))
     env.pop("PREFECT_API_URL", None)
@@ -63,8 +63,8 @@ def test_a_recorded_server_that_does_not_answer_is_ignored(clean_env):
 
 _EARLY = """
 import os, sys, urllib.request
-from govern.settings import configure_environment
-from govern import prefect_server
+from govern.core.settings import configure_environment
+from govern.runtime import prefect_server
 configure_environment()
 prefect_server.start_early()
 print(prefect_server._Server.process.pid, prefect_server._Server.seeded, flush=True)
@@ -111,7 +111,7 @@ def test_the_temporary_server_starts_early_seeds_a_new_project_and_ends_with_the
 
 
 def test_no_temporary_server_when_an_api_url_is_set(clean_env, monkeypatch):
-    from govern import prefect_server
+    from govern.runtime import prefect_server
 
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
     prefect_server.start_early()
@@ -119,7 +119,7 @@ def test_no_temporary_server_when_an_api_url_is_set(clean_env, monkeypatch):
 
 
 def _new_store(root, monkeypatch):
-    from govern import new_store
+    from govern.runtime import new_store
 
     root.mkdir(exist_ok=True)
     monkeypatch.setenv("GOVERN_HOME", str(root))

@@ -14,10 +14,12 @@ import optuna
 import pandas as pd
 import pytest
 
-from govern import decisions, registry
-from govern.audit import AuditLog
-from govern.errors import GovernError, PromotionRefused
-from govern.record_model import read_record_file
+from govern.governance import decisions
+
+from govern.stores import registry
+from govern.stores.audit.log import AuditLog
+from govern.core.errors import GovernError, PromotionRefused
+from govern.evidence.record import read_record_file
 
 pytestmark = pytest.mark.integration
 
@@ -76,7 +78,7 @@ def test_first_version_is_registered_with_its_evidence(project, first):
 def test_the_trained_record_validates_against_the_published_schema(project, first):
     import jsonschema
 
-    from govern.record_schema import SCHEMA_PATH
+    from govern.evidence.schema import SCHEMA_PATH
 
     written = json.loads((project.cards_dir / "churn" / "v1" / "record.json").read_text())
     jsonschema.validate(written, json.loads(SCHEMA_PATH.read_text()))
@@ -125,7 +127,7 @@ def test_challenger_is_judged_against_champion_on_the_same_holdout(project, seco
     mv = registry.client().get_model_version("churn", "2")
     holdout = pd.read_parquet(mlflow.artifacts.download_artifacts(run_id=mv.run_id, artifact_path="evidence/holdout.parquet"))
     champion = mlflow.catboost.load_model("models:/churn/1")
-    from govern.evaluation import metric_values
+    from govern.stats.evaluation import metric_values
 
     again = float(metric_values("binary", "roc_auc", holdout["churned"], champion.predict_proba(holdout[list(champion.feature_names_)])[:, 1]))
     assert again == pytest.approx(comparison["champion"])
@@ -229,7 +231,7 @@ def test_monitor_retrains_when_the_drift_gate_trips(project, third):
 
 
 def test_a_failed_registration_leaves_no_version(project, first, log, tmp_path):
-    from govern import registration
+    from govern.governance import registration
 
     mv = registry.client().get_model_version("churn", "1")
     record = read_record_file(Path(mlflow.artifacts.download_artifacts(run_id=mv.run_id, artifact_path="evidence/record.json")))

@@ -1,8 +1,8 @@
 from pathlib import Path
 
-from govern.evaluation import Comparison
-from govern.gates import evaluate_gates
-from govern.spec import load_spec
+from govern.stats.evaluation import Comparison
+from govern.gates.rules import evaluate_gates
+from govern.spec.model import load_spec
 
 MODELS = Path(__file__).parents[1] / "models"
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from govern.gates import FAILED, NOT_MEASURED, PASSED, GateResult, evaluate_gates, judge
-from govern.spec import load_spec
+from govern.gates.rules import FAILED, NOT_MEASURED, PASSED, GateResult, evaluate_gates, judge
+from govern.spec.model import load_spec
 
 MODELS = Path(__file__).parents[1] / "models"
 GOOD = {"roc_auc": 0.8, "brier": 0.15}
@@ -44,7 +44,7 @@ def test_fairness_without_a_report_fails():
 
 @pytest.mark.parametrize("choice, status, verdict", [("warn", NOT_MEASURED, PASSED), ("fail", FAILED, FAILED)])
 def test_drift_without_later_data_is_not_measured_and_warns_or_fails_as_the_spec_chooses(choice, status, verdict):
-    from govern.drift import not_measured
+    from govern.checks.drift.assess import not_measured
 
     spec = load_spec("churn", MODELS)
     drift_gate = spec.gates.drift.model_copy(update={"when_unmeasured": choice})
@@ -64,7 +64,7 @@ def test_drift_with_no_summary_at_all_is_not_passed():
 def test_a_disabled_leakage_check_is_not_measured_never_passed():
     import pandas as pd
 
-    from govern.leakage import assess_leakage, leakage_gates
+    from govern.checks.leakage import assess_leakage, leakage_gates
 
     spec = _churn(fairness=[], drift=None)
     off = spec.gates.leakage.model_copy(update={"enabled": False})

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from govern import identity
-from govern.approval_signature import ApprovalClaim
+from govern.governance import identity
+from govern.governance.signature import ApprovalClaim
 
 ROLES = identity.TeamRoles()
 FACTS = identity.VersionFacts(model="churn", version="2", gate_status="passed", run_creator="ana", registrant="ana")

@@ -10,12 +10,14 @@ from pathlib import Path
 
 from catboost import CatBoostClassifier
 
-from govern import demo_data, validation
-from govern.drift import assess_drift, method_options
-from govern.fairness import assess_fairness
-from govern.gates import drift_gates, fairness_gates
-from govern.report_assets import script_name
-from govern.spec import load_spec
+from govern.demo import customers as demo_data
+
+from govern.data import validation
+from govern.checks.drift.assess import assess_drift, method_options
+from govern.checks.fairness.assess import assess_fairness
+from govern.gates.rules import drift_gates, fairness_gates
+from govern.checks.drift.html import script_name
+from govern.spec.model import load_spec
 
 SPEC = load_spec("churn", Path(__file__).parents[1] / "models")
 

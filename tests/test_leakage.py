@@ -13,19 +13,21 @@ import yaml
 from scipy.stats import spearmanr
 from sklearn.metrics import roc_auc_score
 
-from govern import demo_data, splits, validation
-from govern.evaluation import Comparison
-from govern.gates import FAILED, NOT_MEASURED, PASSED
-from govern.leakage import (
+from govern.demo import customers as demo_data
+
+from govern.data import splits, validation
+from govern.stats.evaluation import Comparison
+from govern.gates.rules import FAILED, NOT_MEASURED, PASSED
+from govern.checks.leakage import (
     absolute_rank_correlation,
     assess_leakage,
     folded_auc,
     leakage_gates,
     out_of_fold_target_mean,
 )
-from govern.spec import parse_spec
+from govern.spec.model import parse_spec
 from tests.conftest import CLV_ON_CUSTOMER_TABLE
-from govern.tuning import make_model
+from govern.training.tuning import make_model
 
 MODELS = Path(__file__).parents[1] / "models"
 # The check reads only these sections; the rest of the demo specs is not its business.

@@ -7,10 +7,14 @@ from datetime import date
 
 import pytest
 
-from govern import decisions, live_gate, outcomes, registry
-from govern.audit import AuditLog
-from govern.audit_events import PROMOTED
-from govern.errors import PromotionRefused
+from govern.governance import decisions
+
+from govern.live import gate as live_gate, outcomes
+
+from govern.stores import registry
+from govern.stores.audit.log import AuditLog
+from govern.stores.audit.events import PROMOTED
+from govern.core.errors import PromotionRefused
 from tests import live_story
 
 NAME = "live_gate_model"
@@ -23,7 +27,7 @@ def test_live_gate_holds_then_opens(project):
 
     live_story.install_spec(project.root, NAME)
     champion, challenger = live_story.champion_and_challenger(project, NAME)
-    from govern.spec import load_spec
+    from govern.spec.model import load_spec
 
     spec = load_spec(NAME, project.models_dir)
     log = AuditLog(project.database_url)
@@ -64,7 +68,7 @@ def test_specs_without_a_live_gate_and_first_versions_are_not_held(project):
     version = live_story.register(project, 4, 1, name="live_first")
     assert live_gate.refusals("live_first", version) == []  # no champion: nothing to compare with live
     (project.models_dir / "live_first.yaml").write_text("name: live_first\ntask: [broken\n")
-    from govern.errors import GovernError
+    from govern.core.errors import GovernError
 
     with pytest.raises(GovernError, match="not valid YAML"):
         live_gate.refusals("live_first", version)  # a broken spec cannot lift the gate

@@ -10,12 +10,16 @@ import pandas as pd
 import pytest
 import yaml
 
-from govern import demo_data, splits, tuning, validation
-from govern.errors import SpecError
-from govern.fairness import assess_scores, fairness_value
-from govern.mitigation import judge_mitigated, mitigate, mitigated_candidate
-from govern.reweighing import reweighing_weights
-from govern.spec import parse_spec
+from govern.demo import customers as demo_data
+
+from govern.data import splits, validation
+
+from govern.training import tuning
+from govern.core.errors import SpecError
+from govern.checks.fairness.assess import assess_scores, fairness_value
+from govern.mitigation.candidates import judge_mitigated, mitigate, mitigated_candidate
+from govern.mitigation.reweighing import reweighing_weights
+from govern.spec.model import parse_spec
 
 RAW = yaml.safe_load((Path(__file__).parents[1] / "models" / "churn.yaml").read_text())
 FOUR = ["gender", "age_band", "region", "plan"]

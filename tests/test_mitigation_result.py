@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 from fairness_story import churn_report
-from govern.gate_status import GateStatus
-from govern.mitigation import judge_mitigated
-from govern.mitigation_result import MitigationResult, MitigationStatus
-from govern.spec import load_spec
+from govern.evidence.verdict import GateStatus
+from govern.mitigation.candidates import judge_mitigated
+from govern.evidence.mitigation import MitigationResult, MitigationStatus
+from govern.spec.model import load_spec
 
 SPEC = load_spec("churn", Path(__file__).parents[1] / "models")
 TUNED = {"roc_auc": 0.8, "accuracy": 0.8, "recall": 0.5}

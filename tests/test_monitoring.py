@@ -9,14 +9,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from govern import gates, monitoring, retraining
-from govern.demo_data import generate_customers
-from govern.errors import GovernError
+from govern.gates import rules as gates
+
+from govern.monitoring import check as monitoring
+
+from govern.data import retraining
+from govern.demo.customers import generate_customers
+from govern.core.errors import GovernError
 from tests.record_story import minimal_record
-from govern.gates import FAILED, NOT_MEASURED, PASSED
-from govern.monitoring import BaseRate, MonitoringOutcome, Reference
-from govern.monitoring_report import render_markdown, summary_lines
-from govern.spec import load_spec
+from govern.gates.rules import FAILED, NOT_MEASURED, PASSED
+from govern.monitoring.check import BaseRate, MonitoringOutcome, Reference
+from govern.monitoring.report import render_markdown, summary_lines
+from govern.spec.model import load_spec
 
 MODELS = Path(__file__).parents[1] / "models"
 FEATURES = ["tenure_months", "plan", "monthly_spend", "sessions_per_week", "support_tickets", "payment_failures", "channel", "region", "age_band", "gender"]
@@ -212,9 +216,9 @@ def test_no_champion_is_not_retried():
 
 
 def test_combined_retrain_data_builds_the_table_from_a_transaction_log(tmp_path):
-    from govern.demo_data import write_demo_data
-    from govern.spec import load_spec
-    from govern.transactions import customer_table
+    from govern.demo.customers import write_demo_data
+    from govern.spec.model import load_spec
+    from govern.data.transactions import customer_table
 
     write_demo_data(tmp_path, n=600, seed=0)
     spec = load_spec("clv", MODELS)

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from govern.record import file_digest
+from govern.card.record import file_digest
 from tests.conftest import make_project
 from tests.test_cli import govern
 

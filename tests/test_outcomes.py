@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from govern import outcomes
+from govern.live import outcomes
 from tests import live_story
 
 NAME = "live_outcomes"
@@ -17,7 +17,7 @@ NAME = "live_outcomes"
 def scored(project):
     live_story.install_spec(project.root, NAME)
     live_story.champion_and_challenger(project, NAME)
-    from govern.spec import load_spec
+    from govern.spec.model import load_spec
 
     spec = load_spec(NAME, project.models_dir)
     campaign, log, _ = live_story.run_campaign(project, spec, offer_effect=0.3, days=3, rows=300, start=date(2026, 8, 1))
@@ -58,7 +58,7 @@ def test_unknown_ids_and_outcomes_before_their_prediction_are_reported_not_store
     (pd.DataFrame({"customer_id": ["a", "a"], "churned": [1, 0], "outcome_date": ["2026-09-01"] * 2}), "conflicting"),
 ])
 def test_bad_labels_are_one_line(scored, labels, words):
-    from govern.errors import GovernError
+    from govern.core.errors import GovernError
 
     spec, _, log = scored
     with pytest.raises(GovernError, match=words):

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from govern.prediction_log import PredictionLog
+from govern.stores.predictions import PredictionLog
 from tests.conftest import POSTGRES_URL
 
 pytestmark = pytest.mark.postgres

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from govern.cards import render_markdown
-from govern.drift import not_measured
-from govern.errors import GovernError
-from govern.evaluation import Comparison
-from govern.evidence_io import write_evidence
-from govern.gates import FAILED, NOT_MEASURED, PASSED, GateReport, GateResult, GateStatus, drift_gates, judge
-from govern.record_model import Record, parse_record, read_record_file
-from govern.spec import load_spec
+from govern.card.render import render_markdown
+from govern.checks.drift.assess import not_measured
+from govern.core.errors import GovernError
+from govern.stats.evaluation import Comparison
+from govern.evidence.io import write_evidence
+from govern.gates.rules import FAILED, NOT_MEASURED, PASSED, GateReport, GateResult, GateStatus, drift_gates, judge
+from govern.evidence.record import Record, parse_record, read_record_file
+from govern.spec.model import load_spec
 
 MODELS = Path(__file__).parents[1] / "models"
 
@@ -89,15 +89,15 @@ def test_the_card_renders_from_a_typed_record():
 
 
 def test_the_published_schema_is_the_generated_one():
-    from govern.record_schema import REGENERATE, SCHEMA_PATH, schema_text
+    from govern.evidence.schema import REGENERATE, SCHEMA_PATH, schema_text
 
-    assert SCHEMA_PATH.read_text() == schema_text(), f"govern/schemas/record.schema.json is stale: regenerate it with `{REGENERATE}`"
+    assert SCHEMA_PATH.read_text() == schema_text(), f"govern/evidence/schemas/record.schema.json is stale: regenerate it with `{REGENERATE}`"
 
 
 def test_a_written_record_validates_against_the_published_schema(tmp_path):
     import jsonschema
 
-    from govern.record_schema import SCHEMA_PATH
+    from govern.evidence.schema import SCHEMA_PATH
 
     schema = json.loads(SCHEMA_PATH.read_text())
     written = json.loads(write_evidence(tmp_path / "record.json", _record()).read_text())
@@ -109,8 +109,8 @@ def test_a_written_record_validates_against_the_published_schema(tmp_path):
 
 def _record_with_fairness_and_mitigation() -> Record:
     from fairness_story import churn_report
-    from govern.mitigation import judge_mitigated
-    from govern.mitigation_result import MitigationResult
+    from govern.mitigation.candidates import judge_mitigated
+    from govern.evidence.mitigation import MitigationResult
 
     spec = load_spec("churn", MODELS)
     tuned = churn_report(0)
@@ -126,8 +126,8 @@ def _record_with_fairness_and_mitigation() -> Record:
 def test_a_record_with_fairness_and_mitigation_validates_against_the_published_schema_and_reads_back(tmp_path):
     import jsonschema
 
-    from govern.record_model import FairnessEvidence
-    from govern.record_schema import SCHEMA_PATH
+    from govern.evidence.record import FairnessEvidence
+    from govern.evidence.schema import SCHEMA_PATH
 
     record = _record_with_fairness_and_mitigation()
     path = write_evidence(tmp_path / "record.json", record)

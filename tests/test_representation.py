@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from govern.representation import representation
-from govern.spec import load_spec
+from govern.checks.fairness.representation import representation
+from govern.spec.model import load_spec
 
 SPEC = load_spec("churn", Path(__file__).parents[1] / "models")
 

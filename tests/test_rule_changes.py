@@ -6,8 +6,8 @@ import copy
 
 import pytest
 
-from govern.rule_changes import RuleChanges, describe_changes, gates_digest, loosened
-from govern.spec import GatesSpec
+from govern.gates.changes import RuleChanges, describe_changes, gates_digest, loosened
+from govern.spec.model import GatesSpec
 
 
 def _gates(**overrides) -> dict:

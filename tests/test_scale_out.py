@@ -42,13 +42,15 @@ def databases():
 def _worker(root: str, tracking: str, storage: str, study: str, experiment_id: str, parent: str, trials: int) -> None:
     os.environ["GOVERN_HOME"] = root
     os.environ["MLFLOW_TRACKING_URI"] = tracking
-    from govern.settings import configure_environment
+    from govern.core.settings import configure_environment
 
     configure_environment()
     import pandas as pd
 
-    from govern import splits, tuning, validation
-    from govern.spec import load_spec
+    from govern.data import splits, validation
+
+    from govern.training import tuning
+    from govern.spec.model import load_spec
 
     spec = load_spec("churn", Path(root) / "models")
     spec = spec.model_copy(update={"tuning": spec.tuning.model_copy(update={"trials": trials, "pruner": "none"})})

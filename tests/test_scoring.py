@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from catboost import Pool
 
-from govern import assignment, reasons
+from govern.live import assignment, reasons
 from tests import live_story
 
 NAME = "live_scoring"
@@ -20,7 +20,7 @@ NAME = "live_scoring"
 def live(project):
     live_story.install_spec(project.root, NAME)
     live_story.champion_and_challenger(project, NAME)
-    from govern.spec import load_spec
+    from govern.spec.model import load_spec
 
     return project, load_spec(NAME, project.models_dir)
 
@@ -55,7 +55,7 @@ def test_assignment_is_deterministic_salted_and_near_its_share():
 def test_score_flow_logs_once_and_keeps_control_out_of_the_audience(live):
     settings, spec = live
     from flows.score import score
-    from govern.prediction_log import PredictionLog
+    from govern.stores.predictions import PredictionLog
 
     frame = live_story.frame_of(3000, 21)
     path = settings.root / "today.parquet"
@@ -81,7 +81,7 @@ def test_score_flow_logs_once_and_keeps_control_out_of_the_audience(live):
 
 def test_chunked_scoring_matches_one_chunk(live, tmp_path):
     settings, spec = live
-    from govern import scoring
+    from govern.live import scoring
 
     models = scoring.load_models(NAME)
     frame = live_story.frame_of(700, 22)

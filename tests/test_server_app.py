@@ -42,7 +42,7 @@ def _refused(response, words: str) -> None:
 
 
 def test_the_server_records_who_created_the_run_and_who_registered(team, versions):
-    from govern import registry
+    from govern.stores import registry
 
     with team.as_user("admin"):
         state = registry.VersionState.read(MODEL, versions["ana"])
@@ -76,7 +76,7 @@ def test_a_reviewer_who_trained_the_run_cannot_approve_it(team, versions):
 
 
 def test_a_reviewer_approves_and_the_server_stamps_and_signs(team, versions):
-    from govern import registry
+    from govern.stores import registry
 
     began = time.monotonic()
     response = team.call("bo", "POST", TAG, json={"name": MODEL, "version": versions["ana"], "key": "approval.status", "value": "approved"})
@@ -118,7 +118,7 @@ def test_a_tampered_approval_is_not_trusted_by_the_promoter(team, versions):
     from mlflow.entities.model_registry import ModelVersionTag
     from mlflow.store.model_registry.sqlalchemy_store import SqlAlchemyStore
 
-    from govern import registry
+    from govern.stores import registry
 
     store = SqlAlchemyStore(_backend_uri(team))
     store.set_model_version_tag(MODEL, versions["cy"], ModelVersionTag("approval.status", "approved"))
@@ -135,7 +135,7 @@ def _backend_uri(team) -> str:
 
 
 def test_every_watched_write_is_on_the_audit_chain_with_its_actor(team, versions):
-    from govern.audit import AuditLog
+    from govern.stores.audit.log import AuditLog
 
     deadline = time.monotonic() + 20
     with AuditLog(team.state_db) as log:

@@ -69,9 +69,11 @@ def _edit_status(page, value: str):
 def test_author_is_refused_in_the_ui_reviewer_is_stamped_and_promotion_names_both(team, browser):
     from playwright.sync_api import expect
 
-    from govern import decisions, registry
-    from govern.audit import AuditLog
-    from govern.audit_events import APPROVED, PROMOTED
+    from govern.governance import decisions
+
+    from govern.stores import registry
+    from govern.stores.audit.log import AuditLog
+    from govern.stores.audit.events import APPROVED, PROMOTED
 
     ARTIFACTS.mkdir(exist_ok=True)
     version = team.register(MODEL, "ana")

@@ -17,7 +17,7 @@ pytest.importorskip("flask_wtf", reason="the team extra (mlflow[auth]) is not in
 from mlflow.protos import model_registry_pb2, service_pb2  # noqa: E402
 from mlflow.server import handlers  # noqa: E402
 
-from govern.server_app import WATCHED, watched_routes  # noqa: E402
+from govern.server.app import WATCHED, watched_routes  # noqa: E402
 
 # Fields through which a request can write a tag key or an alias, or rename a model.
 CARRIERS = {"key", "tags", "alias", "new_name"}
@@ -60,7 +60,7 @@ def test_every_registry_write_that_carries_tags_aliases_or_removes_a_model_is_wa
         removes = name.startswith(("Delete", "Rename")) and "Tag" not in name and "Alias" not in name
         if (_carries(cls) or removes) and name not in WATCHED:
             missing.append(name)
-    assert not missing, f"registry writes not watched by govern.server_app: {missing}"
+    assert not missing, f"registry writes not watched by govern.server.app: {missing}"
 
 
 def test_every_run_write_that_carries_tags_is_watched_or_classified():

@@ -3,8 +3,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from govern.errors import SpecError
-from govern.spec import load_spec
+from govern.core.errors import SpecError
+from govern.spec.model import load_spec
 
 MODELS = Path(__file__).parents[1] / "models"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from govern.team_server import BOOTSTRAP_SECRETS, SERVER_SECRETS
+from govern.server.serve import BOOTSTRAP_SECRETS, SERVER_SECRETS
 
 pytestmark = pytest.mark.integration  # the real CLI in child processes
 

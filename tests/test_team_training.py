@@ -19,9 +19,9 @@ def test_a_pool_worker_trains_and_the_server_records_its_login(tmp_path):
     from prefect.deployments import run_deployment
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from govern import registry
-    from govern.scheduler import prefect_api
-    from govern.team_training import DEPLOYMENT, FLOW_NAME, deploy_training, worker_command
+    from govern.stores import registry
+    from govern.runtime.scheduler import prefect_api
+    from govern.app.team_training import DEPLOYMENT, FLOW_NAME, deploy_training, worker_command
 
     root = make_project(tmp_path / "project", rows=1200, specs=("churn",))
     with team_server(tmp_path, "govern_pool") as team, prefect_api(log=tmp_path / "prefect.log") as api, temporary_settings(updates={PREFECT_API_URL: api}):

@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from govern import splits, validation
-from govern.clv_baseline import compare_with_baseline, history_summary
-from govern.errors import DataValidationError, SpecError
-from govern.spec import parse_spec
-from govern.transactions import _clean_log, build_customer_table, customer_table, cutoff_dates
-from govern.transactions_demo import generate_transactions
+from govern.data import splits, validation
+from govern.training.clv_baseline import compare_with_baseline, history_summary
+from govern.core.errors import DataValidationError, SpecError
+from govern.spec.model import parse_spec
+from govern.data.transactions import _clean_log, build_customer_table, customer_table, cutoff_dates
+from govern.demo.transactions import generate_transactions
 from tests.conftest import REPO
 
 

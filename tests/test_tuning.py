@@ -7,7 +7,7 @@ import optuna
 import pytest
 from catboost import CatBoostClassifier
 
-from govern.tuning import PRUNING_EVERY, CheckpointPruning
+from govern.training.tuning import PRUNING_EVERY, CheckpointPruning
 
 
 def _data(rows: int = 600, seed: int = 0):
@@ -50,8 +50,10 @@ def test_the_first_trial_is_announced_once_when_it_starts_and_not_when_nothing_r
     import mlflow
     import pandas as pd
 
-    from govern import splits, tuning, validation
-    from govern.spec import load_spec
+    from govern.data import splits, validation
+
+    from govern.training import tuning
+    from govern.spec.model import load_spec
     from tests.conftest import make_project
 
     root = make_project(tmp_path, rows=600, specs=("churn",))

@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 from pandas.api import types as ptypes
 
-from govern.demo_data import generate_customers
-from govern.errors import DataValidationError
-from govern.spec import load_spec
-from govern.validation import categorical_columns, feature_columns, load_table, validate_frame
+from govern.demo.customers import generate_customers
+from govern.core.errors import DataValidationError
+from govern.spec.model import load_spec
+from govern.data.validation import categorical_columns, feature_columns, load_table, validate_frame
 from tests.conftest import clv_on_customer_table
 
 MODELS = Path(__file__).parents[1] / "models"
@@ -223,7 +223,7 @@ def test_the_share_of_numbers_stored_as_text_counts_rows_not_distinct_values():
     import numpy as np
     import pandas as pd
 
-    from govern.validation import _numeric_text_share
+    from govern.data.validation import _numeric_text_share
 
     rng = np.random.default_rng(0)
     for values in (pd.Series(rng.choice(["a", " 1", "2.5", "x", "3 ", "1e3", "nan", "inf"], 1000)),

@@ -1,0 +1,75 @@
+"""Launching the platform's flows from the application layer (the CLI, the demo).
+
+Spec and data are checked before Prefect starts, so bad input costs one line and no
+flow run; Prefect's run loggers are quietened so a failure reaches the terminal once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Optional
+
+from govern.core.settings import load_settings
+
+
+def quiet_prefect() -> None:
+    """Prefect logs a flow's failure with a traceback; the CLI states it in one line instead.
+
+    Prefect reconfigures its loggers when a run starts, so the levels are set through its
+    environment overrides as well as on the loggers themselves.
+    """
+    for name in ("prefect.flow_runs", "prefect.task_runs"):
+        os.environ.setdefault(f"PREFECT_LOGGING_LOGGERS_{name.replace('.', '_').upper()}_LEVEL", "CRITICAL")
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def precheck(model: str, data: Optional[Path]):
+    """Validate spec and data before Prefect starts, so bad input costs no flow run."""
+    from govern.data import validation
+    from govern.spec.model import load_spec
+    from govern.data.transactions import customer_table
+
+    settings = load_settings()
+    spec = load_spec(model, settings.models_dir)
+    validation.validate_frame(customer_table(spec, settings.root, source=data)[0], spec)
+    return spec
+
+
+def _open_mlflow_stores() -> None:
+    """Open the tracking and registry stores, as the flow's first MLflow calls would
+    (MLflow keeps one of each per URI), while Prefect's server may still be booting."""
+    from govern.stores import registry
+
+    client = registry.client()
+    client.search_experiments(max_results=1)
+    client.search_registered_models(max_results=1)
+
+
+def train_model(
+    model: str, data: Optional[Path] = None, recent: Optional[Path] = None, trials: Optional[int] = None, provenance: Optional[str] = None,
+) -> dict:
+    """Run the champion-challenger flow after the cheap checks; ``provenance`` says how
+    ``data`` was put together, for the record and card.  Prefect's temporary server, when
+    one is needed, boots while the flow module imports (``govern.runtime.prefect_server``)."""
+    from govern.runtime import new_store, prefect_server
+
+    precheck(model, data)
+    if recent is not None:
+        from govern.data import validation
+
+        validation.load_table(recent)
+    prefect_server.start_early()  # after the checks: messy input starts no server
+    store = new_store.create_in_background(load_settings())
+    quiet_prefect()
+    from flows.champion_challenger import champion_challenger
+
+    new_store.wait(store)
+    _open_mlflow_stores()
+    with prefect_server.ready():
+        return champion_challenger(
+            model, data=str(data) if data else None, recent=str(recent) if recent else None, trials=trials, provenance=provenance,
+        )
+
+

@@ -1,0 +1,1 @@
+"""Group fairness with Fairlearn: per-group metrics, disparities with bootstrap intervals, and the representation audit."""

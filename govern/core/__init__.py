@@ -1,0 +1,1 @@
+"""The platform's ground floor: its one error type, its settings and environment, its own database, and ending the processes it starts."""

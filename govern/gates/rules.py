@@ -1,0 +1,188 @@
+"""Gates: the declared conditions a challenger must meet, judged from recorded evidence.
+
+Each gate yields a :class:`GateResult` with the observed value, the bound and a
+sentence.  A gate whose evidence is missing is never ``passed``: it is ``failed``, or
+``not_measured`` where the spec lets it warn.  The verdict is ``passed`` when no gate
+failed; gates not measured are listed as warnings beside it.  Nothing here trains or
+loads anything: the flow hands in the evidence.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic.dataclasses import dataclass
+
+from govern.evidence.drift import DriftSummary
+from govern.stats.evaluation import Comparison
+from govern.evidence.io import Evidence, Finite, Interval
+from govern.evidence.fairness import FairnessReport
+from govern.evidence.verdict import FAILED, NOT_MEASURED, PASSED, GateStatus
+from govern.spec.model import ModelSpec
+
+__all__ = ["FAILED", "NOT_MEASURED", "PASSED", "GateReport", "GateResult", "GateStatus", "evaluate_gates"]
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """One gate's verdict; a (validated) dataclass so checks build it positionally."""
+
+    gate: str
+    kind: str
+    status: GateStatus
+    observed: Finite
+    bound: str
+    reason: str
+    interval: Interval = None
+
+
+class GateReport(Evidence):
+    """The verdict over every gate: ``passed`` when none failed (``gates.json``)."""
+
+    status: GateStatus
+    results: list[GateResult] = Field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASSED
+
+    @property
+    def failures(self) -> list[GateResult]:
+        return [r for r in self.results if r.status == FAILED]
+
+    @property
+    def warnings(self) -> list[GateResult]:
+        return [r for r in self.results if r.status == NOT_MEASURED]
+
+    def to_dict(self) -> dict:
+        return self.model_dump(mode="json")
+
+
+def _bounded(kind: str, name: str, value: float | None, low: float | None, high: float | None) -> GateResult:
+    bound = " and ".join(b for b in (f">= {low:g}" if low is not None else "", f"<= {high:g}" if high is not None else "") if b)
+    if value is None:
+        return GateResult(name, kind, FAILED, None, bound, f"{name} could not be measured")
+    ok = (low is None or value >= low) and (high is None or value <= high)
+    verdict = "meets" if ok else "misses"
+    return GateResult(name, kind, PASSED if ok else FAILED, value, bound, f"{name} = {value:.4g} {verdict} {bound}")
+
+
+def metric_gates(spec: ModelSpec, metrics: dict[str, float]) -> list[GateResult]:
+    return [_bounded("metric", g.metric, metrics.get(g.metric), g.min, g.max) for g in spec.gates.metrics]
+
+
+def champion_gate(spec: ModelSpec, comparison: Comparison | None, champion_version: str | None, note: str = "") -> list[GateResult]:
+    gate = spec.gates.champion
+    if gate is None:
+        return []
+    name = f"{gate.metric} vs champion"
+    bound = f"lower {gate.confidence:.0%} bound of difference >= -{gate.margin:g}"
+    if champion_version is None:
+        return [GateResult(name, "champion", PASSED, None, bound, "no champion yet: the first version passes this gate by definition")]
+    if comparison is None:
+        return [GateResult(name, "champion", FAILED, None, bound, f"champion v{champion_version} could not be scored on the holdout: {note}")]
+    ok = comparison.lower >= -gate.margin
+    reason = (
+        f"challenger {comparison.challenger:.4g} vs champion v{champion_version} {comparison.champion:.4g}: "
+        f"difference {comparison.delta:+.4g}, {gate.confidence:.0%} interval [{comparison.lower:+.4g}, {comparison.upper:+.4g}] "
+        f"({comparison.resamples} paired resamples of {comparison.rows} rows)"
+    )
+    return [GateResult(name, "champion", PASSED if ok else FAILED, comparison.lower, bound, reason)]
+
+
+def fairness_gates(spec: ModelSpec, fairness: FairnessReport | None) -> list[GateResult]:
+    """Each fairness gate on its point estimate (``judge: point``) or on the conservative
+    end of its bootstrap interval (``judge: bound``: the upper end against a ceiling, the
+    lower against a floor).  The sentence gives both; missing evidence fails."""
+    from govern.checks.fairness.assess import fairness_evidence
+
+    confidence = fairness.confidence if fairness is not None else spec.fairness.confidence
+    results = []
+    for g in spec.gates.fairness:
+        name = f"{g.metric} by {g.feature}"
+        bound = " and ".join(b for b in (f">= {g.min:g}" if g.min is not None else "", f"<= {g.max:g}" if g.max is not None else "") if b)
+        bound += " (point estimate)" if g.judge == "point" else f" ({confidence:.0%} interval bound)"
+        value, interval, note = fairness_evidence(fairness, g.feature, g.metric)
+        if value is None or (g.judge == "bound" and interval is None):
+            why = note if value is None else "no bootstrap interval could be computed"
+            results.append(GateResult(name, "fairness", FAILED, value, bound, f"not measured: {why}", interval))
+            continue
+        low = value if g.judge == "point" else interval[0]
+        high = value if g.judge == "point" else interval[1]
+        ok = (g.min is None or low >= g.min) and (g.max is None or high <= g.max)
+        spread = f"{confidence:.0%} interval [{interval[0]:.4g}, {interval[1]:.4g}]" if interval else "no interval"
+        if g.judge == "point":
+            judged = "judged on the point estimate"
+        else:
+            ends = [f"lower end {low:.4g}"] * (g.min is not None) + [f"upper end {high:.4g}"] * (g.max is not None)
+            judged = "judged on the " + " and ".join(ends)
+        reason = f"{name} = {value:.4g} ({spread}); {judged}: {'meets' if ok else 'misses'} {bound.split(' (')[0]}"
+        results.append(GateResult(name, "fairness", PASSED if ok else FAILED, value, bound, reason, interval))
+    return results
+
+
+def drift_gates(spec: ModelSpec, drift: DriftSummary | None) -> list[GateResult]:
+    """The drift gate; with nothing later to compare with it is not measured, never passed."""
+    from govern.checks.drift.assess import drift_gate_findings
+
+    gate = spec.gates.drift
+    if gate is None:
+        return []
+    bound = f"drifted share <= {gate.max_drifted_share:.0%}" + (f", {', '.join(gate.must_not_drift)} stable" if gate.must_not_drift else "")
+    if drift is None or not drift.measured:
+        why = (drift.reason if drift else None) or "drift could not be measured"
+        status = NOT_MEASURED if gate.when_unmeasured == "warn" else FAILED
+        return [GateResult("data drift", "drift", status, None, bound, f"not measured: {why}")]
+    findings = drift_gate_findings(drift, max_drifted_share=gate.max_drifted_share, must_not_drift=gate.must_not_drift)
+    share = drift.drifted_share
+    if findings:
+        return [GateResult("data drift", "drift", FAILED, share, bound, "; ".join(findings))]
+    return [GateResult("data drift", "drift", PASSED, share, bound, f"{share:.0%} of columns drifted; named columns stable")]
+
+
+def baseline_gate(spec: ModelSpec, comparison: Comparison | None, note: str = "") -> list[GateResult]:
+    """The challenger against the flow's simple baseline; a baseline that could not be
+    fitted or compared fails the gate, since beating it was never shown."""
+    gate = spec.gates.baseline
+    if gate is None:
+        return []
+    confidence = spec.gates.champion.confidence if spec.gates.champion else 0.95
+    bound = f"lower {confidence:.0%} bound of difference >= -{gate.margin:g}"
+    if comparison is None:
+        return [GateResult("vs baseline", "baseline", FAILED, None, bound, f"not measured: the baseline {note or 'was not compared'}")]
+    name = f"{comparison.metric} vs baseline"
+    ok = comparison.lower >= -gate.margin
+    reason = (
+        f"challenger {comparison.challenger:.4g} vs baseline {comparison.champion:.4g}: difference {comparison.delta:+.4g}, "
+        f"{comparison.confidence:.0%} interval [{comparison.lower:+.4g}, {comparison.upper:+.4g}] ({comparison.resamples} paired resamples of {comparison.rows} rows)"
+    )
+    return [GateResult(name, "baseline", PASSED if ok else FAILED, comparison.lower, bound, reason, (comparison.lower, comparison.upper))]
+
+
+def judge(results: list[GateResult]) -> GateReport:
+    status = FAILED if any(r.status == FAILED for r in results) else PASSED
+    return GateReport(status=status, results=results)
+
+
+def evaluate_gates(
+    spec: ModelSpec,
+    *,
+    metrics: dict[str, float],
+    comparison: Comparison | None,
+    champion_version: str | None,
+    champion_note: str = "",
+    fairness: FairnessReport | None = None,
+    drift: DriftSummary | None = None,
+    leakage: list[GateResult] | None = None,
+    baseline: Comparison | None = None,
+    baseline_note: str = "",
+) -> GateReport:
+    """All declared gates over the evidence of one candidate; ``leakage`` holds the
+    leakage check's results, judged from the training rows by :mod:`govern.checks.leakage`;
+    ``baseline`` the challenger's paired comparison with the flow's simple baseline."""
+    results = metric_gates(spec, metrics)
+    results += champion_gate(spec, comparison, champion_version, champion_note)
+    results += baseline_gate(spec, baseline, baseline_note)
+    results += leakage or []
+    results += fairness_gates(spec, fairness)
+    results += drift_gates(spec, drift)
+    return judge(results)

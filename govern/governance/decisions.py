@@ -1,0 +1,303 @@
+"""Governance decisions: approve, reject, promote, roll back, and audit them.
+
+Each decision reads the registry afresh, refuses with one line when a rule is not met
+(and records the refusal), changes the registry only after every check passed, and
+appends to the audit chain.  Moves of ``champion`` happen under the audit log's lock
+for the model, so two decisions at once run one after the other and the chain's
+last move always names the alias's version.
+"""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from govern.card import render as cards
+
+from govern.live import gate as live_gate
+
+from govern.stores import registry
+from govern.stores.audit.log import AuditLog
+from govern.stores.audit.events import (
+    APPROVAL_REFUSED,
+    APPROVED,
+    GATES,
+    PROMOTED,
+    PROMOTION_REFUSED,
+    REJECTED,
+    ROLLBACK_REFUSED,
+    ROLLED_BACK,
+    AuditEvent,
+)
+from govern.stores.audit.champion import champion_findings, champion_history, champion_lineage
+from govern.core.errors import GovernError, PromotionRefused
+from govern.evidence.verdict import PASSED
+from govern.gates.changes import RuleChanges, changes_since_champion
+
+
+def _require_model(name: str) -> None:
+    if not registry.registered(name):
+        raise GovernError(f"unknown model '{name}': nothing registered under that name")
+
+
+@dataclass(frozen=True)
+class Approval:
+    name: str
+    version: str
+    status: str
+    reviewer: str
+    rules: RuleChanges
+    card_note: str = ""
+
+
+def _approval_problem(state: registry.VersionState, reviewer: str) -> str | None:
+    if state.gate_status != PASSED:
+        return f"{state.name} v{state.version} failed its gates and cannot be approved (approval.status={state.approval_status or 'missing'})"
+    if reviewer == state.author:
+        return f"{state.name} v{state.version}: reviewer '{reviewer}' is the author of its run and cannot approve it"
+    return None
+
+
+def approve(log: AuditLog, name: str, version: str | int, *, reviewer: str, approved: bool = True, note: str = "") -> Approval:
+    """Set the approval tags exactly as a reviewer would in the MLflow UI, and record it
+    with what changed in the rules since the champion's gates.  A refused approval
+    changes no tag and is recorded as ``approval.refused``."""
+    _require_model(name)
+    reviewer = reviewer.strip()
+    if not reviewer:
+        raise GovernError("a reviewer name is required")
+    if registry.team_mode():
+        from govern.governance.approval import approve_through_server
+
+        return approve_through_server(log, name, version, reviewer=reviewer, approved=approved)
+    state = registry.VersionState.read(name, version)
+    problem = _approval_problem(state, reviewer) if approved else None
+    if problem:
+        log.append(name, APPROVAL_REFUSED, actor=reviewer, version=state.version, details={"source": "govern approve", "reason": problem, "note": note})
+        raise GovernError(problem)
+    rules = changes_since_champion(name, state.version)
+    status = registry.APPROVED if approved else registry.REJECTED
+    registry.set_approval(name, state.version, status=status, reviewer=reviewer)
+    log.append(name, APPROVED if approved else REJECTED, actor=reviewer, version=state.version, details={"source": "govern approve", "approval": "declared", "note": note, **rules.as_details()})
+    card_note = _refresh_after_decision(log, name, state.version)
+    return Approval(name=name, version=state.version, status=status, reviewer=reviewer, rules=rules, card_note=card_note)
+
+
+def _record_ui_approval(log: AuditLog, state: registry.VersionState, rules: RuleChanges) -> None:
+    """An approval set by hand in the UI is recorded when promotion first sees it."""
+    events = log.events(state.name)
+    latest = next((e for e in reversed(events) if e.version == state.version and e.action in (APPROVED, REJECTED)), None)
+    if latest is None or latest.action != APPROVED or latest.actor != state.reviewer:
+        log.append(state.name, APPROVED, actor=state.reviewer or "unknown", version=state.version, details={"source": "registry tags (MLflow UI)", "approval": registry.approval_basis(state), **rules.as_details()})
+
+
+def refresh_card(log: AuditLog, name: str, version: str, cards_root=None):
+    """Re-render the local card with the current approval and champion history.
+
+    The card logged to the run stays as judged (it is part of the evidence digest);
+    the copy under ``model_cards/`` follows the decisions made since.
+    """
+    from govern.core.settings import load_settings
+
+    state = registry.VersionState.read(name, version)
+    record = registry.read_record(name, state.version)
+    if record is None:
+        raise GovernError(f"{name} v{state.version} has no {registry.EVIDENCE_DIR}/record.json logged to its run")
+    governance = {"approval_status": state.approval_status, "reviewer": state.reviewer, "approval_basis": registry.approval_basis(state), "history": champion_history(log.events(name))}
+    if (record.spec.gates or {}).get("live") and registry.alias_version(name, registry.CHAMPION) != state.version:
+        from govern.live import gate as live_gate
+
+        governance["live"] = live_gate.refusals(name, state.version)
+    out = Path(cards_root or load_settings().cards_dir) / name / f"v{state.version}"
+    return cards.write_card(record, out, governance)
+
+
+def _refresh_after_decision(log: AuditLog, name: str, version: str) -> str:
+    """The decision stands even when the local card cannot be re-rendered (a record
+    written before the template changed, say): that is said in one line, not raised."""
+    try:
+        refresh_card(log, name, version)
+    except Exception as exc:  # noqa: BLE001 -- reported to the caller as a note
+        first = (str(exc).strip().splitlines() or [""])[0]
+        return f"card of v{version} not refreshed ({exc.__class__.__name__}: {first}); run govern card {name} {version}"
+    return ""
+
+
+@dataclass(frozen=True)
+class Promotion:
+    name: str
+    version: str
+    previous: str | None
+    rule_changes: list[str] = field(default_factory=list)
+    rules: RuleChanges | None = None
+    card_note: str = ""
+    # "verified": signed by the governance server (team mode); "declared": tags as set.
+    approval: str = ""
+
+
+def _refused_before(events: list[AuditEvent], action: str, version: str) -> set[str]:
+    """Reasons already recorded for refusing ``version`` since its last gate or
+    approval decision: a scheduled check records each once, not once per tick."""
+    seen: set[str] = set()
+    for event in events:
+        if event.version != version:
+            continue
+        if event.action in (GATES, APPROVED, REJECTED):
+            seen = set()
+        elif event.action == action:
+            seen |= set(event.details.get("reasons") or [])
+    return seen
+
+
+def _refuse(log: AuditLog, name: str, action: str, version: str | None, *, actor: str, reasons: list[str], details: dict, repeat: bool) -> None:
+    """Record a refused move (only its new reasons when ``repeat`` is off)."""
+    with log.exclusive(name):
+        if not repeat:
+            reasons = [r for r in reasons if r not in _refused_before(log.events(name), action, version)]
+        if reasons:
+            log.append(name, action, actor=actor, version=version, details={**details, "reasons": reasons})
+
+
+def _move(log: AuditLog, name: str, version: str, action: str, *, actor: str, recheck: Callable[[str | None], dict]) -> str | None:
+    """Move ``champion`` to ``version`` and record it, as one step under the model's lock.
+
+    ``recheck`` runs under the lock with the champion found there; it raises if what
+    was checked before no longer holds and returns the event's details.  If the move
+    cannot be recorded, the aliases go back where they were.
+    """
+    moved, previous, was_challenger = False, None, False
+    try:
+        with log.exclusive(name):
+            previous = registry.alias_version(name, registry.CHAMPION)
+            if previous == version:
+                raise PromotionRefused(f"{name} v{version} is already the champion")
+            details = recheck(previous)
+            was_challenger = registry.alias_version(name, registry.CHALLENGER) == version
+            registry.move_champion(name, version)
+            moved = True
+            log.append(name, action, actor=actor, version=version, details={**details, "from": previous})
+    except BaseException:
+        if moved:
+            registry.restore_champion(name, previous, challenger=version if was_challenger else None)
+        raise
+    return previous
+
+
+def promote(log: AuditLog, name: str, version: str | int | None = None, *, actor: str | None = None, repeat_refusals: bool = True) -> Promotion:
+    """Move ``champion`` to ``version`` (default: the ``challenger``) if every rule holds.
+
+    ``repeat_refusals=False`` (the scheduled watch) records a refusal only for reasons
+    not yet on record for that version.
+    """
+    _require_model(name)
+    actor = actor or registry.logged_in_user() or getpass.getuser()
+    if version is None:
+        version = registry.alias_version(name, registry.CHALLENGER)
+        if version is None:
+            raise PromotionRefused(f"{name} has no challenger awaiting promotion")
+    state = registry.VersionState.read(name, version)
+    if registry.alias_version(name, registry.CHAMPION) == state.version:
+        raise PromotionRefused(f"{name} v{state.version} is already the champion")
+    problems = registry.refusals(state)
+    problems += live_gate.refusals(name, state.version)
+    if problems:
+        _refuse(log, name, PROMOTION_REFUSED, state.version, actor=actor, reasons=problems, details={}, repeat=repeat_refusals)
+        raise PromotionRefused(f"{name} v{state.version} not promoted: " + "; ".join(problems))
+    live_digest = live_gate.current_digest(name, state.version)
+    rules = changes_since_champion(name, state.version)
+
+    def recheck(current: str | None) -> dict:
+        # The digest was checked outside the lock; what another decision may have changed is re-read here.
+        nonlocal rules
+        if registry.VersionState.read(name, state.version) != state:
+            raise PromotionRefused(f"{name} v{state.version} not promoted: its tags changed while it was being checked; try again")
+        if live_gate.current_digest(name, state.version) != live_digest:
+            raise PromotionRefused(f"{name} v{state.version} not promoted: its live evidence changed while it was being checked; try again")
+        if current != rules.against:
+            rules = changes_since_champion(name, state.version)
+        _record_ui_approval(log, state, rules)
+        return {"reviewer": state.reviewer, "approval": registry.approval_basis(state), "digest": state.digest,
+                **({"live_digest": live_digest} if live_digest else {}), **rules.as_details()}
+
+    previous = _move(log, name, state.version, PROMOTED, actor=actor, recheck=recheck)
+    note = _refresh_after_decision(log, name, state.version)
+    return Promotion(name=name, version=state.version, previous=previous, rule_changes=rules.lines, rules=rules, card_note=note, approval=registry.approval_basis(state))
+
+
+def promote_approved(log: AuditLog, names: list[str]) -> list[Promotion]:
+    """Promote each model's challenger that a reviewer has approved; a refusal is
+    recorded once per version and reason, however often the schedule asks."""
+    done = []
+    for name in names:
+        version = registry.alias_version(name, registry.CHALLENGER)
+        if version is None:
+            continue
+        state = registry.VersionState.read(name, version)
+        if state.approval_status != registry.APPROVED:
+            continue
+        try:
+            done.append(promote(log, name, version, actor=registry.logged_in_user() or "govern watch", repeat_refusals=False))
+        except PromotionRefused:
+            continue
+    return done
+
+
+def rollback(log: AuditLog, name: str, *, actor: str | None = None) -> Promotion:
+    """Restore the champion before the current one along the recorded history (a second
+    rollback goes further back, never to the version just left), through the same
+    refusals as promotion."""
+    _require_model(name)
+    actor = actor or getpass.getuser()
+    current = registry.alias_version(name, registry.CHAMPION)
+    if current is None:
+        raise GovernError(f"{name} has no champion to roll back")
+    lineage = champion_lineage(log.events(name))
+    details = {"from": current}
+    if not lineage or lineage[-1] != current:
+        reason = f"champion alias points to v{current} but the recorded champion is {'v' + lineage[-1] if lineage else 'none'}: see govern audit {name}"
+        _refuse(log, name, ROLLBACK_REFUSED, None, actor=actor, reasons=[reason], details=details, repeat=True)
+        raise PromotionRefused(f"{name}: rollback refused: {reason}")
+    if len(lineage) < 2:
+        reason = f"v{current} has no earlier champion on record to roll back to"
+        _refuse(log, name, ROLLBACK_REFUSED, None, actor=actor, reasons=[reason], details=details, repeat=True)
+        raise PromotionRefused(f"{name}: rollback refused: {reason}")
+    target = lineage[-2]
+    state = registry.VersionState.read(name, target)
+    problems = registry.refusals(state)
+    if problems:
+        _refuse(log, name, ROLLBACK_REFUSED, target, actor=actor, reasons=problems, details=details, repeat=True)
+        raise PromotionRefused(f"{name}: rollback to v{target} refused: " + "; ".join(problems))
+    rules = changes_since_champion(name, target)
+
+    def recheck(now: str | None) -> dict:
+        if now != current or champion_lineage(log.events(name)) != lineage:
+            raise PromotionRefused(f"{name}: rollback refused: another decision moved the champion meanwhile; try again")
+        return rules.as_details()
+
+    previous = _move(log, name, target, ROLLED_BACK, actor=actor, recheck=recheck)
+    note = _refresh_after_decision(log, name, target)
+    return Promotion(name=name, version=target, previous=previous, rule_changes=rules.lines, rules=rules, card_note=note)
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    name: str
+    events: list
+    problems: list[str]
+    history: list[dict]
+    champion: str | None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def audit_model(log: AuditLog, name: str) -> AuditReport:
+    """Verify the chain and that ``champion`` points where the recorded decisions put it."""
+    _require_model(name)
+    events = log.events(name)
+    champion = registry.alias_version(name, registry.CHAMPION)
+    problems = log.verify(name) + champion_findings(events, champion)
+    return AuditReport(name=name, events=events, problems=problems, history=champion_history(events), champion=champion)

@@ -1,0 +1,215 @@
+"""``govern experiment``: the live experiment's report, beside the model's card and in MLflow.
+
+JSON (the record), Markdown and HTML with four pictures drawn by matplotlib's Agg
+backend and embedded as PNG, so the page opens offline.  Written under
+``model_cards/<model>/v<champion>/experiment/`` and logged to an MLflow run named
+``experiment`` (never under a training run's ``evidence/`` folder, whose digest
+would change).  The live evidence inside it is bound to the challenger's version.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from govern.live import experiment as ex  # noqa: E402
+from govern.live import gate as live_gate  # noqa: E402
+from govern.live.assignment import CONTROL, TREATMENT  # noqa: E402
+from govern.spec.model import ModelSpec  # noqa: E402
+
+
+@dataclass
+class ExperimentReport:
+    model: str
+    made_on: str
+    champion_version: str | None
+    challenger_version: str | None
+    predictions: int
+    customers_matured: int
+    customers_provisional: int
+    lift: dict
+    provisional_lift: dict
+    value: dict
+    power: dict
+    comparison: dict | None
+    threshold: dict
+    live: dict | None
+    live_gate: list[str]
+    cohorts: list[dict]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def build(spec: ModelSpec, frame: pd.DataFrame, today: date) -> tuple[ExperimentReport, live_gate.LiveEvidence | None, pd.DataFrame]:
+    exp, gate = spec.experiment, spec.gates.live
+    matured = ex.units(frame, matured=True)
+    provisional = ex.pending_units(frame, matured)
+    result = ex.arm_lift(matured, exp.confidence)
+    overall = float(matured["outcome"].mean()) if len(matured) else None
+    comparison = ex.live_comparison(spec, matured, gate)
+    evidence = None
+    if gate is not None:
+        control = matured[(matured["arm"] == CONTROL) & matured["challenger_score"].notna()]
+        evidence = live_gate.gather(spec.name, frame, control, comparison.to_dict() if comparison else None, gate, exp.outcome_window_days, today)
+    cohorts = (frame.assign(known=frame["outcome"].notna(), mat=frame["matured"].fillna(False).astype(bool))
+               .groupby("batch_id").agg(as_of=("as_of", "first"), scored=("customer_id", "size"), matured=("mat", "sum"), known=("known", "sum"))
+               .reset_index())
+    window = pd.Timedelta(days=exp.outcome_window_days)
+    cohorts["window_passed"] = pd.to_datetime(cohorts["as_of"]) + window <= pd.Timestamp(today)
+    cohorts["as_of"] = pd.to_datetime(cohorts["as_of"]).dt.date.astype(str)
+    report = ExperimentReport(
+        model=spec.name, made_on=today.isoformat(),
+        champion_version=str(frame["champion_version"].iloc[-1]) if len(frame) else None,
+        challenger_version=evidence.challenger_version if evidence else None,
+        predictions=int(len(frame)), customers_matured=int(len(matured)), customers_provisional=int(len(provisional)),
+        lift=result.to_dict(), provisional_lift=ex.arm_lift(provisional, exp.confidence).to_dict(),
+        value=asdict(ex.incremental_value(result, exp)), power=asdict(ex.power_needed(result, exp, overall)),
+        comparison=comparison.to_dict() if comparison else None, threshold=asdict(ex.threshold_advice(spec, matured, result)),
+        live=evidence.to_dict() if evidence else None, live_gate=live_gate.judge(evidence, gate) if evidence and gate else [],
+        cohorts=[{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in cohorts.to_dict("records")],
+    )
+    return report, evidence, matured
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def pictures(matured: pd.DataFrame, report: ExperimentReport) -> dict[str, bytes]:
+    out = {}
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    if len(matured) >= 10:
+        decile = pd.qcut(matured["champion_score"].rank(method="first"), 10, labels=False)
+        rates = matured.assign(decile=decile + 1).groupby(["decile", "arm"])["outcome"].mean().unstack()
+        rates.plot(kind="bar", ax=ax, color=[{TREATMENT: "#1f77b4", CONTROL: "#aaaaaa"}.get(c, "#555555") for c in rates.columns])
+    ax.set(title="Outcome rate by champion score decile", xlabel="score decile (10 = highest)", ylabel="outcome rate")
+    out["lift_by_decile"] = _png(fig)
+
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    targeted = matured[matured["decision"] == 1].sort_values("as_of")
+    days = sorted(targeted["as_of"].unique())
+    points = [ex.arm_lift(targeted[targeted["as_of"] <= d], report.lift["confidence"]) for d in days]
+    shown = [(d, p) for d, p in zip(days, points) if p.difference is not None]
+    if shown:
+        ax.plot([d for d, _ in shown], [p.difference for _, p in shown], color="#1f77b4")
+        ax.fill_between([d for d, _ in shown], [p.lower for _, p in shown], [p.upper for _, p in shown], alpha=0.25)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set(title="Cumulative lift (treatment - control) over time", ylabel="difference in outcome rate")
+    fig.autofmt_xdate()
+    out["cumulative_lift"] = _png(fig)
+
+    fig, ax = plt.subplots(figsize=(4, 4))
+    control = matured[matured["arm"] == CONTROL]
+    if len(control) >= 10:
+        bins = pd.qcut(control["champion_score"].rank(method="first"), min(10, len(control) // 5), labels=False)
+        table = control.groupby(bins).agg(predicted=("champion_score", "mean"), observed=("outcome", "mean"))
+        ax.plot(table["predicted"], table["observed"], "o-", label="champion (control arm)")
+    ax.plot([0, 1], [0, 1], "--", color="grey")
+    ax.set(title="Calibration on untreated customers", xlabel="predicted rate", ylabel="observed rate")
+    out["calibration"] = _png(fig)
+
+    fig, ax = plt.subplots(figsize=(4.5, 3.2))
+    lift = report.lift
+    for i, (arm, n) in enumerate(((TREATMENT, lift["treated"]), (CONTROL, lift["control"]))):
+        rate = lift["treatment_rate" if arm == TREATMENT else "control_rate"]
+        if rate is not None:
+            lo, hi = ex.rate_interval(round(rate * n), n, lift["confidence"])
+            ax.bar(i, rate, color="#1f77b4" if arm == TREATMENT else "#aaaaaa")
+            ax.errorbar(i, rate, yerr=[[rate - lo], [hi - rate]], color="black", capsize=6)
+    ax.set_xticks([0, 1], [f"treatment (n={lift['treated']})", f"control (n={lift['control']})"])
+    ax.set(title="Targeted customers: outcome rate", ylabel="outcome rate")
+    out["arms"] = _png(fig)
+    return out
+
+
+def _fmt(value, spec: str = "+.4f") -> str:
+    return "not measured" if value is None else format(value, spec)
+
+
+def markdown(report: ExperimentReport, images: dict[str, str]) -> str:
+    lift, value, power, thr = report.lift, report.value, report.power, report.threshold
+    lines = [f"# Live experiment: {report.model}", "",
+             f"Made on {report.made_on} from {report.predictions} logged champion predictions; champion v{report.champion_version}"
+             + (f", silent challenger v{report.challenger_version}." if report.challenger_version else ", no silent challenger."), "",
+             "## Lift against the holdout control group (matured outcomes, targeted customers)", "",
+             f"- treatment rate {_fmt(lift['treatment_rate'], '.3f')} (n={lift['treated']}), control rate {_fmt(lift['control_rate'], '.3f')} (n={lift['control']})",
+             f"- difference {_fmt(lift['difference'])} [{_fmt(lift['lower'])}, {_fmt(lift['upper'])}] ({lift['confidence']:.0%} interval)",
+             f"- relative {_fmt(lift['relative'], '+.1%')} [{_fmt(lift['relative_lower'], '+.1%')}, {_fmt(lift['relative_upper'], '+.1%')}]",
+             f"- outcomes prevented {_fmt(value['prevented'], '.1f')} [{_fmt(value['prevented_lower'], '.1f')}, {_fmt(value['prevented_upper'], '.1f')}];"
+             f" incremental value {_fmt(value['value'], ',.0f')} [{_fmt(value['value_lower'], ',.0f')}, {_fmt(value['value_upper'], ',.0f')}] after offer cost {value['offer_cost']:,.0f}",
+             f"- power: {power['needed']} targeted customers with matured outcomes detect a change of {power['min_effect']:g}"
+             f" (base rate {power['base_rate']:.3f}); {power['have']} so far, {power['further']} more needed" + (f" ({power['note']})" if power["note"] else ""),
+             *( [f"- note: {lift['note']}"] if lift["note"] else []), "",
+             "## Provisional (outcome window not yet passed)", "",
+             f"- {report.customers_provisional} customers, outcomes observed so far (none yet counts as none); difference {_fmt(report.provisional_lift['difference'])}"
+             f" [{_fmt(report.provisional_lift['lower'])}, {_fmt(report.provisional_lift['upper'])}], PROVISIONAL: may change as outcomes mature", "",
+             "## Champion vs silent challenger on the same untreated customers", ""]
+    c = report.comparison
+    lines.append(f"- {c['metric']}: challenger {c['challenger']:.4f}, champion {c['champion']:.4f}, difference {c['delta']:+.4f}"
+                 f" [{c['lower']:+.4f}, {c['upper']:+.4f}] over {c['rows']} customers" if c else "- not measured: too few matured control outcomes of both classes")
+    lines += ["", "## Live gate", ""]
+    if report.live is None:
+        lines.append("- no silent challenger has been scored, or the spec declares no live gate")
+    elif report.live_gate:
+        lines += [f"- not met: {r}" for r in report.live_gate]
+    else:
+        lines.append(f"- passed for v{report.challenger_version}")
+    lines += ["", "## Threshold from observed outcomes", ""]
+    if thr["recommended"] is None:
+        lines.append(f"- {thr['note']}")
+    else:
+        lines.append(f"- recommended {thr['recommended']:.2f} (expected value {thr['recommended_value']:,.0f} per batch) against the current"
+                     f" {thr['current']:.2f} ({thr['current_value']:,.0f}); measured relative effect {thr['relative_effect']:.1%}"
+                     + (f", capacity {thr['capacity']} per batch" if thr["capacity"] else ""))
+    lines += ["", "## Cohorts", "", "| batch | scored | outcomes known | matured | window passed |", "|---|---|---|---|---|"]
+    lines += [f"| {r['as_of']} | {r['scored']} | {r['known']} | {r['matured']} | {'yes' if r['window_passed'] else 'no (provisional)'} |" for r in report.cohorts]
+    lines += ["", *[f"![{name}]({src})" for name, src in images.items()], ""]
+    return "\n".join(lines)
+
+
+def write(report: ExperimentReport, images: dict[str, bytes], folder: Path) -> dict[str, Path]:
+    import markdown as md
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in images.items():
+        (folder / f"{name}.png").write_bytes(data)
+    paths = {"json": folder / "experiment.json", "markdown": folder / "experiment.md", "html": folder / "experiment.html"}
+    paths["json"].write_text(json.dumps(report.to_dict(), indent=2, default=str))
+    paths["markdown"].write_text(markdown(report, {n: f"{n}.png" for n in images}))
+    inline = {n: "data:image/png;base64," + base64.b64encode(d).decode() for n, d in images.items()}
+    body = md.markdown(markdown(report, inline), extensions=["tables"])
+    paths["html"].write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>Live experiment: {report.model}</title></head>"
+                             f"<body style='font-family:sans-serif;max-width:60em;margin:auto'>{body}</body></html>")
+    return paths
+
+
+def log_to_mlflow(spec: ModelSpec, folder: Path, evidence: live_gate.LiveEvidence | None) -> str:
+    """Log the report as an ``experiment`` run of the model's MLflow experiment; bind the evidence."""
+    import mlflow
+
+    from govern.stores import registry
+    from govern.core.settings import load_settings
+
+    settings = load_settings()
+    experiment_id = registry.ensure_experiment(spec.name, settings.artifact_root)
+    with mlflow.start_run(experiment_id=experiment_id, run_name="experiment", tags={"govern.kind": "experiment"}) as run:
+        if evidence is not None:
+            (folder / "live.json").write_text(json.dumps(evidence.to_dict(), indent=2, sort_keys=True, default=str))
+        mlflow.log_artifacts(str(folder), artifact_path="experiment")
+    if evidence is not None:
+        live_gate.record(spec.name, evidence, run.info.run_id)
+    return run.info.run_id

@@ -1,0 +1,1 @@
+"""Monitoring the champion on recent data: drift, performance, fairness and base rate, and the verdict in words."""

@@ -1,0 +1,229 @@
+"""The governance server app: MLflow's basic-auth plus separation of duties.
+
+``mlflow server --app-name govern-auth`` loads :func:`create_app`.  It wraps
+``mlflow.server.auth.create_app`` and adds a ``before_request`` hook, which runs after
+basic-auth has authenticated the caller (``flask.g.mlflow_authenticated_user``) and
+refuses a watched write with MLflow's ``PERMISSION_DENIED`` (a 403 the UI shows as a
+toast), and an ``after_request`` hook, which stamps what the server itself knows (who
+created a run, who registered a version, who approved and when, the signature) and
+appends the write to the audit chain with ``source: mlflow-server``.
+
+Request bodies are parsed with MLflow's own parser, so the hooks see exactly what the
+handler will act on.  The rules themselves live in :mod:`govern.governance.identity`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from flask import Response, g, request
+from mlflow.entities import RunTag
+from mlflow.entities.model_registry import ModelVersionTag
+from mlflow.exceptions import MlflowException
+from mlflow.protos import model_registry_pb2 as reg
+from mlflow.protos import service_pb2 as svc
+from mlflow.protos.databricks_pb2 import INVALID_STATE, PERMISSION_DENIED
+from mlflow.server import handlers
+from mlflow.utils.proto_json_utils import parse_dict
+
+from govern.governance import identity
+from govern.governance.signature import ApprovalClaim, approval_key
+from govern.stores.registry import APPROVAL_REVIEWER, APPROVAL_STATUS, CHAMPION, EVIDENCE_DIGEST, GATE_STATUS
+from govern.server.audit import ServerAudit
+
+_logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Write:
+    """A watched write the before-hook let through, for the after-hook to finish."""
+
+    kind: str
+    actor: str
+    message: Any
+    model: str | None = None
+    details: dict | None = None
+
+
+def _deny(reason: str) -> MlflowException:
+    return MlflowException(reason, error_code=PERMISSION_DENIED)
+
+
+def _tags(message) -> dict[str, str]:
+    return {t.key: t.value for t in getattr(message, "tags", [])}
+
+
+def _holds_champion(name: str, version: str | None = None) -> bool:
+    model = handlers._get_model_registry_store().get_registered_model(name)
+    held = (model.aliases or {}).get(CHAMPION)
+    return held is not None and (version is None or str(held) == str(version))
+
+
+def _version_facts(name: str, version: str) -> tuple[identity.VersionFacts, str | None]:
+    mv = handlers._get_model_registry_store().get_model_version(name, version)
+    tags = mv.tags or {}
+    creator = None
+    if mv.run_id:
+        creator = handlers._get_tracking_store().get_run(mv.run_id).data.tags.get(identity.RUN_CREATOR)
+    facts = identity.VersionFacts(model=name, version=str(mv.version), gate_status=tags.get(GATE_STATUS), run_creator=creator, registrant=tags.get(identity.VERSION_REGISTRANT))
+    return facts, tags.get(EVIDENCE_DIGEST)
+
+
+def _is_reviewer(actor: str, roles: identity.TeamRoles) -> bool:
+    from mlflow.server.auth import store
+
+    user = store.get_user(actor)
+    return any(role.name == roles.reviewers_role for role in store.list_user_roles(user.id))
+
+
+def _check(write: Write, roles: identity.TeamRoles) -> str | None:
+    """The reason to refuse this write, or None; may add what the after-hook needs."""
+    m, actor = write.message, write.actor
+    kind = write.kind
+    if kind in ("CreateRun", "LogBatch", "CreateLoggedModel", "SetLoggedModelTags", "CreateRegisteredModel"):
+        return identity.server_key_refusal(_tags(m), f"the tags of {kind}")
+    if kind == "CreateModelVersion":
+        return identity.server_key_refusal(_tags(m), "the tags of a new version") or identity.registration_status_refusal(_tags(m))
+    if kind in ("SetTag", "DeleteTag", "SetRegisteredModelTag", "DeleteRegisteredModelTag"):
+        return identity.server_key_refusal([m.key], f"{kind}")
+    if kind == "DeleteModelVersionTag":
+        return identity.status_delete_refusal(m.key)
+    if kind in ("SetRegisteredModelAlias", "DeleteRegisteredModelAlias"):
+        return identity.alias_refusal(actor, m.alias, roles=roles)
+    if kind == "DeleteRegisteredModel":
+        return identity.champion_removal_refusal(f"model {m.name}", _holds_champion(m.name))
+    if kind == "RenameRegisteredModel":
+        return identity.champion_removal_refusal(f"model {m.name}", _holds_champion(m.name))
+    if kind == "DeleteModelVersion":
+        return identity.champion_removal_refusal(f"{m.name} v{m.version}", _holds_champion(m.name, m.version))
+    if kind == "SetModelVersionTag":
+        if m.key in identity.SERVER_KEYS:
+            return identity.server_key_refusal([m.key], "SetModelVersionTag")
+        if m.key != APPROVAL_STATUS:
+            return None
+        facts, digest = _version_facts(m.name, m.version)
+        reason = identity.approval_refusal(actor, m.value, is_reviewer=_is_reviewer(actor, roles), facts=facts, roles=roles)
+        if reason is None and not digest:
+            reason = f"{m.name} v{m.version} has no {EVIDENCE_DIGEST} on record and cannot be reviewed"
+        write.details = {"facts": facts, "digest": digest}
+        return reason
+    return None
+
+
+# Request class name -> fields naming the model it touches (None: a run-level write).
+WATCHED: dict[str, str | None] = {
+    "CreateRun": None, "SetTag": None, "DeleteTag": None, "LogBatch": None,
+    "CreateLoggedModel": None, "SetLoggedModelTags": None,
+    "CreateRegisteredModel": "name", "SetRegisteredModelTag": "name", "DeleteRegisteredModelTag": "name",
+    "CreateModelVersion": "name", "SetModelVersionTag": "name", "DeleteModelVersionTag": "name",
+    "SetRegisteredModelAlias": "name", "DeleteRegisteredModelAlias": "name",
+    "DeleteRegisteredModel": "name", "RenameRegisteredModel": "name", "DeleteModelVersion": "name",
+}
+_CLASSES = {name: getattr(reg, name, None) or getattr(svc, name) for name in WATCHED}
+
+
+def watched_routes() -> dict[tuple[str, str], str]:
+    """(Flask rule, method) -> watched request class name, from MLflow's own route table."""
+    routes = {}
+    for path, request_class, methods in handlers.get_endpoints(lambda cls: cls):
+        if isinstance(request_class, type) and request_class.__name__ in WATCHED:
+            for method in methods:
+                routes[(path, method)] = request_class.__name__
+    return routes
+
+
+def _stamp_approval(write: Write, key: bytes, audit: ServerAudit) -> None:
+    m, facts, digest = write.message, write.details["facts"], write.details["digest"]
+    reviewed_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    claim = ApprovalClaim(model=m.name, version=str(m.version), decision=m.value, reviewer=write.actor, reviewed_at=reviewed_at, evidence_digest=digest, run_creator=facts.run_creator, registrant=facts.registrant)
+    # Audited first: an approval the chain does not hold is never signed, so it never promotes.
+    audit.decision(claim)
+    store = handlers._get_model_registry_store()
+    for tag_key, value in ((APPROVAL_REVIEWER, write.actor), (identity.APPROVAL_REVIEWED_AT, reviewed_at), (identity.APPROVAL_SIGNATURE, claim.sign(key))):
+        store.set_model_version_tag(m.name, m.version, ModelVersionTag(tag_key, value))
+
+
+def _finish(write: Write, response: Response, key: bytes, audit: ServerAudit, roles: identity.TeamRoles) -> None:
+    """After a successful write: record what only the server knows, then audit it."""
+    m = write.message
+    if write.kind == "CreateRun":
+        created = svc.CreateRun.Response()
+        parse_dict(response.get_json(), created)
+        run_id = created.run.info.run_id
+        handlers._get_tracking_store().set_tag(run_id, RunTag(identity.RUN_CREATOR, write.actor))
+        return
+    if write.model is None:
+        return
+    if write.kind == "CreateModelVersion":
+        created = reg.CreateModelVersion.Response()
+        parse_dict(response.get_json(), created)
+        version = created.model_version.version
+        handlers._get_model_registry_store().set_model_version_tag(m.name, version, ModelVersionTag(identity.VERSION_REGISTRANT, write.actor))
+        audit.write(write.model, write.actor, write.kind, version=version, details={"run_id": m.run_id}, later=write.actor == roles.service_user)
+        return
+    if write.kind == "SetModelVersionTag" and m.key == APPROVAL_STATUS:
+        _stamp_approval(write, key, audit)
+        return
+    details = {k: getattr(m, k) for k in ("key", "value", "alias", "new_name") if k in m.DESCRIPTOR.fields_by_name}
+    version = getattr(m, "version", None) or None
+    audit.write(write.model, write.actor, write.kind, version=version, details=details, later=write.actor == roles.service_user)
+
+
+def install(app, *, key: bytes, audit: ServerAudit, roles: identity.TeamRoles) -> None:
+    """Register the hooks on the Flask app (after basic-auth's, so they run after it)."""
+    routes = watched_routes()
+
+    @handlers.catch_mlflow_exception
+    def before() -> Response | None:
+        actor = getattr(g, "mlflow_authenticated_user", None)
+        rule = request.url_rule.rule if request.url_rule is not None else None
+        kind = routes.get((rule, request.method))
+        if kind is None or actor is None:
+            return None
+        message = handlers._get_request_message(_CLASSES[kind]())
+        field = WATCHED[kind]
+        write = Write(kind=kind, actor=actor, message=message, model=getattr(message, field) if field else None)
+        reason = _check(write, roles)
+        if reason is not None:
+            audit.refusal(write.model, actor, kind, reason, message, later=actor == roles.service_user)
+            raise _deny(reason)
+        g.govern_write = write
+        return None
+
+    def after(response: Response) -> Response:
+        write = g.pop("govern_write", None)
+        if write is None or response.status_code != 200:
+            return response
+        try:
+            _finish(write, response, key, audit, roles)
+        except Exception as exc:  # noqa: BLE001 -- the client's write stood; say what was not recorded
+            _logger.error("governance: %s by %s succeeded but was not recorded: %s", write.kind, write.actor, exc)
+            # Not a 5xx: clients retry those, and the write itself already happened.
+            unrecorded = MlflowException(f"{write.kind} was applied but the server could not record it ({exc.__class__.__name__}); it will not count as a reviewed decision", error_code=INVALID_STATE)
+            return handlers.catch_mlflow_exception(_raise)(unrecorded)
+        return response
+
+    app.before_request(before)
+    app.after_request(after)
+
+
+def _raise(exc: Exception) -> None:
+    raise exc
+
+
+def create_app(app=None):
+    """The ``govern-auth`` entry point: MLflow's basic-auth with the governance hooks."""
+    from mlflow.server import app as flask_app
+    from mlflow.server.auth import create_app as auth_create_app
+
+    from govern.server.serve import require_server_secrets
+
+    flask_app = app or flask_app
+    require_server_secrets(server_side=True)
+    served = auth_create_app(flask_app)
+    install(flask_app, key=approval_key(), audit=ServerAudit.from_env(), roles=identity.TeamRoles.from_env())
+    return served
+

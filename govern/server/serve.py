@@ -1,0 +1,171 @@
+"""``govern server``: the MLflow tracking server for a team, with the governance app.
+
+MLflow on a PostgreSQL backend, artifacts served through the server, basic-auth users
+in their own database, one worker and no job runners.  Under a custom app name MLflow
+skips basic-auth's start-up steps (admin bootstrap before the workers start, the
+secret-key check), so they run here first: a missing secret stops the command with
+one line instead of a worker restarting in a loop.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from govern.core.errors import GovernError
+from govern.governance.identity import TeamRoles
+
+APP_NAME = "govern-auth"
+WORKSPACE = "default"
+# What the app cannot run without, in the server's environment.
+SERVER_SECRETS = ("MLFLOW_FLASK_SERVER_SECRET_KEY", "GOVERN_APPROVAL_KEY", "GOVERN_DATABASE_URL")
+# What the bootstrap needs on top: the first admin's and the service user's passwords.
+BOOTSTRAP_SECRETS = ("MLFLOW_AUTH_ADMIN_PASSWORD", "GOVERN_SERVICE_PASSWORD")
+
+
+def require_server_secrets(*, server_side: bool = False) -> None:
+    """One line naming every missing secret."""
+    needed = SERVER_SECRETS + (("MLFLOW_AUTH_CONFIG_PATH",) if server_side else BOOTSTRAP_SECRETS)
+    missing = [name for name in needed if not os.environ.get(name)]
+    if missing:
+        raise GovernError(f"the team server needs {', '.join(missing)} set; refusing to start without {'it' if len(missing) == 1 else 'them'}")
+
+
+@dataclass(frozen=True)
+class TeamServer:
+    """Where the team server keeps things."""
+
+    backend_store_uri: str
+    auth_database_uri: str
+    artifacts_destination: str
+    config_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 5000
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def check(self) -> None:
+        for label, uri in (("--backend-store-uri", self.backend_store_uri), ("--auth-database-uri", self.auth_database_uri)):
+            if not uri.startswith("postgresql"):
+                raise GovernError(f"{label} must be a PostgreSQL URL (postgresql+psycopg://user@host/db), got {uri!r}")
+
+    def auth_config(self) -> Path:
+        """basic-auth's configuration: its user database, and EDIT for every signed-in user
+        (what a user may do to tags and aliases is the governance app's decision)."""
+        self.config_dir.mkdir(parents=True, exist_ok=True)
+        path = self.config_dir / "govern-auth.ini"
+        path.write_text(
+            "[mlflow]\n"
+            "default_permission = EDIT\n"
+            f"database_uri = {self.auth_database_uri}\n"
+            "admin_username = admin\n"
+            "authorization_function = mlflow.server.auth:authenticate_request_basic_auth\n"
+        )
+        return path
+
+    def environment(self) -> dict:
+        env = dict(os.environ)
+        env.update({
+            "MLFLOW_AUTH_CONFIG_PATH": str(self.auth_config()),
+            "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
+            "MLFLOW_DISABLE_TELEMETRY": "true",
+        })
+        return env
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable, "-m", "mlflow", "server", "--app-name", APP_NAME,
+            "--backend-store-uri", self.backend_store_uri,
+            "--artifacts-destination", self.artifacts_destination,
+            "--host", self.host, "--port", str(self.port), "--workers", "1",
+        ]
+
+
+def _auth_store(server: TeamServer):
+    """basic-auth's user store on this server's database (its own instance: the module's
+    global store is configured once per process, from whatever config was read first)."""
+    from mlflow.server.auth.sqlalchemy_store import SqlAlchemyStore
+
+    store = SqlAlchemyStore()
+    store.init_db(server.auth_database_uri)
+    return store
+
+
+def _role(store, name: str, description: str):
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return store.get_role_by_name(WORKSPACE, name)
+    except MlflowException:
+        return store.create_role(name, WORKSPACE, description)
+
+
+def _assign(store, username: str, role) -> None:
+    user = store.get_user(username)
+    if all(r.id != role.id for r in store.list_user_roles(user.id)):
+        store.assign_role_to_user(user.id, role.id)
+
+
+def bootstrap(server: TeamServer, roles: TeamRoles | None = None) -> None:
+    """Create the admin, the reviewers and platform roles, and the service user (idempotent)."""
+    roles = roles or TeamRoles.from_env()
+    store = _auth_store(server)
+    admin = os.environ.get("MLFLOW_AUTH_ADMIN_USERNAME") or "admin"
+    if not store.has_user(admin):
+        store.create_user(admin, os.environ["MLFLOW_AUTH_ADMIN_PASSWORD"], is_admin=True)
+    _role(store, roles.reviewers_role, "may set approval.status (never on their own runs or versions)")
+    platform = _role(store, roles.platform_role, "the platform's service user: moves champion")
+    # Promotion and rollback move champion and drop challenger on any model: MANAGE on all of them.
+    if not any(p.resource_type == "registered_model" and p.resource_pattern == "*" for p in store.list_role_permissions(platform.id)):
+        store.add_role_permission(platform.id, "registered_model", "*", "MANAGE")
+    if not store.has_user(roles.service_user):
+        store.create_user(roles.service_user, os.environ["GOVERN_SERVICE_PASSWORD"])
+    _assign(store, roles.service_user, platform)
+
+
+def add_reviewer(server: TeamServer, username: str, password: str | None, roles: TeamRoles | None = None) -> bool:
+    """Put ``username`` in the reviewers' role, creating the user when a password is given;
+    returns whether the user was created."""
+    roles = roles or TeamRoles.from_env()
+    store = _auth_store(server)
+    created = False
+    if not store.has_user(username):
+        if not password:
+            raise GovernError(f"user '{username}' does not exist: set GOVERN_REVIEWER_PASSWORD to create it")
+        store.create_user(username, password)
+        created = True
+    _assign(store, username, _role(store, roles.reviewers_role, "may set approval.status"))
+    return created
+
+
+def start(server: TeamServer, *, log: Path | None = None, timeout: float = 180.0) -> subprocess.Popen:
+    """Bootstrap, start the server in the background and wait until it answers."""
+    from mlflow.exceptions import MlflowException
+
+    server.check()
+    require_server_secrets()
+    try:
+        bootstrap(server)
+    except MlflowException as exc:
+        raise GovernError(f"team server bootstrap: {exc.message}") from None
+    out = open(log, "wb") if log else None
+    process = subprocess.Popen(server.command(), env=server.environment(), stdout=out, stderr=subprocess.STDOUT if out else None)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise GovernError(f"the team server exited with code {process.returncode}" + (f"; see {log}" if log else ""))
+        try:
+            with urllib.request.urlopen(f"{server.url}/health", timeout=2) as response:
+                if response.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.3)
+    process.terminate()
+    raise GovernError(f"the team server did not answer on {server.url} within {timeout:.0f} s")

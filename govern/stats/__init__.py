@@ -1,0 +1,1 @@
+"""The numbers: holdout metrics, paired comparisons and bootstrap intervals, computed without materialising resampled rows."""

@@ -1,0 +1,138 @@
+"""What an audit event is and how it is sealed.
+
+Every governance decision becomes an :class:`AuditEvent` whose ``hash`` covers its
+content and the hash of the event before it, so editing or deleting one breaks the
+chain.  Storage lives in :mod:`govern.stores.audit.log`; what the chain says about the champion
+in :mod:`govern.stores.audit.champion`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+GATES = "gates.evaluated"
+APPROVED = "approval.approved"
+REJECTED = "approval.rejected"
+APPROVAL_REFUSED = "approval.refused"
+PROMOTED = "promotion"
+ROLLED_BACK = "rollback"
+PROMOTION_REFUSED = "promotion.refused"
+ROLLBACK_REFUSED = "rollback.refused"
+MONITORED = "monitoring"
+ALIAS_MISMATCH = "alias.mismatch"
+
+# Short verbs for one-line messages: "event 3 (promote v2)".
+ACTION_LABELS = {
+    GATES: "gates",
+    APPROVED: "approve",
+    REJECTED: "reject",
+    APPROVAL_REFUSED: "refused approval of",
+    PROMOTED: "promote",
+    ROLLED_BACK: "rollback to",
+    PROMOTION_REFUSED: "refused promotion of",
+    ROLLBACK_REFUSED: "refused rollback to",
+    MONITORED: "monitoring",
+    ALIAS_MISMATCH: "alias mismatch",
+}
+
+GENESIS_HASH = "0" * 64
+
+
+def _json_default(value: Any) -> Any:
+    """Numpy scalars, paths and dates appear in gate results; store them as plain JSON."""
+    item = getattr(value, "item", None)
+    if callable(item):
+        try:
+            return item()
+        except (TypeError, ValueError):
+            pass
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    return str(value)
+
+
+def canonical_json(value: Any) -> str:
+    """The one serialisation that is hashed, so equal content always hashes equally."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=_json_default)
+
+
+def normalize_version(value: str | int | None) -> str | None:
+    """Registry versions arrive as 3, "3" or "v3"; store and compare them as "3"."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if len(text) > 1 and text[0] in "vV" and text[1:].isdigit():
+        text = text[1:]
+    return text or None
+
+
+def show_version(version: str | None) -> str:
+    if version is None:
+        return "no version"
+    return f"v{version}" if version.isdigit() else version
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One recorded decision; ``hash`` seals every other field and the link before it."""
+
+    model: str
+    seq: int
+    recorded_at: str
+    action: str
+    version: str | None
+    actor: str
+    details: dict[str, Any] = field(default_factory=dict)
+    prev_hash: str = GENESIS_HASH
+    hash: str = ""
+
+    def compute_hash(self) -> str:
+        """The hash this event's content calls for; differs from ``hash`` if edited."""
+        sealed = {name: value for name, value in asdict(self).items() if name != "hash"}
+        return hashlib.sha256(canonical_json(sealed).encode("utf-8")).hexdigest()
+
+    @property
+    def label(self) -> str:
+        """How messages name the event, e.g. ``event 3 (promote v2)``."""
+        verb = ACTION_LABELS.get(self.action, self.action)
+        what = f"{verb} {show_version(self.version)}" if self.version is not None else verb
+        return f"event {self.seq} ({what})"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+EVENT_FIELDS = tuple(f.name for f in fields(AuditEvent))
+
+
+def chain_problems(events: list[AuditEvent]) -> list[str]:
+    """One line per break in one model's chain (oldest first): edited, relinked or
+    deleted events.  Pure, so the check is the same whatever stores the events."""
+    problems: list[str] = []
+    previous: AuditEvent | None = None
+    for event in events:
+        expected_seq = previous.seq + 1 if previous else 1
+        if event.seq != expected_seq:
+            missing = (
+                f"event {expected_seq} is missing"
+                if event.seq == expected_seq + 1
+                else f"events {expected_seq} to {event.seq - 1} are missing"
+            )
+            problems.append(f"{missing} before {event.label}: deleted from the log")
+        if "_unreadable_details" in event.details and len(event.details) == 1:
+            problems.append(f"{event.label} was edited: its details are not valid JSON")
+        elif event.compute_hash() != event.hash:
+            problems.append(f"{event.label} was edited: hash does not match its content")
+        if event.seq == expected_seq:
+            expected_prev = previous.hash if previous else GENESIS_HASH
+            if event.prev_hash != expected_prev:
+                before = previous.label if previous else "the start of the chain"
+                problems.append(
+                    f"{event.label} does not link to {before}: prev_hash differs, "
+                    "so an earlier event was replaced"
+                )
+        previous = event
+    return problems
