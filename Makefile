@@ -9,7 +9,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install demo test test-fast bench ui clean
+.PHONY: install demo lint test test-fast bench ui clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -24,7 +24,14 @@ install: $(VENV)/.installed
 demo: install
 	$(VENV)/bin/govern demo
 
-test: install
+# Code health: ruff's rules, the import contracts of pyproject.toml (layers, no cycles,
+# independent checks, pure numbers and rules) and mypy on the domain packages.
+lint: install
+	$(VENV)/bin/ruff check govern flows tests benchmarks
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+
+test: lint
 	$(VENV)/bin/python -m pytest
 
 # The unit tier: governance rules, evidence, cards and fast paths against their references;

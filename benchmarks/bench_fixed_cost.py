@@ -45,7 +45,7 @@ def _seconds(argv, env, repeat=3) -> float:
 def _project(root: Path) -> Path:
     import yaml
 
-    from govern.demo.customers import write_demo_data
+    from govern.demo.files import write_demo_data
 
     (root / "models").mkdir(parents=True)
     raw = yaml.safe_load((REPO / "models" / "churn.yaml").read_text())

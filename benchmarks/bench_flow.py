@@ -84,7 +84,7 @@ def _project(base: Path, data: Path, trials: int) -> Path:
 
 
 def main(rows: int, trials: int, rounds: int) -> None:
-    from govern.demo.customers import write_demo_data
+    from govern.demo.files import write_demo_data
 
     env = dict(os.environ, MLFLOW_DISABLE_TELEMETRY="true", PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
     env.pop("PREFECT_API_URL", None)

@@ -21,6 +21,7 @@ def reviewed_card(root: Path) -> dict:
     """The flow's summaries of v1 (champion) and v2 (challenger) and v2's card folder."""
     from flows.champion_challenger import champion_challenger
     from govern.governance import decisions
+    from govern.governance import approval
     from govern.stores.audit.log import AuditLog
     from govern.core.settings import load_settings
 
@@ -30,7 +31,7 @@ def reviewed_card(root: Path) -> dict:
     settings = load_settings()
     log = AuditLog(settings.database_url)
     first = champion_challenger(MODEL)
-    decisions.approve(log, MODEL, first["version"], reviewer="card-reviewer")
+    approval.approve(log, MODEL, first["version"], reviewer="card-reviewer")
     decisions.promote(log, MODEL, first["version"], actor="tester")
     second = champion_challenger(MODEL)
     return {"first": first, "second": second, "card_dir": settings.cards_dir / MODEL / f"v{second['version']}"}

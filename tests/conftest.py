@@ -27,7 +27,7 @@ def make_project(root: Path, *, rows: int = 1500, specs=("churn", "clv")) -> Pat
     """A project folder with the bundled specs, small budgets and generated demo data."""
     import yaml
 
-    from govern.demo.customers import write_demo_data
+    from govern.demo.files import write_demo_data
 
     (root / "models").mkdir(parents=True, exist_ok=True)
     for name in specs:

@@ -15,7 +15,7 @@ from govern.training import baseline
 
 from govern.gates import rules as gates
 from govern.training.comparison import compare
-from govern.stats.evaluation import Comparison
+from govern.evidence.evaluation import Comparison
 from govern.spec.model import parse_spec
 from govern.data.splits import Split
 from tests.conftest import REPO

@@ -11,6 +11,8 @@ import sys
 import pytest
 
 from govern.governance import decisions
+
+from govern.governance import approval
 from govern.stores.audit.log import AuditLog
 from tests.decision_story import register_version, unique_name
 from tests.test_decisions import plain_cards  # noqa: F401 -- fixture
@@ -28,11 +30,11 @@ def _champion_and_challenger(project, tmp_path, *, approve_second: bool):
     name = unique_name("json")
     log = AuditLog(project.database_url)
     first = register_version(log, name, tmp_path)
-    decisions.approve(log, name, first, reviewer="rev")
+    approval.approve(log, name, first, reviewer="rev")
     decisions.promote(log, name, first, actor="tester")
     second = register_version(log, name, tmp_path)
     if approve_second:
-        decisions.approve(log, name, second, reviewer="rev")
+        approval.approve(log, name, second, reviewer="rev")
     return name, first, second
 
 

@@ -12,7 +12,11 @@ import pytest
 
 from govern.governance import decisions
 
+from govern.governance import approval
+
 from govern.stores import registry
+
+from govern.governance import promotion
 from govern.stores.audit.log import AuditLog
 from govern.stores.audit.events import APPROVAL_REFUSED, APPROVED, GATES, PROMOTED, PROMOTION_REFUSED, ROLLBACK_REFUSED, ROLLED_BACK
 from govern.core.errors import GovernError, PromotionRefused
@@ -53,7 +57,7 @@ def _promoted(log, name, tmp_path, count, **kwargs):
     versions = []
     for _ in range(count):
         version = register_version(log, name, tmp_path, **kwargs)
-        decisions.approve(log, name, version, reviewer="rev")
+        approval.approve(log, name, version, reviewer="rev")
         decisions.promote(log, name, version, actor="tester")
         versions.append(version)
     return versions
@@ -68,7 +72,7 @@ def test_gate_failed_version_is_not_eligible_and_never_a_challenger(log, tmp_pat
     state = registry.VersionState.read(name, version)
     assert (state.gate_status, state.approval_status) == ("failed", registry.NOT_ELIGIBLE)
     assert registry.alias_version(name, registry.CHALLENGER) is None
-    assert registry.refusals(state) == [f"v{version} did not pass its gates (gate.status=failed)"]
+    assert promotion.refusals(state) == [f"v{version} did not pass its gates (gate.status=failed)"]
     assert "not eligible" in registry.get_version(name, version).description.lower()
 
 
@@ -120,10 +124,10 @@ def test_refused_approvals_are_audited_and_change_nothing(log, tmp_path):
     name = unique_name()
     failed = register_version(log, name, tmp_path, status="failed")
     with pytest.raises(GovernError, match="failed its gates and cannot be approved"):
-        decisions.approve(log, name, failed, reviewer="rev")
+        approval.approve(log, name, failed, reviewer="rev")
     passed = register_version(log, name, tmp_path)
     with pytest.raises(GovernError, match="author of its run"):
-        decisions.approve(log, name, passed, reviewer=AUTHOR)
+        approval.approve(log, name, passed, reviewer=AUTHOR)
 
     refused = _actions(log, name, APPROVAL_REFUSED)
     assert [(e.version, e.actor) for e in refused] == [(failed, "rev"), (passed, AUTHOR)]
@@ -141,10 +145,10 @@ def test_approval_and_promotion_record_what_changed_in_the_rules(log, tmp_path):
     loose = gates(fairness=[], drift={"max_drifted_share": 0.5, "threshold": 0.3, "numerical_method": "wasserstein", "categorical_method": "jensenshannon"})
     second = register_version(log, name, tmp_path, gate_rules=loose)
 
-    approval = decisions.approve(log, name, second, reviewer="rev")
+    decided = approval.approve(log, name, second, reviewer="rev")
     expected = ["fairness gate equalized_odds_difference by sex removed (was max 0.15) (loosens)", "drift threshold 0.1 -> 0.3 (loosens)"]
-    assert (approval.rules.against, approval.rules.lines) == (first, expected)
-    assert approval.rules.summary()[0] == f"rules changed since champion v{first}:"
+    assert (decided.rules.against, decided.rules.lines) == (first, expected)
+    assert decided.rules.summary()[0] == f"rules changed since champion v{first}:"
     promotion = decisions.promote(log, name, second, actor="tester")
     assert promotion.rule_changes == expected
     for event in (_actions(log, name, APPROVED)[-1], _actions(log, name, PROMOTED)[-1]):
@@ -203,7 +207,7 @@ def test_rollback_target_must_pass_the_promotion_rules(log, tmp_path, break_targ
     name = unique_name()
     v1, v2 = _promoted(log, name, tmp_path, 2)
     if break_target == "rejected":
-        decisions.approve(log, name, v1, reviewer="rev2", approved=False)
+        approval.approve(log, name, v1, reviewer="rev2", approved=False)
     elif break_target == "own author":
         registry.set_approval(name, v1, status=registry.APPROVED, reviewer=AUTHOR)
     else:
@@ -234,7 +238,7 @@ def test_two_promotions_at_once_end_with_one_consistent_champion(log, tmp_path):
     for round_ in range(2):
         contenders = [register_version(log, name, tmp_path) for _ in range(2)]
         for version in contenders:
-            decisions.approve(log, name, version, reviewer="rev")
+            approval.approve(log, name, version, reviewer="rev")
         errors: list[BaseException] = []
         start = threading.Barrier(len(contenders))
 

@@ -10,6 +10,8 @@ import sys
 import pytest
 
 from govern.governance import decisions
+
+from govern.governance import approval
 from govern.stores.audit.log import AuditLog
 from govern.stores.audit.events import APPROVAL_REFUSED, ROLLBACK_REFUSED
 from tests.decision_story import AUTHOR, gates, register_version, unique_name
@@ -34,7 +36,7 @@ def test_decisions_print_rule_changes_and_refusals_are_one_line(project, tmp_pat
     name = unique_name("cli")
     log = AuditLog(project.database_url)
     first = register_version(log, name, tmp_path)
-    decisions.approve(log, name, first, reviewer="rev")
+    approval.approve(log, name, first, reviewer="rev")
     decisions.promote(log, name, first, actor="tester")
     second = register_version(log, name, tmp_path, gate_rules=gates(fairness=[]))
 

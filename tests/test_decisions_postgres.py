@@ -8,6 +8,8 @@ import pytest
 
 from govern.governance import decisions
 
+from govern.governance import approval
+
 from govern.stores import registry
 from govern.stores.audit.log import AuditLog
 from govern.stores.audit.events import PROMOTED
@@ -22,11 +24,11 @@ def test_two_promotion_processes_end_with_one_consistent_champion(project, tmp_p
     name = postgres_model
     with AuditLog(POSTGRES_URL) as log:
         first = register_version(log, name, tmp_path)
-        decisions.approve(log, name, first, reviewer="rev")
+        approval.approve(log, name, first, reviewer="rev")
         decisions.promote(log, name, first, actor="tester")
         contenders = [register_version(log, name, tmp_path) for _ in range(2)]
         for version in contenders:
-            decisions.approve(log, name, version, reviewer="rev")
+            approval.approve(log, name, version, reviewer="rev")
 
         context = multiprocessing.get_context("spawn")
         barrier = context.Barrier(len(contenders))

@@ -3,7 +3,8 @@ import pandas as pd
 import pytest
 from pandas.api import types as ptypes
 
-from govern.demo.customers import COLUMNS, DRIFTED_COLUMNS, generate_customers, write_demo_data
+from govern.demo.customers import COLUMNS, DRIFTED_COLUMNS, generate_customers
+from govern.demo.files import write_demo_data
 
 N = 1500
 

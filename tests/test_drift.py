@@ -5,7 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from govern.checks.drift.assess import DriftSummary, assess_drift, drift_gate_findings
+from govern.checks.drift.assess import DriftSummary, assess_drift
+
+from govern.gates.rules import drift_gate_findings
 from govern.core.errors import DataValidationError
 
 COLUMNS = ["tenure_months", "monthly_charges", "plan", "region"]

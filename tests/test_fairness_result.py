@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from govern.checks.fairness.assess import assess_fairness, fairness_evidence
+from govern.checks.fairness.assess import assess_fairness
+
+from govern.evidence.fairness import fairness_evidence
 from govern.evidence.fairness import BinaryGroup, FairnessReport
 
 

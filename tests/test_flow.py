@@ -16,6 +16,8 @@ import pytest
 
 from govern.governance import decisions
 
+from govern.governance import approval
+
 from govern.stores import registry
 from govern.stores.audit.log import AuditLog
 from govern.core.errors import GovernError, PromotionRefused
@@ -41,7 +43,7 @@ def second(project, first, log):
     """v2, trained on the later, drifted period after v1 was approved and promoted."""
     from flows.champion_challenger import champion_challenger
 
-    decisions.approve(log, "churn", first["version"], reviewer="rev-a")
+    approval.approve(log, "churn", first["version"], reviewer="rev-a")
     decisions.promote(log, "churn", first["version"], actor="tester")
     return champion_challenger("churn", data=str(project.root / "data/demo/customers_recent.parquet"))
 
@@ -111,7 +113,7 @@ def test_promotion_refusals_change_nothing(project, first, log):
     with pytest.raises(PromotionRefused, match="approved by its own author"):
         decisions.promote(log, "churn", "1")
     with pytest.raises(GovernError, match="author of its run"):
-        decisions.approve(log, "churn", "1", reviewer=author)
+        approval.approve(log, "churn", "1", reviewer=author)
     registry.set_approval("churn", "1", status="pending", reviewer="")
     assert registry.alias_version("churn", registry.CHAMPION) is None
     with pytest.raises(GovernError, match="unknown model"):
@@ -145,7 +147,7 @@ def test_resumed_study_reproduces_the_champion_and_passes(project, first, third)
 
 
 def test_changed_evidence_blocks_promotion(project, third, log):
-    decisions.approve(log, "churn", "3", reviewer="rev-b")
+    approval.approve(log, "churn", "3", reviewer="rev-b")
     mv = registry.client().get_model_version("churn", "3")
     gates_file = Path(mlflow.get_run(mv.run_id).info.artifact_uri.removeprefix("file://")) / "evidence" / "gates.json"
     original = gates_file.read_text()

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from govern.stats.evaluation import Comparison
+from govern.evidence.evaluation import Comparison
 from govern.gates.rules import evaluate_gates
 from govern.spec.model import load_spec
 

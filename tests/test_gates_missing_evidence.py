@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from govern.gates.rules import FAILED, NOT_MEASURED, PASSED, GateResult, evaluate_gates, judge
+from govern.gates.rules import evaluate_gates, judge
+
+from govern.evidence.verdict import FAILED, NOT_MEASURED, PASSED, GateResult
 from govern.spec.model import load_spec
 
 MODELS = Path(__file__).parents[1] / "models"

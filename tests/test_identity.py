@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from govern.governance import identity
 from govern.governance.signature import ApprovalClaim
+from govern.stores import registry
 
 ROLES = identity.TeamRoles()
 FACTS = identity.VersionFacts(model="churn", version="2", gate_status="passed", run_creator="ana", registrant="ana")
@@ -39,8 +40,8 @@ def test_server_keys_are_refused_from_clients_and_champion_is_the_service_users(
 
 
 def test_team_mode_is_a_tracking_server():
-    assert identity.team_mode("http://127.0.0.1:5000") and identity.team_mode("HTTPS://mlflow")
-    assert not identity.team_mode("sqlite:///mlruns/mlflow.db") and not identity.team_mode("postgresql+psycopg://x/y")
+    assert registry.team_mode("http://127.0.0.1:5000") and registry.team_mode("HTTPS://mlflow")
+    assert not registry.team_mode("sqlite:///mlruns/mlflow.db") and not registry.team_mode("postgresql+psycopg://x/y")
 
 
 def test_signature_covers_every_field_and_needs_the_key():

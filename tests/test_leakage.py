@@ -16,8 +16,8 @@ from sklearn.metrics import roc_auc_score
 from govern.demo import customers as demo_data
 
 from govern.data import splits, validation
-from govern.stats.evaluation import Comparison
-from govern.gates.rules import FAILED, NOT_MEASURED, PASSED
+from govern.evidence.evaluation import Comparison
+from govern.evidence.verdict import FAILED, NOT_MEASURED, PASSED
 from govern.checks.leakage import (
     absolute_rank_correlation,
     assess_leakage,

@@ -17,7 +17,7 @@ from govern.data import retraining
 from govern.demo.customers import generate_customers
 from govern.core.errors import GovernError
 from tests.record_story import minimal_record
-from govern.gates.rules import FAILED, NOT_MEASURED, PASSED
+from govern.evidence.verdict import FAILED, NOT_MEASURED, PASSED
 from govern.monitoring.check import BaseRate, MonitoringOutcome, Reference
 from govern.monitoring.report import render_markdown, summary_lines
 from govern.spec.model import load_spec
@@ -216,7 +216,7 @@ def test_no_champion_is_not_retried():
 
 
 def test_combined_retrain_data_builds_the_table_from_a_transaction_log(tmp_path):
-    from govern.demo.customers import write_demo_data
+    from govern.demo.files import write_demo_data
     from govern.spec.model import load_spec
     from govern.data.transactions import customer_table
 

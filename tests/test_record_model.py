@@ -9,9 +9,10 @@ import pytest
 from govern.card.render import render_markdown
 from govern.checks.drift.assess import not_measured
 from govern.core.errors import GovernError
-from govern.stats.evaluation import Comparison
+from govern.evidence.evaluation import Comparison
 from govern.evidence.io import write_evidence
-from govern.gates.rules import FAILED, NOT_MEASURED, PASSED, GateReport, GateResult, GateStatus, drift_gates, judge
+from govern.gates.rules import drift_gates, judge
+from govern.evidence.verdict import FAILED, NOT_MEASURED, PASSED, GateReport, GateResult, GateStatus
 from govern.evidence.record import Record, parse_record, read_record_file
 from govern.spec.model import load_spec
 

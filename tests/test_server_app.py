@@ -76,6 +76,7 @@ def test_a_reviewer_who_trained_the_run_cannot_approve_it(team, versions):
 
 
 def test_a_reviewer_approves_and_the_server_stamps_and_signs(team, versions):
+    from govern.governance import promotion
     from govern.stores import registry
 
     began = time.monotonic()
@@ -89,8 +90,8 @@ def test_a_reviewer_approves_and_the_server_stamps_and_signs(team, versions):
     assert tags["approval.status"] == "approved" and tags["approval.reviewer"] == "bo" and tags["approval.reviewed_at"]
     with team.as_user("govern-service"):
         state = registry.VersionState.read(MODEL, versions["ana"])
-        assert registry.refusals(state, check_digest=False) == []
-        assert registry.approval_basis(state) == "verified"
+        assert promotion.refusals(state, check_digest=False) == []
+        assert promotion.approval_basis(state) == "verified"
 
 
 def test_only_reviewers_values_are_approved_or_rejected(team, versions):
@@ -118,6 +119,7 @@ def test_a_tampered_approval_is_not_trusted_by_the_promoter(team, versions):
     from mlflow.entities.model_registry import ModelVersionTag
     from mlflow.store.model_registry.sqlalchemy_store import SqlAlchemyStore
 
+    from govern.governance import promotion
     from govern.stores import registry
 
     store = SqlAlchemyStore(_backend_uri(team))
@@ -125,7 +127,7 @@ def test_a_tampered_approval_is_not_trusted_by_the_promoter(team, versions):
     store.set_model_version_tag(MODEL, versions["cy"], ModelVersionTag("approval.reviewer", "bo"))
     with team.as_user("govern-service"):
         state = registry.VersionState.read(MODEL, versions["cy"])
-        problems = registry.refusals(state, check_digest=False)
+        problems = promotion.refusals(state, check_digest=False)
     assert any("no valid signature" in p for p in problems), problems
     store.set_model_version_tag(MODEL, versions["cy"], ModelVersionTag("approval.status", "pending"))
 

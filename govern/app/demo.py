@@ -15,7 +15,10 @@ from typing import Callable
 
 from govern.governance import decisions
 
-from govern.demo import customers as demo_data
+from govern.governance import approval
+
+from govern.demo.customers import generate_customers
+from govern.demo.files import write_demo_data
 
 from govern.stores import registry
 from govern.stores.audit.log import AuditLog
@@ -29,7 +32,7 @@ DEMO_REVIEWER = "demo-reviewer"
 
 def write_later_period(root: Path, rows: int, seed: int = 1) -> Path:
     """A second half-year whose distributions have moved (drift 0.6), with fresh ids."""
-    frame = demo_data.generate_customers(rows, start="2026-07-01", months=6, drift=0.6, seed=seed, id_offset=10_000_000)
+    frame = generate_customers(rows, start="2026-07-01", months=6, drift=0.6, seed=seed, id_offset=10_000_000)
     path = root / "data" / "demo" / "customers_2026h2.parquet"
     frame.to_parquet(path, index=False)
     return path
@@ -66,7 +69,7 @@ def run_demo(settings: Settings, *, rows: int = 4000, trials: int | None = None,
 
     quiet_prefect()
     started = time.perf_counter()
-    paths = demo_data.write_demo_data(settings.root, n=rows, seed=0)
+    paths = write_demo_data(settings.root, n=rows, seed=0)
     later = write_later_period(settings.root, rows)
     echo(f"demo data: {paths['train']} ({rows} rows), {paths['recent']}, {later}, {paths['transactions']}")
     inputs = {"churn": {"train": (paths["train"], None), "recent": (paths["recent"], None), "later": (later, None)}}
@@ -81,7 +84,7 @@ def run_demo(settings: Settings, *, rows: int = 4000, trials: int | None = None,
             _report(echo, first)
             if first["gates"] != PASSED:
                 raise GovernError(f"demo: {name} v{first['version']} failed its gates: {'; '.join(first['failures'])}")
-            decisions.approve(log, name, first["version"], reviewer=DEMO_REVIEWER, note="demo approval")
+            approval.approve(log, name, first["version"], reviewer=DEMO_REVIEWER, note="demo approval")
             promoted = decisions.promote(log, name, first["version"], actor="govern demo")
             echo(f"  approved by {DEMO_REVIEWER}, promoted: champion v{promoted.version}")
         watch = monitor(name, str(inputs[name]["recent"][0]))

@@ -21,6 +21,8 @@ from govern.demo import campaign as campaign_demo
 
 from govern.governance import decisions
 
+from govern.governance import approval
+
 from govern.stores import registry
 from govern.stores.audit.log import AuditLog
 from govern.core.errors import GovernError, PromotionRefused
@@ -46,7 +48,7 @@ def run_live_story(settings: Settings, log: AuditLog, train: Path, later: Path, 
         report(echo, first)
         if first["gates"] != PASSED:
             raise GovernError(f"demo: {MODEL} v{first['version']} failed its gates: {'; '.join(first['failures'])}")
-        decisions.approve(log, MODEL, first["version"], reviewer=reviewer, note="demo approval")
+        approval.approve(log, MODEL, first["version"], reviewer=reviewer, note="demo approval")
         decisions.promote(log, MODEL, first["version"], actor="govern demo")
     second = train_model(MODEL, later, trials=trials)
     report(echo, second)
@@ -85,7 +87,7 @@ def run_live_story(settings: Settings, log: AuditLog, train: Path, later: Path, 
         echo(f"  report: {week['reports']['html']}")
     promoted = None
     if challenger:
-        decisions.approve(log, MODEL, challenger, reviewer=reviewer, note="demo approval after the live experiment")
+        approval.approve(log, MODEL, challenger, reviewer=reviewer, note="demo approval after the live experiment")
         try:
             promoted = decisions.promote(log, MODEL, challenger, actor="govern demo").version
             echo(f"  approved by {reviewer}; live gate passed: champion v{promoted}")

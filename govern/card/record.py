@@ -22,7 +22,7 @@ from govern.evidence.drift import DriftSummary
 from govern.evidence.evaluation import Evaluation
 from govern.evidence.io import finite_or_none
 from govern.evidence.fairness import FairnessReport
-from govern.gates.rules import GateReport
+from govern.evidence.verdict import GateReport
 from govern.mitigation.candidates import judge_mitigated
 from govern.evidence.mitigation import MitigationResult
 from govern.data.overlap import TRAINING_IDS_FILE, hash_ids, salt_fingerprint, write_id_hashes

@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from govern.stats.evaluation import Comparison
-from govern.gates.rules import FAILED, NOT_MEASURED, PASSED, GateResult
+from govern.evidence.evaluation import Comparison
+from govern.evidence.verdict import FAILED, NOT_MEASURED, PASSED, GateResult
 from govern.spec.model import ModelSpec
 
 ENCODING_FOLDS = 5

@@ -79,9 +79,9 @@ def card(
     pdf: bool = typer.Option(False, "--pdf", help="Also write card.pdf (with its pictures) and log it to the version's run under review/"),
 ):
     """Re-render a version's card from its recorded evidence and current approval state."""
-    from govern.governance import decisions
+    from govern.governance import card_refresh
 
-    md, html = decisions.refresh_card(audit_log(), model, version)
+    md, html = card_refresh.refresh_card(audit_log(), model, version)
     if pdf:
         from govern.card.pdf import file_pdf
 

@@ -28,9 +28,9 @@ def approve(
 ):
     """Set approval.status and approval.reviewer on a version, as a reviewer would in the UI,
     and show what changed in the gates since the champion's."""
-    from govern.governance import decisions
+    from govern.governance import approval
 
-    a = decisions.approve(audit_log(), model, version, reviewer=reviewer, approved=not reject, note=note)
+    a = approval.approve(audit_log(), model, version, reviewer=reviewer, approved=not reject, note=note)
     if as_json:
         typer.echo(json.dumps({"model": model, "version": a.version, "status": a.status, "reviewer": a.reviewer, **a.rules.as_details()}, indent=2))
         return

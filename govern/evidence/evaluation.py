@@ -5,11 +5,30 @@ those rows the champion trained on.  The score arrays ride along for the later s
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
+
 import numpy as np
 from pydantic import ConfigDict, Field
 
-from govern.stats.evaluation import Comparison
 from govern.evidence.io import Evidence, Finite, Interval
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Challenger minus champion on the same rows, oriented so positive is better."""
+
+    metric: str
+    challenger: float
+    champion: float
+    delta: float
+    lower: float
+    upper: float
+    confidence: float
+    resamples: int
+    rows: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
 
 
 class Overlap(Evidence):

@@ -141,3 +141,11 @@ class FairnessReport(Evidence):
         if value is None and not note:
             note = "undefined for the groups assessed"
         return DisparityEvidence(value, block.intervals.get(metric), note)
+
+
+def fairness_evidence(report: FairnessReport | None, feature: str, metric: str) -> DisparityEvidence:
+    """What a gate on ``metric`` by ``feature`` reads: ``value``, ``interval`` and, when
+    either is missing, a ``note`` saying why.  Never raises for missing evidence."""
+    if report is None:
+        return DisparityEvidence(None, None, "no fairness report (no sensitive feature in the scored rows)")
+    return report.evidence(feature, metric)

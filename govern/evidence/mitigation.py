@@ -16,7 +16,7 @@ from pydantic import Field
 
 from govern.evidence.io import Evidence, Finite
 from govern.evidence.fairness import FairnessReport
-from govern.gates.rules import GateReport
+from govern.evidence.verdict import GateReport
 
 
 class MitigationStatus(StrEnum):

@@ -19,11 +19,11 @@ from pydantic import ConfigDict, Field, ValidationError
 
 from govern.evidence.drift import DriftSummary
 from govern.core.errors import GovernError
-from govern.stats.evaluation import Comparison
+from govern.evidence.evaluation import Comparison
 from govern.evidence.evaluation import Overlap
 from govern.evidence.io import Evidence, Finite, Interval, first_problem
 from govern.evidence.fairness import FairnessReport
-from govern.gates.rules import GateReport
+from govern.evidence.verdict import GateReport
 from govern.evidence.mitigation import MitigationResult
 
 JsonBlock = dict[str, Any]

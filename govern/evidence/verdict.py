@@ -1,9 +1,15 @@
-"""A gate's verdict, kept in a module of its own so the CLI can compare verdicts
-without importing the numerical code behind the gates."""
+"""A gate's verdict: its status, one gate's result and the report over every gate
+(``gates.json``), kept apart from the rules so the CLI, the audit and the card can read
+verdicts without importing the numerical code behind the gates."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from pydantic import Field
+from pydantic.dataclasses import dataclass
+
+from govern.evidence.io import Evidence, Finite, Interval
 
 
 class GateStatus(StrEnum):
@@ -15,3 +21,38 @@ class GateStatus(StrEnum):
 
 
 PASSED, FAILED, NOT_MEASURED = GateStatus.PASSED, GateStatus.FAILED, GateStatus.NOT_MEASURED
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """One gate's verdict; a (validated) dataclass so checks build it positionally."""
+
+    gate: str
+    kind: str
+    status: GateStatus
+    observed: Finite
+    bound: str
+    reason: str
+    interval: Interval = None
+
+
+class GateReport(Evidence):
+    """The verdict over every gate: ``passed`` when none failed (``gates.json``)."""
+
+    status: GateStatus
+    results: list[GateResult] = Field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASSED
+
+    @property
+    def failures(self) -> list[GateResult]:
+        return [r for r in self.results if r.status == FAILED]
+
+    @property
+    def warnings(self) -> list[GateResult]:
+        return [r for r in self.results if r.status == NOT_MEASURED]
+
+    def to_dict(self) -> dict:
+        return self.model_dump(mode="json")

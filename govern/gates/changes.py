@@ -236,25 +236,3 @@ class RuleChanges:
     def as_details(self) -> dict:
         """What the audit event records."""
         return {"rule_changes": self.lines, "rules_compared_with": self.against, **({"rules_note": self.note} if self.note else {})}
-
-
-def changes_since_champion(name: str, version: str) -> RuleChanges:
-    """Compare ``version``'s recorded gates with the current champion's, from both runs'
-    ``evidence/record.json``; a missing record is said, not raised."""
-    from govern.stores import registry
-
-    champion = registry.alias_version(name, registry.CHAMPION)
-    if champion is None or champion == str(version):
-        return RuleChanges(version=str(version), against=champion, lines=[])
-    from govern.core.errors import GovernError
-
-    records = {}
-    for v in (champion, str(version)):
-        try:
-            record = registry.read_record(name, v)
-        except GovernError as exc:
-            return RuleChanges(version=str(version), against=champion, lines=[], note=f"{exc}, so changes since the champion are unknown")
-        if record is None or record.spec.gates is None:
-            return RuleChanges(version=str(version), against=champion, lines=[], note=f"v{v}'s gates are not on record, so changes since the champion are unknown")
-        records[v] = record.spec.gates
-    return RuleChanges(version=str(version), against=champion, lines=describe_changes(records[champion], records[str(version)]))

@@ -9,52 +9,13 @@ loads anything: the flow hands in the evidence.
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic.dataclasses import dataclass
-
 from govern.evidence.drift import DriftSummary
-from govern.stats.evaluation import Comparison
-from govern.evidence.io import Evidence, Finite, Interval
-from govern.evidence.fairness import FairnessReport
-from govern.evidence.verdict import FAILED, NOT_MEASURED, PASSED, GateStatus
+from govern.evidence.evaluation import Comparison
+from govern.evidence.fairness import FairnessReport, fairness_evidence
+from govern.evidence.verdict import FAILED, NOT_MEASURED, PASSED, GateReport, GateResult, GateStatus
 from govern.spec.model import ModelSpec
 
 __all__ = ["FAILED", "NOT_MEASURED", "PASSED", "GateReport", "GateResult", "GateStatus", "evaluate_gates"]
-
-
-@dataclass(frozen=True)
-class GateResult:
-    """One gate's verdict; a (validated) dataclass so checks build it positionally."""
-
-    gate: str
-    kind: str
-    status: GateStatus
-    observed: Finite
-    bound: str
-    reason: str
-    interval: Interval = None
-
-
-class GateReport(Evidence):
-    """The verdict over every gate: ``passed`` when none failed (``gates.json``)."""
-
-    status: GateStatus
-    results: list[GateResult] = Field(default_factory=list)
-
-    @property
-    def passed(self) -> bool:
-        return self.status == PASSED
-
-    @property
-    def failures(self) -> list[GateResult]:
-        return [r for r in self.results if r.status == FAILED]
-
-    @property
-    def warnings(self) -> list[GateResult]:
-        return [r for r in self.results if r.status == NOT_MEASURED]
-
-    def to_dict(self) -> dict:
-        return self.model_dump(mode="json")
 
 
 def _bounded(kind: str, name: str, value: float | None, low: float | None, high: float | None) -> GateResult:
@@ -93,8 +54,6 @@ def fairness_gates(spec: ModelSpec, fairness: FairnessReport | None) -> list[Gat
     """Each fairness gate on its point estimate (``judge: point``) or on the conservative
     end of its bootstrap interval (``judge: bound``: the upper end against a ceiling, the
     lower against a floor).  The sentence gives both; missing evidence fails."""
-    from govern.checks.fairness.assess import fairness_evidence
-
     confidence = fairness.confidence if fairness is not None else spec.fairness.confidence
     results = []
     for g in spec.gates.fairness:
@@ -120,10 +79,39 @@ def fairness_gates(spec: ModelSpec, fairness: FairnessReport | None) -> list[Gat
     return results
 
 
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.2f}" if abs(value) >= 0.01 else f"{value:.2g}"
+
+
+def drift_gate_findings(summary: DriftSummary, *, max_drifted_share: float, must_not_drift: list[str]) -> list[str]:
+    """One line per reason the drift gate fails; an empty list means it passes.
+
+    A protected column that was not assessed fails too: a gate that cannot see the
+    column must not pass it silently.
+    """
+    findings = []
+    for col in must_not_drift:
+        info = summary.columns.get(col)
+        if info is None:
+            findings.append(f"{col} was not assessed for drift")
+        elif info.drifted:
+            score, threshold = _fmt(info.score), _fmt(info.threshold)
+            if info.kind == "distance":
+                findings.append(f"{col} drifted ({info.method} {score} >= {threshold})")
+            else:
+                findings.append(f"{col} drifted ({info.method} p-value {score} < {threshold})")
+    share = summary.drifted_share or 0.0
+    if share > max_drifted_share:
+        findings.append(
+            f"{share:.0%} of columns drifted ({summary.drifted_count} of {summary.column_count}), ceiling {max_drifted_share:.0%}"
+        )
+    return findings
+
+
 def drift_gates(spec: ModelSpec, drift: DriftSummary | None) -> list[GateResult]:
     """The drift gate; with nothing later to compare with it is not measured, never passed."""
-    from govern.checks.drift.assess import drift_gate_findings
-
     gate = spec.gates.drift
     if gate is None:
         return []

@@ -1,19 +1,65 @@
-"""Approving from the command line in team mode: through the governance server.
+"""Approving or rejecting a version: where approval is decided.
 
-The server decides who may approve, stamps the reviewer, the time and its signature,
+Embedded, the reviewer's tags are set here after the same checks a reviewer in the UI
+meets at promotion.  In team mode the approval goes through the governance server: the server decides who may approve, stamps the reviewer, the time and its signature,
 and audits the decision (or the refusal) itself; the CLI only sends the status as the
 logged-in user and reports what the server said.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from mlflow.exceptions import MlflowException
 
 from govern.stores import registry
 from govern.stores.audit.log import AuditLog
-from govern.governance.decisions import Approval, _refresh_after_decision
 from govern.core.errors import GovernError
-from govern.gates.changes import changes_since_champion
+from govern.evidence.verdict import PASSED
+from govern.governance.card_refresh import refresh_after_decision
+from govern.governance.rule_history import RuleChanges, changes_since_champion
+from govern.stores.audit.events import APPROVAL_REFUSED, APPROVED, REJECTED
+
+
+@dataclass(frozen=True)
+class Approval:
+    name: str
+    version: str
+    status: str
+    reviewer: str
+    rules: RuleChanges
+    card_note: str = ""
+
+
+def _approval_problem(state: registry.VersionState, reviewer: str) -> str | None:
+    if state.gate_status != PASSED:
+        return f"{state.name} v{state.version} failed its gates and cannot be approved (approval.status={state.approval_status or 'missing'})"
+    if reviewer == state.author:
+        return f"{state.name} v{state.version}: reviewer '{reviewer}' is the author of its run and cannot approve it"
+    return None
+
+
+def approve(log: AuditLog, name: str, version: str | int, *, reviewer: str, approved: bool = True, note: str = "") -> Approval:
+    """Set the approval tags exactly as a reviewer would in the MLflow UI, and record it
+    with what changed in the rules since the champion's gates.  A refused approval
+    changes no tag and is recorded as ``approval.refused``."""
+    registry.require_registered(name)
+    reviewer = reviewer.strip()
+    if not reviewer:
+        raise GovernError("a reviewer name is required")
+    if registry.team_mode():
+        return approve_through_server(log, name, version, reviewer=reviewer, approved=approved)
+    state = registry.VersionState.read(name, version)
+    problem = _approval_problem(state, reviewer) if approved else None
+    if problem:
+        log.append(name, APPROVAL_REFUSED, actor=reviewer, version=state.version, details={"source": "govern approve", "reason": problem, "note": note})
+        raise GovernError(problem)
+    rules = changes_since_champion(name, state.version)
+    status = registry.APPROVED if approved else registry.REJECTED
+    registry.set_approval(name, state.version, status=status, reviewer=reviewer)
+    log.append(name, APPROVED if approved else REJECTED, actor=reviewer, version=state.version, details={"source": "govern approve", "approval": "declared", "note": note, **rules.as_details()})
+    card_note = refresh_after_decision(log, name, state.version)
+    return Approval(name=name, version=state.version, status=status, reviewer=reviewer, rules=rules, card_note=card_note)
 
 
 def approve_through_server(log: AuditLog, name: str, version: str | int, *, reviewer: str, approved: bool) -> Approval:
@@ -27,5 +73,5 @@ def approve_through_server(log: AuditLog, name: str, version: str | int, *, revi
     except MlflowException as exc:
         raise GovernError(f"{name} v{state.version}: the governance server refused: {exc.message}") from None
     rules = changes_since_champion(name, state.version)
-    card_note = _refresh_after_decision(log, name, state.version)
+    card_note = refresh_after_decision(log, name, state.version)
     return Approval(name=name, version=state.version, status=status, reviewer=reviewer, rules=rules, card_note=card_note)

@@ -1,4 +1,4 @@
-"""Governance decisions: approve, reject, promote, roll back, and audit them.
+"""Governance decisions: promote, roll back, and audit them (approval is :mod:`govern.governance.approval`).
 
 Each decision reads the registry afresh, refuses with one line when a rule is not met
 (and records the refusal), changes the registry only after every check passed, and
@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
-
-from govern.card import render as cards
 
 from govern.live import gate as live_gate
 
 from govern.stores import registry
 from govern.stores.audit.log import AuditLog
 from govern.stores.audit.events import (
-    APPROVAL_REFUSED,
     APPROVED,
     GATES,
     PROMOTED,
@@ -33,56 +29,9 @@ from govern.stores.audit.events import (
 )
 from govern.stores.audit.champion import champion_findings, champion_history, champion_lineage
 from govern.core.errors import GovernError, PromotionRefused
-from govern.evidence.verdict import PASSED
-from govern.gates.changes import RuleChanges, changes_since_champion
-
-
-def _require_model(name: str) -> None:
-    if not registry.registered(name):
-        raise GovernError(f"unknown model '{name}': nothing registered under that name")
-
-
-@dataclass(frozen=True)
-class Approval:
-    name: str
-    version: str
-    status: str
-    reviewer: str
-    rules: RuleChanges
-    card_note: str = ""
-
-
-def _approval_problem(state: registry.VersionState, reviewer: str) -> str | None:
-    if state.gate_status != PASSED:
-        return f"{state.name} v{state.version} failed its gates and cannot be approved (approval.status={state.approval_status or 'missing'})"
-    if reviewer == state.author:
-        return f"{state.name} v{state.version}: reviewer '{reviewer}' is the author of its run and cannot approve it"
-    return None
-
-
-def approve(log: AuditLog, name: str, version: str | int, *, reviewer: str, approved: bool = True, note: str = "") -> Approval:
-    """Set the approval tags exactly as a reviewer would in the MLflow UI, and record it
-    with what changed in the rules since the champion's gates.  A refused approval
-    changes no tag and is recorded as ``approval.refused``."""
-    _require_model(name)
-    reviewer = reviewer.strip()
-    if not reviewer:
-        raise GovernError("a reviewer name is required")
-    if registry.team_mode():
-        from govern.governance.approval import approve_through_server
-
-        return approve_through_server(log, name, version, reviewer=reviewer, approved=approved)
-    state = registry.VersionState.read(name, version)
-    problem = _approval_problem(state, reviewer) if approved else None
-    if problem:
-        log.append(name, APPROVAL_REFUSED, actor=reviewer, version=state.version, details={"source": "govern approve", "reason": problem, "note": note})
-        raise GovernError(problem)
-    rules = changes_since_champion(name, state.version)
-    status = registry.APPROVED if approved else registry.REJECTED
-    registry.set_approval(name, state.version, status=status, reviewer=reviewer)
-    log.append(name, APPROVED if approved else REJECTED, actor=reviewer, version=state.version, details={"source": "govern approve", "approval": "declared", "note": note, **rules.as_details()})
-    card_note = _refresh_after_decision(log, name, state.version)
-    return Approval(name=name, version=state.version, status=status, reviewer=reviewer, rules=rules, card_note=card_note)
+from govern.governance.card_refresh import refresh_after_decision
+from govern.governance.promotion import approval_basis, promotion_refusals, refusals
+from govern.governance.rule_history import RuleChanges, changes_since_champion
 
 
 def _record_ui_approval(log: AuditLog, state: registry.VersionState, rules: RuleChanges) -> None:
@@ -90,39 +39,7 @@ def _record_ui_approval(log: AuditLog, state: registry.VersionState, rules: Rule
     events = log.events(state.name)
     latest = next((e for e in reversed(events) if e.version == state.version and e.action in (APPROVED, REJECTED)), None)
     if latest is None or latest.action != APPROVED or latest.actor != state.reviewer:
-        log.append(state.name, APPROVED, actor=state.reviewer or "unknown", version=state.version, details={"source": "registry tags (MLflow UI)", "approval": registry.approval_basis(state), **rules.as_details()})
-
-
-def refresh_card(log: AuditLog, name: str, version: str, cards_root=None):
-    """Re-render the local card with the current approval and champion history.
-
-    The card logged to the run stays as judged (it is part of the evidence digest);
-    the copy under ``model_cards/`` follows the decisions made since.
-    """
-    from govern.core.settings import load_settings
-
-    state = registry.VersionState.read(name, version)
-    record = registry.read_record(name, state.version)
-    if record is None:
-        raise GovernError(f"{name} v{state.version} has no {registry.EVIDENCE_DIR}/record.json logged to its run")
-    governance = {"approval_status": state.approval_status, "reviewer": state.reviewer, "approval_basis": registry.approval_basis(state), "history": champion_history(log.events(name))}
-    if (record.spec.gates or {}).get("live") and registry.alias_version(name, registry.CHAMPION) != state.version:
-        from govern.live import gate as live_gate
-
-        governance["live"] = live_gate.refusals(name, state.version)
-    out = Path(cards_root or load_settings().cards_dir) / name / f"v{state.version}"
-    return cards.write_card(record, out, governance)
-
-
-def _refresh_after_decision(log: AuditLog, name: str, version: str) -> str:
-    """The decision stands even when the local card cannot be re-rendered (a record
-    written before the template changed, say): that is said in one line, not raised."""
-    try:
-        refresh_card(log, name, version)
-    except Exception as exc:  # noqa: BLE001 -- reported to the caller as a note
-        first = (str(exc).strip().splitlines() or [""])[0]
-        return f"card of v{version} not refreshed ({exc.__class__.__name__}: {first}); run govern card {name} {version}"
-    return ""
+        log.append(state.name, APPROVED, actor=state.reviewer or "unknown", version=state.version, details={"source": "registry tags (MLflow UI)", "approval": approval_basis(state), **rules.as_details()})
 
 
 @dataclass(frozen=True)
@@ -191,7 +108,7 @@ def promote(log: AuditLog, name: str, version: str | int | None = None, *, actor
     ``repeat_refusals=False`` (the scheduled watch) records a refusal only for reasons
     not yet on record for that version.
     """
-    _require_model(name)
+    registry.require_registered(name)
     actor = actor or registry.logged_in_user() or getpass.getuser()
     if version is None:
         version = registry.alias_version(name, registry.CHALLENGER)
@@ -200,8 +117,7 @@ def promote(log: AuditLog, name: str, version: str | int | None = None, *, actor
     state = registry.VersionState.read(name, version)
     if registry.alias_version(name, registry.CHAMPION) == state.version:
         raise PromotionRefused(f"{name} v{state.version} is already the champion")
-    problems = registry.refusals(state)
-    problems += live_gate.refusals(name, state.version)
+    problems = promotion_refusals(state)
     if problems:
         _refuse(log, name, PROMOTION_REFUSED, state.version, actor=actor, reasons=problems, details={}, repeat=repeat_refusals)
         raise PromotionRefused(f"{name} v{state.version} not promoted: " + "; ".join(problems))
@@ -218,12 +134,12 @@ def promote(log: AuditLog, name: str, version: str | int | None = None, *, actor
         if current != rules.against:
             rules = changes_since_champion(name, state.version)
         _record_ui_approval(log, state, rules)
-        return {"reviewer": state.reviewer, "approval": registry.approval_basis(state), "digest": state.digest,
+        return {"reviewer": state.reviewer, "approval": approval_basis(state), "digest": state.digest,
                 **({"live_digest": live_digest} if live_digest else {}), **rules.as_details()}
 
     previous = _move(log, name, state.version, PROMOTED, actor=actor, recheck=recheck)
-    note = _refresh_after_decision(log, name, state.version)
-    return Promotion(name=name, version=state.version, previous=previous, rule_changes=rules.lines, rules=rules, card_note=note, approval=registry.approval_basis(state))
+    note = refresh_after_decision(log, name, state.version)
+    return Promotion(name=name, version=state.version, previous=previous, rule_changes=rules.lines, rules=rules, card_note=note, approval=approval_basis(state))
 
 
 def promote_approved(log: AuditLog, names: list[str]) -> list[Promotion]:
@@ -248,7 +164,7 @@ def rollback(log: AuditLog, name: str, *, actor: str | None = None) -> Promotion
     """Restore the champion before the current one along the recorded history (a second
     rollback goes further back, never to the version just left), through the same
     refusals as promotion."""
-    _require_model(name)
+    registry.require_registered(name)
     actor = actor or getpass.getuser()
     current = registry.alias_version(name, registry.CHAMPION)
     if current is None:
@@ -265,7 +181,7 @@ def rollback(log: AuditLog, name: str, *, actor: str | None = None) -> Promotion
         raise PromotionRefused(f"{name}: rollback refused: {reason}")
     target = lineage[-2]
     state = registry.VersionState.read(name, target)
-    problems = registry.refusals(state)
+    problems = refusals(state)
     if problems:
         _refuse(log, name, ROLLBACK_REFUSED, target, actor=actor, reasons=problems, details=details, repeat=True)
         raise PromotionRefused(f"{name}: rollback to v{target} refused: " + "; ".join(problems))
@@ -277,7 +193,7 @@ def rollback(log: AuditLog, name: str, *, actor: str | None = None) -> Promotion
         return rules.as_details()
 
     previous = _move(log, name, target, ROLLED_BACK, actor=actor, recheck=recheck)
-    note = _refresh_after_decision(log, name, target)
+    note = refresh_after_decision(log, name, target)
     return Promotion(name=name, version=target, previous=previous, rule_changes=rules.lines, rules=rules, card_note=note)
 
 
@@ -296,7 +212,7 @@ class AuditReport:
 
 def audit_model(log: AuditLog, name: str) -> AuditReport:
     """Verify the chain and that ``champion`` points where the recorded decisions put it."""
-    _require_model(name)
+    registry.require_registered(name)
     events = log.events(name)
     champion = registry.alias_version(name, registry.CHAMPION)
     problems = log.verify(name) + champion_findings(events, champion)

@@ -14,13 +14,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from govern.evidence.verdict import PASSED
-from govern.stores.registry import APPROVAL_REVIEWER, APPROVAL_STATUS, APPROVED, CHAMPION, NOT_ELIGIBLE, PENDING, REJECTED
-
-APPROVAL_REVIEWED_AT = "approval.reviewed_at"
-APPROVAL_SIGNATURE = "approval.signature"
-# Who created a run, and who registered a version, as the server saw them log in.
-RUN_CREATOR = "govern.created_by"
-VERSION_REGISTRANT = "govern.registered_by"
+from govern.stores.registry import (
+    APPROVAL_REVIEWED_AT,
+    APPROVAL_REVIEWER,
+    APPROVAL_SIGNATURE,
+    APPROVAL_STATUS,
+    APPROVED,
+    CHAMPION,
+    NOT_ELIGIBLE,
+    PENDING,
+    REJECTED,
+    RUN_CREATOR,
+    VERSION_REGISTRANT,
+)
 # Keys only the server writes; a client sending one is refused wherever it appears.
 SERVER_KEYS = frozenset({APPROVAL_REVIEWER, APPROVAL_REVIEWED_AT, APPROVAL_SIGNATURE, RUN_CREATOR, VERSION_REGISTRANT})
 DECISIONS = (APPROVED, REJECTED)
@@ -45,15 +51,6 @@ class TeamRoles:
             reviewers_role=os.environ.get(REVIEWERS_ROLE_ENV) or DEFAULT_REVIEWERS_ROLE,
             service_user=os.environ.get(SERVICE_USER_ENV) or DEFAULT_SERVICE_USER,
         )
-
-
-def team_mode(tracking_uri: str) -> bool:
-    """A tracking server (http/https) is team mode: approvals must be server-signed.
-
-    The embedded store (SQLite, or a database opened directly) has no server to record
-    who acted, so its approvals are only declared.
-    """
-    return tracking_uri.split(":", 1)[0].lower() in ("http", "https")
 
 
 def server_key_refusal(keys: Iterable[str], where: str) -> str | None:

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 from govern.stores import registry
+
+from govern.governance import promotion
 from govern.stores.audit.log import AuditLog
 from govern.stores.audit.events import MONITORED, PROMOTION_REFUSED, AuditEvent
 from govern.stores.audit.champion import champion_history
@@ -114,7 +116,7 @@ def waiting(name: str, champion: str | None, events: list[AuditEvent]) -> list[W
     out = []
     for number in (v for v in versions if v > floor):
         state = registry.VersionState.read(name, number)
-        reasons = registry.refusals(state, check_digest=False)
+        reasons = promotion.refusals(state, check_digest=False)
         if state.approval_status == registry.PENDING and state.gate_status == PASSED:
             reasons = ["awaiting a reviewer (approval.status=pending)"]
         elif state.approval_status == registry.REJECTED:

@@ -17,7 +17,8 @@ import pandas as pd
 from scipy.stats import norm
 
 from govern.live.assignment import CONTROL, TREATMENT
-from govern.stats.evaluation import Comparison, paired_bootstrap
+from govern.stats.evaluation import paired_bootstrap
+from govern.evidence.evaluation import Comparison
 from govern.spec.model import ExperimentSpec, LiveGate, ModelSpec
 
 

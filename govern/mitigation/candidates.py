@@ -16,7 +16,8 @@ from sklearn.base import clone
 
 from govern.gates import rules as gates
 from govern.stats.evaluation import holdout_metrics
-from govern.checks.fairness.assess import as_groups, assess_scores, fairness_evidence
+from govern.checks.fairness.assess import as_groups, assess_scores
+from govern.evidence.fairness import fairness_evidence
 from govern.evidence.fairness import FairnessReport
 from govern.mitigation.groups import exclusion_note, exclusions, group_labels
 from govern.evidence.mitigation import MitigationResult, MitigationStatus

@@ -31,7 +31,7 @@ from govern.core.errors import GovernError
 from govern.evidence.drift import DriftSummary
 from govern.stats.evaluation import bootstrap_interval, holdout_metrics
 from govern.evidence.fairness import FairnessReport
-from govern.gates.rules import FAILED, NOT_MEASURED, PASSED, GateResult
+from govern.evidence.verdict import FAILED, NOT_MEASURED, PASSED, GateResult
 from govern.evidence.record import Record, read_record_file
 from govern.spec.model import ModelSpec
 
@@ -241,7 +241,7 @@ def check(spec: ModelSpec, reference: Reference, current: pd.DataFrame, out_dir:
     )
     drift_results = gates.drift_gates(spec, summary)
     gate = spec.gates.drift
-    findings = drift_checks.drift_gate_findings(summary, max_drifted_share=gate.max_drifted_share, must_not_drift=gate.must_not_drift) if gate else []
+    findings = gates.drift_gate_findings(summary, max_drifted_share=gate.max_drifted_share, must_not_drift=gate.must_not_drift) if gate else []
     outcome = MonitoringOutcome(
         model=spec.name, champion=reference.version, rows=int(len(current)), labelled=False,
         drift=summary,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from govern.card.render import render_html
-from govern.gates.rules import FAILED, NOT_MEASURED
+from govern.evidence.verdict import FAILED, NOT_MEASURED
 from govern.monitoring.check import MonitoringOutcome
 
 _RULES = {

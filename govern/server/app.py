@@ -31,6 +31,7 @@ from mlflow.utils.proto_json_utils import parse_dict
 
 from govern.governance import identity
 from govern.governance.signature import ApprovalClaim, approval_key
+from govern.stores import registry
 from govern.stores.registry import APPROVAL_REVIEWER, APPROVAL_STATUS, CHAMPION, EVIDENCE_DIGEST, GATE_STATUS
 from govern.server.audit import ServerAudit
 
@@ -67,8 +68,8 @@ def _version_facts(name: str, version: str) -> tuple[identity.VersionFacts, str 
     tags = mv.tags or {}
     creator = None
     if mv.run_id:
-        creator = handlers._get_tracking_store().get_run(mv.run_id).data.tags.get(identity.RUN_CREATOR)
-    facts = identity.VersionFacts(model=name, version=str(mv.version), gate_status=tags.get(GATE_STATUS), run_creator=creator, registrant=tags.get(identity.VERSION_REGISTRANT))
+        creator = handlers._get_tracking_store().get_run(mv.run_id).data.tags.get(registry.RUN_CREATOR)
+    facts = identity.VersionFacts(model=name, version=str(mv.version), gate_status=tags.get(GATE_STATUS), run_creator=creator, registrant=tags.get(registry.VERSION_REGISTRANT))
     return facts, tags.get(EVIDENCE_DIGEST)
 
 
@@ -142,7 +143,7 @@ def _stamp_approval(write: Write, key: bytes, audit: ServerAudit) -> None:
     # Audited first: an approval the chain does not hold is never signed, so it never promotes.
     audit.decision(claim)
     store = handlers._get_model_registry_store()
-    for tag_key, value in ((APPROVAL_REVIEWER, write.actor), (identity.APPROVAL_REVIEWED_AT, reviewed_at), (identity.APPROVAL_SIGNATURE, claim.sign(key))):
+    for tag_key, value in ((APPROVAL_REVIEWER, write.actor), (registry.APPROVAL_REVIEWED_AT, reviewed_at), (registry.APPROVAL_SIGNATURE, claim.sign(key))):
         store.set_model_version_tag(m.name, m.version, ModelVersionTag(tag_key, value))
 
 
@@ -153,7 +154,7 @@ def _finish(write: Write, response: Response, key: bytes, audit: ServerAudit, ro
         created = svc.CreateRun.Response()
         parse_dict(response.get_json(), created)
         run_id = created.run.info.run_id
-        handlers._get_tracking_store().set_tag(run_id, RunTag(identity.RUN_CREATOR, write.actor))
+        handlers._get_tracking_store().set_tag(run_id, RunTag(registry.RUN_CREATOR, write.actor))
         return
     if write.model is None:
         return
@@ -161,7 +162,7 @@ def _finish(write: Write, response: Response, key: bytes, audit: ServerAudit, ro
         created = reg.CreateModelVersion.Response()
         parse_dict(response.get_json(), created)
         version = created.model_version.version
-        handlers._get_model_registry_store().set_model_version_tag(m.name, version, ModelVersionTag(identity.VERSION_REGISTRANT, write.actor))
+        handlers._get_model_registry_store().set_model_version_tag(m.name, version, ModelVersionTag(registry.VERSION_REGISTRANT, write.actor))
         audit.write(write.model, write.actor, write.kind, version=version, details={"run_id": m.run_id}, later=write.actor == roles.service_user)
         return
     if write.kind == "SetModelVersionTag" and m.key == APPROVAL_STATUS:

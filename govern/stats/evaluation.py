@@ -28,12 +28,13 @@ for every metric, precision, recall and f1 included.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 from scipy.stats import rankdata
 
+from govern.evidence.evaluation import Comparison
 from govern.stats.cells import auc_cells, make_cells, resampled_auc
 from govern.spec.model import CLASSIFICATION_METRICS, LOWER_IS_BETTER, REGRESSION_METRICS
 
@@ -129,25 +130,6 @@ def holdout_metrics(task: str, y, prediction, threshold: float = 0.5) -> dict[st
     """Every metric of the task on one holdout, as plain floats."""
     names = CLASSIFICATION_METRICS if task == "binary" else REGRESSION_METRICS
     return {n: float(metric_values(task, n, y, prediction, threshold)) for n in names}
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """Challenger minus champion on the same rows, oriented so positive is better."""
-
-    metric: str
-    challenger: float
-    champion: float
-    delta: float
-    lower: float
-    upper: float
-    confidence: float
-    resamples: int
-    rows: int
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
 
 
 @dataclass(frozen=True)

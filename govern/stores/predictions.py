@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 
-from govern.core.database import open_engine
+from govern.stores.database import open_engine
 from govern.core.errors import GovernError
 
 PREDICTIONS, OUTCOMES = "govern_predictions", "govern_outcomes"

@@ -21,13 +21,18 @@ from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from govern.core.errors import GovernError
-from govern.evidence.verdict import PASSED
 
 CHAMPION, CHALLENGER = "champion", "challenger"
 GATE_STATUS = "gate.status"
 APPROVAL_STATUS = "approval.status"
 APPROVAL_REVIEWER = "approval.reviewer"
 EVIDENCE_DIGEST = "evidence.digest"
+# Written by the governance server only (team mode): when and with what signature a
+# reviewer decided, who created a run and who registered a version, as it saw them log in.
+APPROVAL_REVIEWED_AT = "approval.reviewed_at"
+APPROVAL_SIGNATURE = "approval.signature"
+RUN_CREATOR = "govern.created_by"
+VERSION_REGISTRANT = "govern.registered_by"
 # Every file the run logs under this folder is evidence: the digest covers all of them.
 EVIDENCE_DIR = "evidence"
 # approval.status values; not_eligible: the gates failed, so no reviewer was asked.
@@ -164,8 +169,6 @@ class VersionState:
     @classmethod
     def read(cls, name: str, version: str | int) -> "VersionState":
         mv = get_version(name, version)
-        from govern.governance.identity import APPROVAL_REVIEWED_AT, APPROVAL_SIGNATURE, RUN_CREATOR, VERSION_REGISTRANT
-
         author, creator = "", None
         if mv.run_id:
             run = client().get_run(mv.run_id)
@@ -188,75 +191,9 @@ class VersionState:
         )
 
 
-def refusals(state: VersionState, *, check_digest: bool = True) -> list[str]:
-    """Every reason this version may not become champion (empty: it may)."""
-    reasons = []
-    gates_failed = state.gate_status != PASSED
-    if gates_failed:
-        reasons.append(f"v{state.version} did not pass its gates (gate.status={state.gate_status or 'missing'})")
-    if state.approval_status == NOT_ELIGIBLE and gates_failed:
-        return reasons  # no reviewer was asked: the gate failure is the whole reason
-    if state.approval_status != APPROVED:
-        reasons.append(f"v{state.version} is not approved (approval.status={state.approval_status or 'missing'})")
-    elif not state.reviewer:
-        reasons.append(f"v{state.version} is approved but names no reviewer (tag {APPROVAL_REVIEWER})")
-    elif state.reviewer == state.author:
-        reasons.append(f"v{state.version} was approved by its own author '{state.author}'")
-    elif team_mode():
-        reasons += signed_approval_problems(state)
-    if check_digest and not reasons:
-        if not state.digest:
-            reasons.append(f"v{state.version} has no evidence digest on record")
-        else:
-            try:
-                now = recorded_evidence_digest(state.name, state.version)
-            except (MlflowException, OSError) as exc:
-                now = f"unreadable ({exc.__class__.__name__})"
-            if now != state.digest:
-                reasons.append(f"v{state.version}'s evidence changed since it was judged (digest {state.digest[:12]} != {now[:12]})")
-    return reasons
-
-
-def team_mode() -> bool:
-    """Behind a tracking server approvals must be signed by the governance server."""
-    from govern.governance.identity import team_mode as is_team
-
-    return is_team(mlflow.get_tracking_uri())
-
-
 def logged_in_user() -> str | None:
     """Who the tracking server will see: the basic-auth user of this process."""
     return os.environ.get("MLFLOW_TRACKING_USERNAME") or None
-
-
-def signed_approval_problems(state: VersionState) -> list[str]:
-    """Team mode trusts an approval only with the server's valid signature, by a reviewer
-    who neither created the run nor registered the version (as the server recorded)."""
-    from govern.governance.signature import KEY_ENV, ApprovalClaim, approval_key
-
-    key = approval_key()
-    if key is None:
-        return [f"v{state.version}'s approval cannot be verified: {KEY_ENV} is not set for the promoter"]
-    claim = ApprovalClaim(
-        model=state.name, version=state.version, decision=state.approval_status or "", reviewer=state.reviewer or "",
-        reviewed_at=state.reviewed_at or "", evidence_digest=state.digest or "", run_creator=state.run_creator or "", registrant=state.registrant or "",
-    )
-    if not state.run_creator or not state.registrant:
-        return [f"v{state.version} has no server-recorded creator and registrant: it was not trained and registered through the governance server"]
-    if state.reviewer in (state.run_creator, state.registrant):
-        return [f"v{state.version} was approved by '{state.reviewer}', who created its run or registered it"]
-    if not claim.verify(state.signature, key):
-        return [f"v{state.version}'s approval carries no valid signature of the governance server: it was not recorded by the server as it stands"]
-    return []
-
-
-def approval_basis(state: VersionState) -> str:
-    """How far an approval is proved: "verified" (server-signed, team mode) or "declared"."""
-    if state.approval_status not in (APPROVED, REJECTED):
-        return "none"
-    if team_mode() and not signed_approval_problems(state):
-        return "verified"
-    return "declared"
 
 
 def set_approval(name: str, version: str | int, *, status: str, reviewer: str) -> None:
@@ -292,3 +229,18 @@ def restore_champion(name: str, version: str | None, *, challenger: str | None =
     if challenger is not None:
         c.set_registered_model_alias(name, CHALLENGER, challenger)
 
+
+
+def team_mode(tracking_uri: str | None = None) -> bool:
+    """A tracking server (http/https) is team mode: approvals must be server-signed.
+
+    The embedded store (SQLite, or a database opened directly) has no server to record
+    who acted, so its approvals are only declared.
+    """
+    uri = tracking_uri if tracking_uri is not None else mlflow.get_tracking_uri()
+    return uri.split(":", 1)[0].lower() in ("http", "https")
+
+
+def require_registered(name: str) -> None:
+    if not registered(name):
+        raise GovernError(f"unknown model '{name}': nothing registered under that name")

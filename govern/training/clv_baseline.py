@@ -18,7 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from govern.stats.evaluation import Comparison, holdout_metrics, paired_bootstrap
+from govern.stats.evaluation import holdout_metrics, paired_bootstrap
+
+from govern.evidence.evaluation import Comparison
 from govern.spec.model import ModelSpec
 from govern.data.transactions import _clean_log
 from govern.data.validation import load_table

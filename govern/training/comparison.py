@@ -19,7 +19,8 @@ import pandas as pd
 from govern.training import tuning
 from govern.stores.champion import Champion
 from govern.core.errors import GovernError
-from govern.stats.evaluation import Comparison, holdout_metrics, metric_values, paired_bootstrap
+from govern.stats.evaluation import holdout_metrics, metric_values, paired_bootstrap
+from govern.evidence.evaluation import Comparison
 from govern.evidence.evaluation import Evaluation, Overlap
 from govern.stats.intervals import bootstrap_intervals
 from govern.data.overlap import salt_fingerprint, seen_by

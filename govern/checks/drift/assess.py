@@ -210,37 +210,6 @@ def assess_drift(
     return summary
 
 
-def _fmt(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    return f"{value:.2f}" if abs(value) >= 0.01 else f"{value:.2g}"
-
-
-def drift_gate_findings(summary: DriftSummary, *, max_drifted_share: float, must_not_drift: list[str]) -> list[str]:
-    """One line per reason the drift gate fails; an empty list means it passes.
-
-    A protected column that was not assessed fails too: a gate that cannot see the
-    column must not pass it silently.
-    """
-    findings = []
-    for col in must_not_drift:
-        info = summary.columns.get(col)
-        if info is None:
-            findings.append(f"{col} was not assessed for drift")
-        elif info.drifted:
-            score, threshold = _fmt(info.score), _fmt(info.threshold)
-            if info.kind == "distance":
-                findings.append(f"{col} drifted ({info.method} {score} >= {threshold})")
-            else:
-                findings.append(f"{col} drifted ({info.method} p-value {score} < {threshold})")
-    share = summary.drifted_share or 0.0
-    if share > max_drifted_share:
-        findings.append(
-            f"{share:.0%} of columns drifted ({summary.drifted_count} of {summary.column_count}), ceiling {max_drifted_share:.0%}"
-        )
-    return findings
-
-
 def method_options(gate) -> dict:
     """The drift methods and threshold a spec's drift gate asks for, as ``assess_drift`` keywords."""
     if gate is None:

@@ -20,7 +20,7 @@ import pandas as pd
 from govern.checks.fairness import intervals as boot
 from govern.core.errors import DataValidationError, SpecError
 from govern.checks.fairness.tables import feature_block
-from govern.evidence.fairness import INTERSECTION_SEPARATOR, DisparityEvidence, FairnessReport
+from govern.evidence.fairness import INTERSECTION_SEPARATOR, FairnessReport
 from govern.stats.group_metrics import binary_rates, cell_counts, delong_auc, group_aucs, regression_means
 from govern.spec.model import FAIRNESS_METRICS, ModelSpec
 
@@ -158,14 +158,6 @@ def _group_auc(codes, n_groups, y, y_score, order, resamples, rng) -> tuple[np.n
         return np.full(n_groups, np.nan), np.full((resamples, n_groups), np.nan)
     auc, se = group_aucs(codes, n_groups, y, y_score, order)
     return auc, boot.auc_draws(auc, se, resamples, rng)
-
-
-def fairness_evidence(report: FairnessReport | None, feature: str, metric: str) -> DisparityEvidence:
-    """What a gate on ``metric`` by ``feature`` reads: ``value``, ``interval`` and, when
-    either is missing, a ``note`` saying why.  Never raises for missing evidence."""
-    if report is None:
-        return DisparityEvidence(None, None, "no fairness report (no sensitive feature in the scored rows)")
-    return report.evidence(feature, metric)
 
 
 def fairness_value(report: FairnessReport, feature: str, metric: str) -> float | None:

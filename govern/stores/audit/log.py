@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from govern.stores.audit.events import EVENT_FIELDS, GENESIS_HASH, AuditEvent, canonical_json, chain_problems, normalize_version
-from govern.core.database import open_engine
+from govern.stores.database import open_engine
 from govern.core.errors import GovernError
 
 TABLE_NAME = "govern_audit"

@@ -1,0 +1,44 @@
+"""The local card after a decision: re-rendered with the current approval and champion history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from govern.card import render as cards
+from govern.core.errors import GovernError
+from govern.governance.promotion import approval_basis
+from govern.stores import registry
+from govern.stores.audit.champion import champion_history
+from govern.stores.audit.log import AuditLog
+
+
+def refresh_card(log: AuditLog, name: str, version: str, cards_root=None):
+    """Re-render the local card with the current approval and champion history.
+
+    The card logged to the run stays as judged (it is part of the evidence digest);
+    the copy under ``model_cards/`` follows the decisions made since.
+    """
+    from govern.core.settings import load_settings
+
+    state = registry.VersionState.read(name, version)
+    record = registry.read_record(name, state.version)
+    if record is None:
+        raise GovernError(f"{name} v{state.version} has no {registry.EVIDENCE_DIR}/record.json logged to its run")
+    governance = {"approval_status": state.approval_status, "reviewer": state.reviewer, "approval_basis": approval_basis(state), "history": champion_history(log.events(name))}
+    if (record.spec.gates or {}).get("live") and registry.alias_version(name, registry.CHAMPION) != state.version:
+        from govern.live import gate as live_gate
+
+        governance["live"] = live_gate.refusals(name, state.version)
+    out = Path(cards_root or load_settings().cards_dir) / name / f"v{state.version}"
+    return cards.write_card(record, out, governance)
+
+
+def refresh_after_decision(log: AuditLog, name: str, version: str) -> str:
+    """The decision stands even when the local card cannot be re-rendered (a record
+    written before the template changed, say): that is said in one line, not raised."""
+    try:
+        refresh_card(log, name, version)
+    except Exception as exc:  # noqa: BLE001 -- reported to the caller as a note
+        first = (str(exc).strip().splitlines() or [""])[0]
+        return f"card of v{version} not refreshed ({exc.__class__.__name__}: {first}); run govern card {name} {version}"
+    return ""
