@@ -13,7 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-from govern.card import render as cards, pdf, plots
+from govern.card import pdf, plots
+from govern.card import render as cards
 from govern.evidence.record import read_record_file
 
 

@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 from fairlearn.metrics import MetricFrame, count, false_positive_rate, selection_rate, true_positive_rate
 
-from govern.demo import customers as demo_data
 from govern.checks.drift.assess import assess_drift
 from govern.checks.fairness.assess import assess_fairness
+from govern.demo import customers as demo_data
 
 FEATURES = ["tenure_months", "plan", "monthly_spend", "sessions_per_week", "support_tickets", "payment_failures", "channel", "region", "age_band", "gender"]
 CATEGORICAL = ["plan", "channel", "region", "age_band", "gender"]
@@ -71,7 +71,8 @@ def fairlearn_bootstrap(y, labels, sensitive, n_boot: int) -> MetricFrame:
 
 def fairness_rows(sizes: list[int], fairlearn_budget: float = 120.0) -> None:
     """Ours (full report, 500 resamples) against Fairlearn's bootstrap of one feature."""
-    print(f"{'rows':>8} {'ours: 2 features + intersection, AUC, 500 resamples s':>54} {'fairlearn: gender only, s per resample':>38} {'fairlearn at 500 resamples s':>29} {'ratio':>8}")
+    print(f"{'rows':>8} {'ours: 2 features + intersection, AUC, 500 resamples s':>54} {'fairlearn: gender only, s per resample':>38}"
+          f" {'fairlearn at 500 resamples s':>29} {'ratio':>8}")
     for rows in sizes:
         y, labels, scores, sensitive = _binary_holdout(rows)
         report = {}
@@ -94,7 +95,8 @@ def fairness_rows(sizes: list[int], fairlearn_budget: float = 120.0) -> None:
 
 
 def drift_rows(sizes: list[int]) -> None:
-    assess_drift(demo_data.generate_customers(500)[FEATURES], demo_data.generate_customers(500, seed=1)[FEATURES], columns=FEATURES, out_dir=Path(tempfile.mkdtemp()), categorical=CATEGORICAL)
+    assess_drift(demo_data.generate_customers(500)[FEATURES], demo_data.generate_customers(500, seed=1)[FEATURES], columns=FEATURES,
+                 out_dir=Path(tempfile.mkdtemp()), categorical=CATEGORICAL)
     print(f"{'rows':>8} {'drift: gate metrics s':>22} {'full preset s':>14} {'ratio':>6}")
     for rows in sizes:
         reference = demo_data.generate_customers(rows, seed=1)

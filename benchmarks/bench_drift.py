@@ -17,10 +17,10 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from govern.demo import customers as demo_data
 from evidently.presets import DataDriftPreset  # noqa: F401  (import cost paid before timing, for both)
 
 from govern.checks.drift.assess import assess_drift
+from govern.demo import customers as demo_data
 
 FEATURES = ["tenure_months", "plan", "monthly_spend", "sessions_per_week", "support_tickets", "payment_failures", "channel", "region", "age_band", "gender"]
 CATEGORICAL = ["plan", "channel", "region", "age_band", "gender"]
@@ -52,7 +52,8 @@ def preset(reference, current, out: Path) -> dict[str, bool]:
 
 
 def main(sizes: list[int]) -> None:
-    print("drift gate: assess_drift (statistics on all rows, report from a 10k-row sample) vs Evidently DataDriftPreset + save_html; Evidently imported before either is timed")
+    print("drift gate: assess_drift (statistics on all rows, report from a 10k-row sample) vs Evidently DataDriftPreset + save_html;"
+          " Evidently imported before either is timed")
     print(f"{'rows':>8} {'ours s':>7} {'ours MiB':>9} {'preset s':>9} {'preset MiB':>11} {'speed-up':>9} {'html KB ours/preset':>20} {'same verdicts':>14}")
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["GOVERN_HOME"] = tmp

@@ -21,11 +21,11 @@ import time
 import tracemalloc
 
 import numpy as np
-
 import reference_bootstrap as ref
-from govern.training.comparison import INTERVAL_METRICS
+
 from govern.stats.evaluation import paired_bootstrap
 from govern.stats.intervals import bootstrap_intervals
+from govern.training.comparison import INTERVAL_METRICS
 
 CARD = INTERVAL_METRICS["binary"]
 

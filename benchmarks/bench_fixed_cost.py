@@ -91,7 +91,8 @@ def main() -> None:
     print(f"{'govern --help':<44} {help_s:>9.2f} {'':>12} {'':>6}")
     print(f"{'validation error (unknown model)':<44} {error_s:>9.2f} {'':>12} {'':>6}")
     for name, (first, total) in runs.items():
-        print(f"{'train churn: launch to first trial':<44} {first:>9.2f} {bare:>12.2f} {first / bare:>5.1f}x   ({name}; reference: bare imports + read + first Optuna trial)")
+        print(f"{'train churn: launch to first trial':<44} {first:>9.2f} {bare:>12.2f} {first / bare:>5.1f}x"
+              f"   ({name}; reference: bare imports + read + first Optuna trial)")
         print(f"{'train churn, 1 trial, whole command':<44} {total:>9.2f}")
 
 

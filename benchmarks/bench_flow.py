@@ -109,7 +109,8 @@ def main(rows: int, trials: int, rounds: int) -> None:
             bare_auc = float(bare_out.stdout.strip().splitlines()[-1])
             print(f"{r + 1:>5} {governed:>11.1f} {bare:>7.1f} {governed / bare:>5.2f}x {auc:>13.4f} {bare_auc:>9.4f}", flush=True)
             steps = ", ".join(f"{k} {v:.1f}" for k, v in sorted(timings.items(), key=lambda kv: -kv[1]))
-            print(f"      governed steps, s (baseline, drift and representation run beside the tuning, explain and fairness beside each other): {steps}", flush=True)
+            print(f"      governed steps, s (baseline, drift and representation run beside the tuning, explain and fairness beside each other): {steps}",
+                  flush=True)
 
 
 if __name__ == "__main__":

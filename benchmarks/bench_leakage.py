@@ -25,10 +25,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from govern.demo import customers as demo_data
-
-from govern.data import splits, validation
 from govern.checks.leakage import assess_leakage
+from govern.data import splits, validation
+from govern.demo import customers as demo_data
 from govern.spec.model import FloatParam, IntParam, parse_spec
 from govern.training.tuning import make_model
 
@@ -81,7 +80,8 @@ def prepared(spec, n: int, seed: int, planted: bool):
 def early_stopped_refit(spec, split, features, categorical, params):
     target = spec.data.target
     probe = make_model(spec, params, categorical, spec.tuning.iterations)
-    probe.fit(split.train[features], split.train[target], eval_set=(split.valid[features], split.valid[target]), early_stopping_rounds=spec.tuning.early_stopping_rounds)
+    probe.fit(split.train[features], split.train[target], eval_set=(split.valid[features], split.valid[target]),
+              early_stopping_rounds=spec.tuning.early_stopping_rounds)
     iterations = max(int(probe.get_best_iteration() or 0) + 1, 10)
     train = pd.concat([split.train, split.valid])
     model = make_model(spec, params, categorical, iterations)
@@ -141,7 +141,8 @@ def timing(sizes: list[int]) -> None:
                     start = time.perf_counter()
                     assess_leakage(spec, frame, columns, categories, model, None)
                     runs.append(time.perf_counter() - start)
-                print(f"{name:5s} {n:6d} rows generated, {len(frame):6d} training rows x {len(columns)} features: assess_leakage {min(runs):.3f}s (best of 3)", flush=True)
+                print(f"{name:5s} {n:6d} rows generated, {len(frame):6d} training rows x {len(columns)} features: assess_leakage {min(runs):.3f}s (best of 3)",
+                      flush=True)
 
 
 if __name__ == "__main__":

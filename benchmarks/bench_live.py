@@ -34,9 +34,10 @@ def main() -> None:
 
     settings = configure_environment()
     from govern.demo import campaign as campaign_demo
-    from govern.live import report as experiment_report, outcomes, scoring
-    from govern.stores.predictions import PredictionLog
+    from govern.live import outcomes, scoring
+    from govern.live import report as experiment_report
     from govern.spec.model import load_spec
+    from govern.stores.predictions import PredictionLog
     from tests import live_story
 
     live_story.install_spec(root)
@@ -49,7 +50,8 @@ def main() -> None:
     models = scoring.load_models(spec.name)
     before = peak_mib()
     t = time.perf_counter()
-    result = scoring.score_file(spec, models, path, batch_id=day.isoformat(), as_of=day, out_root=settings.mlruns / "scores", log=log, chunk_rows=args.chunk_rows)
+    result = scoring.score_file(spec, models, path, batch_id=day.isoformat(), as_of=day, out_root=settings.mlruns / "scores", log=log,
+                                chunk_rows=args.chunk_rows)
     seconds = time.perf_counter() - t
     print(f"scoring {args.rows} rows (chunks of {args.chunk_rows}): {seconds:.1f} s, {args.rows / seconds:,.0f} rows/s; "
           f"peak RSS {peak_mib():,.0f} MiB (before scoring {before:,.0f} MiB); {result.logged} rows logged")
@@ -67,7 +69,8 @@ def main() -> None:
     loaded = time.perf_counter() - t
     report, evidence, matured = experiment_report.build(spec, frame, date(2026, 9, 30))
     experiment_report.write(report, experiment_report.pictures(matured, report), root / "report")
-    print(f"experiment report over {len(frame)} logged predictions: {time.perf_counter() - t:.1f} s (reading the log {loaded:.1f} s); peak RSS {peak_mib():,.0f} MiB")
+    print(f"experiment report over {len(frame)} logged predictions: {time.perf_counter() - t:.1f} s (reading the log {loaded:.1f} s);"
+          f" peak RSS {peak_mib():,.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from govern.stats.evaluation import metric_values
 from govern.spec.model import LOWER_IS_BETTER
+from govern.stats.evaluation import metric_values
 
 
 def paired_bounds(task, metric, y, a, b, *, resamples=1000, confidence=0.95, threshold=0.5, seed=0, chunk=200):

@@ -21,23 +21,24 @@ from prefect.runtime import flow_run
 
 from flows.beside import Beside
 from flows.retries import transient
-from govern.training import baseline as baselines
-from govern.training import comparison as champion_comparison, clv_baseline, curves, explanations, tuning
-from govern.gates import rules as gates
+from govern.card import record as evidence
 from govern.checks import leakage
-from govern.mitigation import candidates as mitigation
-from govern.governance import registration
-from govern.checks.fairness import representation
-from govern.data import splits, transactions, validation
 from govern.checks.drift import assess as drift_checks
 from govern.checks.fairness import assess as fairness_checks
-from govern.card import record as evidence
+from govern.checks.fairness import representation
+from govern.core.settings import load_settings
+from govern.data import splits, transactions, validation
+from govern.data.overlap import id_salt
+from govern.evidence.evaluation import Evaluation
+from govern.gates import rules as gates
+from govern.governance import registration
+from govern.mitigation import candidates as mitigation
+from govern.spec.model import ModelSpec, load_spec
 from govern.stores.audit.log import AuditLog
 from govern.stores.champion import Champion, load_champion
-from govern.evidence.evaluation import Evaluation
-from govern.data.overlap import id_salt
-from govern.core.settings import load_settings
-from govern.spec.model import ModelSpec, load_spec
+from govern.training import baseline as baselines
+from govern.training import clv_baseline, curves, explanations, tuning
+from govern.training import comparison as champion_comparison
 
 STEP = dict(cache_policy=NO_CACHE, persist_result=False)
 
@@ -253,7 +254,8 @@ def champion_challenger(
             leakage=leaks, fairness=fairness, representation=represented, mitigation=mitigated, drift=drift,
             verdict=verdict, timings=timings, salt=salt, refit_iterations=int(fitted.tree_count_),
             baseline=baseline, curves=drawn, explanations=explained, clv_baseline=built_baseline,
-            lineage={"git_commit": evidence.git_commit(settings.root), "flow_run": str(flow_run.get_id() or "none"), "mlflow_run": run_id, "experiment": spec.name, "tracking_uri": settings.tracking_uri},
+            lineage={"git_commit": evidence.git_commit(settings.root), "flow_run": str(flow_run.get_id() or "none"), "mlflow_run": run_id,
+                     "experiment": spec.name, "tracking_uri": settings.tracking_uri},
         )
         evidence.write_evidence(record, split, staging, salt)
         registration.log_summary(run_id, record)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from govern.live import report as experiment_report, outcomes
-
-from govern.data import validation
-from govern.stores.predictions import PredictionLog
 from govern.core.settings import load_settings
+from govern.data import validation
+from govern.live import outcomes
+from govern.live import report as experiment_report
 from govern.spec.model import load_spec
+from govern.stores.predictions import PredictionLog
 
 STEP = dict(cache_policy=NO_CACHE, persist_result=False)
 
@@ -45,7 +45,7 @@ def report_task(spec, today: date) -> dict:
 @flow(name="experiment", validate_parameters=False)
 def experiment(model: str, today: str | None = None) -> dict:
     spec = load_spec(model, load_settings().models_dir)
-    day = date.fromisoformat(today) if today else datetime.now(timezone.utc).date()
+    day = date.fromisoformat(today) if today else datetime.now(UTC).date()
     return report_task(spec, day)
 
 
@@ -56,6 +56,6 @@ def outcomes_and_report(model: str, labels: str, today: str | None = None, repor
     ingest = ingest_task(spec, labels)
     result = {"ingest": ingest.to_dict()}
     if report and ingest.changed:
-        day = date.fromisoformat(today) if today else datetime.now(timezone.utc).date()
+        day = date.fromisoformat(today) if today else datetime.now(UTC).date()
         result["report"] = report_task(spec, day)
     return result

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import getpass
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -18,11 +18,12 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.retries import transient
-from govern.monitoring import check as monitoring, report as monitoring_report
-from govern.data import validation
-from govern.stores.audit.log import AuditLog
 from govern.core.settings import load_settings
+from govern.data import validation
+from govern.monitoring import check as monitoring
+from govern.monitoring import report as monitoring_report
 from govern.spec.model import load_spec
+from govern.stores.audit.log import AuditLog
 
 STEP = dict(cache_policy=NO_CACHE, persist_result=False)
 
@@ -45,7 +46,7 @@ def monitor(model: str, current: str) -> dict:
     frame = validation.validate_frame(validation.load_table(Path(current)), spec, require_target=False)
     monitoring.require_champion(spec.name)
     reference = reference_task(spec.name)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     out_dir = settings.cards_dir / spec.name / f"v{reference.version}" / "monitoring" / now.strftime("%Y-%m-%dT%H%M%SZ")
     outcome = check_task(spec, reference, frame, out_dir)
     outcome.current, outcome.checked_at = str(current), now.isoformat(timespec="seconds")

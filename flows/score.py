@@ -7,17 +7,17 @@ ingestion and the experiment report after new outcomes.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.retries import transient
-from govern.live import scoring
-from govern.stores.predictions import PredictionLog
 from govern.core.settings import load_settings
+from govern.live import scoring
 from govern.spec.model import load_spec
+from govern.stores.predictions import PredictionLog
 
 STEP = dict(cache_policy=NO_CACHE, persist_result=False)
 
@@ -41,7 +41,7 @@ def score_task(spec, models, data: str, batch_id: str, as_of: date, chunk_rows: 
 def score(model: str, data: str, as_of: str | None = None, batch_id: str | None = None, chunk_rows: int = scoring.CHUNK_ROWS) -> dict:
     """Score ``data`` as the batch of ``as_of`` (default today, UTC); the batch id defaults to that date."""
     spec = load_spec(model, load_settings().models_dir)
-    day = date.fromisoformat(as_of) if as_of else datetime.now(timezone.utc).date()
+    day = date.fromisoformat(as_of) if as_of else datetime.now(UTC).date()
     models = load_models_task(spec.name)
     return score_task(spec, models, data, batch_id or day.isoformat(), day, chunk_rows).to_dict()
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from prefect import flow
 
+from govern.core.settings import load_settings
 from govern.governance import decisions
-
 from govern.stores import registry
 from govern.stores.audit.log import AuditLog
-from govern.core.settings import load_settings
 
 
 @flow(name="promote-approved", validate_parameters=False)

@@ -2,8 +2,8 @@
 
 import sqlalchemy as sa
 
-from govern.stores.audit.log import AuditLog
 from govern.stores.audit.events import APPROVED, GATES, PROMOTED
+from govern.stores.audit.log import AuditLog
 
 
 def promote_story(log: AuditLog, model: str = "credit") -> None:

@@ -20,10 +20,9 @@ MODEL = "churn_card"
 def reviewed_card(root: Path) -> dict:
     """The flow's summaries of v1 (champion) and v2 (challenger) and v2's card folder."""
     from flows.champion_challenger import champion_challenger
-    from govern.governance import decisions
-    from govern.governance import approval
-    from govern.stores.audit.log import AuditLog
     from govern.core.settings import load_settings
+    from govern.governance import approval, decisions
+    from govern.stores.audit.log import AuditLog
 
     raw = yaml.safe_load((root / "models" / "churn.yaml").read_text())
     raw["name"] = MODEL

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from govern.governance import registration
-
 from govern.stores import registry
 from tests.record_story import minimal_record
 
@@ -92,9 +91,9 @@ def evidence_folder(name: str, version: str) -> Path:
 def promote_in_process(audit_url: str, name: str, version: str, barrier) -> None:
     """A `govern promote` of its own: a fresh process on the same stores."""
     from govern.card import render as cards
+    from govern.core.settings import configure_environment
     from govern.governance import decisions
     from govern.stores.audit.log import AuditLog
-    from govern.core.settings import configure_environment
 
     configure_environment()
     cards.write_card = lambda record, out_dir, governance=None: (out_dir, out_dir)  # the card is not under test

@@ -14,8 +14,8 @@ import mlflow
 import pandas as pd
 from catboost import CatBoostClassifier
 
-from govern.stores import registry
 from govern.demo.customers import generate_customers
+from govern.stores import registry
 from tests.conftest import REPO
 
 NAME = "retention"

@@ -87,8 +87,8 @@ class Team:
             digest = registry.recorded_evidence_digest(model, str(mv.version))
             registry.client().set_model_version_tag(model, str(mv.version), registry.EVIDENCE_DIGEST, digest)
             registry.client().set_registered_model_alias(model, registry.CHALLENGER, str(mv.version))
-        from govern.stores.audit.log import AuditLog
         from govern.stores.audit.events import GATES
+        from govern.stores.audit.log import AuditLog
 
         with AuditLog(self.state_db) as log:
             log.append(model, GATES, actor=user, version=str(mv.version), details={"status": "passed", "digest": digest, "run_id": run.info.run_id})
@@ -119,8 +119,8 @@ def team_server(tmp: Path, prefix: str):
     """The running server with its users; the test process's MLflow points at it meanwhile."""
     import mlflow
 
-    from govern.server.serve import TeamServer, add_reviewer, start
     from govern.runtime.ui import free_port
+    from govern.server.serve import TeamServer, add_reviewer, start
 
     engine = postgres_or_skip()
     names = _databases(engine, prefix)

@@ -8,10 +8,11 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from govern.stores.audit.log import AuditLog
-from govern.stores.audit.events import APPROVED, GATES, GENESIS_HASH, MONITORED, PROMOTED, AuditEvent, canonical_json
 from govern.core.errors import GovernError
+from govern.stores.audit.events import APPROVED, GATES, GENESIS_HASH, MONITORED, PROMOTED, AuditEvent, canonical_json
+from govern.stores.audit.log import AuditLog
 from tests.audit_story import promote_story, raw_sql
+
 
 @pytest.fixture
 def url(tmp_path):

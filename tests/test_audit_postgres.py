@@ -7,9 +7,9 @@ import uuid
 
 import pytest
 
-from govern.stores.audit.log import AuditLog
-from govern.stores.audit.events import MONITORED
 from govern.stores.audit.champion import champion_findings
+from govern.stores.audit.events import MONITORED
+from govern.stores.audit.log import AuditLog
 from tests.audit_story import promote_story, raw_sql
 from tests.conftest import POSTGRES_URL
 

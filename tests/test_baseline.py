@@ -11,13 +11,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from govern.training import baseline
-
-from govern.gates import rules as gates
-from govern.training.comparison import compare
-from govern.evidence.evaluation import Comparison
-from govern.spec.model import parse_spec
 from govern.data.splits import Split
+from govern.evidence.evaluation import Comparison
+from govern.gates import rules as gates
+from govern.spec.model import parse_spec
+from govern.training import baseline
+from govern.training.comparison import compare
 from tests.conftest import REPO
 
 

@@ -35,14 +35,12 @@ from pathlib import Path
 
 import pytest
 
-from govern.governance import decisions
-
 from govern.core import processes
-
-from govern.stores import registry
-from govern.stores.audit.log import AuditLog
-from govern.stores.audit.events import APPROVED, PROMOTED, PROMOTION_REFUSED
 from govern.core.errors import PromotionRefused
+from govern.governance import decisions
+from govern.stores import registry
+from govern.stores.audit.events import APPROVED, PROMOTED, PROMOTION_REFUSED
+from govern.stores.audit.log import AuditLog
 from tests.conftest import needs_chromium
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"

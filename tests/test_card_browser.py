@@ -31,7 +31,8 @@ def test_card_html_shows_every_picture_in_a_browser(project, browser):
         page.goto(card.as_uri())
         figures = page.eval_on_selector_all(
             "figure img, svg",
-            "els => els.map(e => ({alt: e.getAttribute('alt'), w: e.getBoundingClientRect().width, h: e.getBoundingClientRect().height, natural: e.naturalWidth || 0}))",
+            "els => els.map(e => ({alt: e.getAttribute('alt'), w: e.getBoundingClientRect().width, h: e.getBoundingClientRect().height,"
+            " natural: e.naturalWidth || 0}))",
         )
         page.screenshot(path=str(ARTIFACTS / "card.png"), full_page=True)
     finally:

@@ -13,8 +13,8 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from govern.stores import registry
 from govern.cli import app
+from govern.stores import registry
 from tests.card_story import MODEL, reviewed_card
 
 pytestmark = pytest.mark.integration

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from govern.stores.audit.log import AuditLog
-from govern.stores.audit.events import ALIAS_MISMATCH, APPROVED, GATES, PROMOTED, PROMOTION_REFUSED, REJECTED, ROLLED_BACK
 from govern.stores.audit.champion import champion_findings, champion_history, champion_lineage
+from govern.stores.audit.events import ALIAS_MISMATCH, APPROVED, GATES, PROMOTED, PROMOTION_REFUSED, REJECTED, ROLLED_BACK
+from govern.stores.audit.log import AuditLog
 from tests.audit_story import promote_story
 
 

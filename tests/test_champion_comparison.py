@@ -10,13 +10,13 @@ import pytest
 from catboost import CatBoostClassifier
 from sklearn.metrics import roc_auc_score
 
-from govern.stores.champion import Champion
-from govern.training.comparison import auc_upper_bound, champion_scores, evaluate
-from govern.demo.customers import generate_customers
 from govern.core.errors import GovernError
 from govern.data.overlap import hash_ids, id_salt, salt_fingerprint, seen_by
-from govern.spec.model import load_spec
 from govern.data.validation import categorical_columns, feature_columns, validate_frame
+from govern.demo.customers import generate_customers
+from govern.spec.model import load_spec
+from govern.stores.champion import Champion
+from govern.training.comparison import auc_upper_bound, champion_scores, evaluate
 from tests.record_story import minimal_record
 
 MODELS = Path(__file__).parents[1] / "models"

@@ -58,8 +58,9 @@ def test_every_command_argument_and_option_is_explained():
 
 @pytest.mark.integration
 def test_help_runs_for_every_command(cli_project):
-    from govern.cli import app
     from typer.main import get_command
+
+    from govern.cli import app
 
     for name, command in get_command(app).commands.items():
         out = govern(cli_project, name, "--help")

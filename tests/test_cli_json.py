@@ -10,9 +10,7 @@ import sys
 
 import pytest
 
-from govern.governance import decisions
-
-from govern.governance import approval
+from govern.governance import approval, decisions
 from govern.stores.audit.log import AuditLog
 from tests.decision_story import register_version, unique_name
 from tests.test_decisions import plain_cards  # noqa: F401 -- fixture

@@ -10,16 +10,11 @@ import threading
 
 import pytest
 
-from govern.governance import decisions
-
-from govern.governance import approval
-
-from govern.stores import registry
-
-from govern.governance import promotion
-from govern.stores.audit.log import AuditLog
-from govern.stores.audit.events import APPROVAL_REFUSED, APPROVED, GATES, PROMOTED, PROMOTION_REFUSED, ROLLBACK_REFUSED, ROLLED_BACK
 from govern.core.errors import GovernError, PromotionRefused
+from govern.governance import approval, decisions, promotion
+from govern.stores import registry
+from govern.stores.audit.events import APPROVAL_REFUSED, APPROVED, GATES, PROMOTED, PROMOTION_REFUSED, ROLLBACK_REFUSED, ROLLED_BACK
+from govern.stores.audit.log import AuditLog
 from tests.decision_story import AUTHOR, approve_by_hand, evidence_folder, gates, register_version, unique_name
 
 
@@ -235,14 +230,14 @@ def test_rollback_refuses_when_the_alias_left_the_record(log, tmp_path):
 def test_two_promotions_at_once_end_with_one_consistent_champion(log, tmp_path):
     name = unique_name()
     _promoted(log, name, tmp_path, 1)
-    for round_ in range(2):
+    for _round in range(2):
         contenders = [register_version(log, name, tmp_path) for _ in range(2)]
         for version in contenders:
             approval.approve(log, name, version, reviewer="rev")
         errors: list[BaseException] = []
         start = threading.Barrier(len(contenders))
 
-        def promote(version: str) -> None:
+        def promote(version: str, start: threading.Barrier = start, errors: list[BaseException] = errors) -> None:
             try:
                 with AuditLog(log.url) as own:  # each promoter its own handle, as two processes would
                     start.wait()

@@ -9,11 +9,9 @@ import sys
 
 import pytest
 
-from govern.governance import decisions
-
-from govern.governance import approval
-from govern.stores.audit.log import AuditLog
+from govern.governance import approval, decisions
 from govern.stores.audit.events import APPROVAL_REFUSED, ROLLBACK_REFUSED
+from govern.stores.audit.log import AuditLog
 from tests.decision_story import AUTHOR, gates, register_version, unique_name
 from tests.test_decisions import plain_cards  # noqa: F401 -- fixture
 
@@ -53,7 +51,7 @@ def test_decisions_print_rule_changes_and_refusals_are_one_line(project, tmp_pat
 
     back = _govern(project, "rollback", name, "--json")
     assert back.returncode == 0, back.stderr
-    assert '"version": "%s"' % first in back.stdout
+    assert f'"version": "{first}"' in back.stdout
     _one_line_refusal(_govern(project, "rollback", name), "no earlier champion")
     assert len([e for e in log.events(name) if e.action == ROLLBACK_REFUSED]) == 1
 

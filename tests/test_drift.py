@@ -6,9 +6,8 @@ import pandas as pd
 import pytest
 
 from govern.checks.drift.assess import DriftSummary, assess_drift
-
-from govern.gates.rules import drift_gate_findings
 from govern.core.errors import DataValidationError
+from govern.gates.rules import drift_gate_findings
 
 COLUMNS = ["tenure_months", "monthly_charges", "plan", "region"]
 

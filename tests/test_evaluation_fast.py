@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
+from govern.spec.model import LOWER_IS_BETTER
 from govern.stats.cells import CELL_BUDGET, auc_cells, make_cells, resampled_auc
 from govern.stats.evaluation import bootstrap_interval, metric_values, paired_bootstrap
-from govern.spec.model import LOWER_IS_BETTER
 
 
 def _index_bootstrap(task, metric, y, models, resamples, seed=11, chunk=100):

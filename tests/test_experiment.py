@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from govern.live import experiment as ex
-from govern.live import report as experiment_report, outcomes
+from govern.live import outcomes
+from govern.live import report as experiment_report
 from govern.spec.model import ExperimentSpec
 from tests import live_story
 

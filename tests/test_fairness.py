@@ -7,8 +7,8 @@ from catboost import CatBoostClassifier
 from fairlearn.metrics import demographic_parity_difference, equalized_odds_difference
 from sklearn.metrics import roc_auc_score
 
-from govern.core.errors import SpecError
 from govern.checks.fairness.assess import assess_fairness, fairness_value
+from govern.core.errors import SpecError
 from govern.mitigation.candidates import mitigate, mitigated_predict
 
 

@@ -11,7 +11,6 @@ from fairlearn.metrics import MetricFrame, count, false_positive_rate, selection
 from sklearn.metrics import precision_score, roc_auc_score
 
 from govern.checks.fairness.assess import assess_fairness
-
 from govern.evidence.fairness import fairness_evidence
 
 METRICS = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision", "roc_auc")

@@ -10,9 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from govern.checks.fairness.assess import assess_fairness
-
-from govern.evidence.fairness import fairness_evidence
-from govern.evidence.fairness import BinaryGroup, FairnessReport
+from govern.evidence.fairness import BinaryGroup, FairnessReport, fairness_evidence
 
 
 def _report() -> FairnessReport:

@@ -14,14 +14,11 @@ import optuna
 import pandas as pd
 import pytest
 
-from govern.governance import decisions
-
-from govern.governance import approval
-
-from govern.stores import registry
-from govern.stores.audit.log import AuditLog
 from govern.core.errors import GovernError, PromotionRefused
 from govern.evidence.record import read_record_file
+from govern.governance import approval, decisions
+from govern.stores import registry
+from govern.stores.audit.log import AuditLog
 
 pytestmark = pytest.mark.integration
 
@@ -134,7 +131,8 @@ def test_challenger_is_judged_against_champion_on_the_same_holdout(project, seco
     again = float(metric_values("binary", "roc_auc", holdout["churned"], champion.predict_proba(holdout[list(champion.feature_names_)])[:, 1]))
     assert again == pytest.approx(comparison["champion"])
     run = mlflow.get_run(second["run_id"])
-    trial_params = mlflow.search_runs(experiment_ids=[run.info.experiment_id], filter_string=f"tags.mlflow.parentRunId = '{second['run_id']}' and params.trial = '0'")
+    trial_params = mlflow.search_runs(experiment_ids=[run.info.experiment_id],
+                                      filter_string=f"tags.mlflow.parentRunId = '{second['run_id']}' and params.trial = '0'")
     champion_params = {k: v for k, v in mlflow.get_run(registry.client().get_model_version("churn", "1").run_id).data.params.items() if k.startswith("cb.")}
     assert trial_params.iloc[0]["params.depth"] == champion_params["cb.depth"]
 

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from govern.gates.rules import evaluate_gates, judge
-
 from govern.evidence.verdict import FAILED, NOT_MEASURED, PASSED, GateResult
+from govern.gates.rules import evaluate_gates, judge
 from govern.spec.model import load_spec
 
 MODELS = Path(__file__).parents[1] / "models"

@@ -50,5 +50,6 @@ def test_signature_covers_every_field_and_needs_the_key():
     assert claim.verify(signature, b"key")
     assert not claim.verify(signature, b"other key")
     assert not claim.verify(None, b"key") and not claim.verify("sha1:" + signature, b"key")
-    for field, value in (("reviewer", "ana"), ("version", "3"), ("decision", "rejected"), ("evidence_digest", "e" * 64), ("run_creator", "bo"), ("reviewed_at", "later")):
+    for field, value in (("reviewer", "ana"), ("version", "3"), ("decision", "rejected"), ("evidence_digest", "e" * 64), ("run_creator", "bo"),
+                         ("reviewed_at", "later")):
         assert not replace(claim, **{field: value}).verify(signature, b"key"), field

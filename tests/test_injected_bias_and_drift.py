@@ -10,13 +10,12 @@ from pathlib import Path
 
 from catboost import CatBoostClassifier
 
-from govern.demo import customers as demo_data
-
-from govern.data import validation
 from govern.checks.drift.assess import assess_drift, method_options
-from govern.checks.fairness.assess import assess_fairness
-from govern.gates.rules import drift_gates, fairness_gates
 from govern.checks.drift.html import script_name
+from govern.checks.fairness.assess import assess_fairness
+from govern.data import validation
+from govern.demo import customers as demo_data
+from govern.gates.rules import drift_gates, fairness_gates
 from govern.spec.model import load_spec
 
 SPEC = load_spec("churn", Path(__file__).parents[1] / "models")

@@ -13,11 +13,6 @@ import yaml
 from scipy.stats import spearmanr
 from sklearn.metrics import roc_auc_score
 
-from govern.demo import customers as demo_data
-
-from govern.data import splits, validation
-from govern.evidence.evaluation import Comparison
-from govern.evidence.verdict import FAILED, NOT_MEASURED, PASSED
 from govern.checks.leakage import (
     absolute_rank_correlation,
     assess_leakage,
@@ -25,9 +20,13 @@ from govern.checks.leakage import (
     leakage_gates,
     out_of_fold_target_mean,
 )
+from govern.data import splits, validation
+from govern.demo import customers as demo_data
+from govern.evidence.evaluation import Comparison
+from govern.evidence.verdict import FAILED, NOT_MEASURED, PASSED
 from govern.spec.model import parse_spec
-from tests.conftest import CLV_ON_CUSTOMER_TABLE
 from govern.training.tuning import make_model
+from tests.conftest import CLV_ON_CUSTOMER_TABLE
 
 MODELS = Path(__file__).parents[1] / "models"
 # The check reads only these sections; the rest of the demo specs is not its business.

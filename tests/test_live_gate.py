@@ -7,14 +7,13 @@ from datetime import date
 
 import pytest
 
-from govern.governance import decisions
-
-from govern.live import gate as live_gate, outcomes
-
-from govern.stores import registry
-from govern.stores.audit.log import AuditLog
-from govern.stores.audit.events import PROMOTED
 from govern.core.errors import PromotionRefused
+from govern.governance import decisions
+from govern.live import gate as live_gate
+from govern.live import outcomes
+from govern.stores import registry
+from govern.stores.audit.events import PROMOTED
+from govern.stores.audit.log import AuditLog
 from tests import live_story
 
 NAME = "live_gate_model"

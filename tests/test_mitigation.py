@@ -10,16 +10,14 @@ import pandas as pd
 import pytest
 import yaml
 
-from govern.demo import customers as demo_data
-
-from govern.data import splits, validation
-
-from govern.training import tuning
-from govern.core.errors import SpecError
 from govern.checks.fairness.assess import assess_scores, fairness_value
+from govern.core.errors import SpecError
+from govern.data import splits, validation
+from govern.demo import customers as demo_data
 from govern.mitigation.candidates import judge_mitigated, mitigate, mitigated_candidate
 from govern.mitigation.reweighing import reweighing_weights
 from govern.spec.model import parse_spec
+from govern.training import tuning
 
 RAW = yaml.safe_load((Path(__file__).parents[1] / "models" / "churn.yaml").read_text())
 FOUR = ["gender", "age_band", "region", "plan"]

@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 from fairness_story import churn_report
+
+from govern.evidence.mitigation import MitigationResult, MitigationStatus
 from govern.evidence.verdict import GateStatus
 from govern.mitigation.candidates import judge_mitigated
-from govern.evidence.mitigation import MitigationResult, MitigationStatus
 from govern.spec.model import load_spec
 
 SPEC = load_spec("churn", Path(__file__).parents[1] / "models")
@@ -46,5 +47,6 @@ def test_a_fitted_candidate_is_judged_by_the_same_gates_beside_the_tuned_model()
     assert judged.metrics["recall"] is None  # not a number: null, never NaN
     assert judged.comparison["roc_auc"] == (0.8, 0.78)
     gap = "equalized_odds_difference by gender"
-    assert judged.comparison[gap] == (tuned.features["gender"].disparities["equalized_odds_difference"], candidate_report.features["gender"].disparities["equalized_odds_difference"])
+    assert judged.comparison[gap] == (tuned.features["gender"].disparities["equalized_odds_difference"],
+                                      candidate_report.features["gender"].disparities["equalized_odds_difference"])
     assert MitigationResult.model_validate_json(judged.model_dump_json()) == judged

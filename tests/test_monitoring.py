@@ -9,18 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from govern.gates import rules as gates
-
-from govern.monitoring import check as monitoring
-
+from govern.core.errors import GovernError
 from govern.data import retraining
 from govern.demo.customers import generate_customers
-from govern.core.errors import GovernError
-from tests.record_story import minimal_record
 from govern.evidence.verdict import FAILED, NOT_MEASURED, PASSED
+from govern.gates import rules as gates
+from govern.monitoring import check as monitoring
 from govern.monitoring.check import BaseRate, MonitoringOutcome, Reference
 from govern.monitoring.report import render_markdown, summary_lines
 from govern.spec.model import load_spec
+from tests.record_story import minimal_record
 
 MODELS = Path(__file__).parents[1] / "models"
 FEATURES = ["tenure_months", "plan", "monthly_spend", "sessions_per_week", "support_tickets", "payment_failures", "channel", "region", "age_band", "gender"]
@@ -161,7 +159,8 @@ def test_markdown_states_each_check_with_value_bound_and_verdict(tmp_path):
     spec = _spec(max_metric_drop=0.05, max_base_rate_shift=0.10)
     outcome = monitoring.check(spec, _reference(), _new_data(positive_share=0.6), tmp_path)
     md = render_markdown(outcome)
-    for heading in ("## Checks", "## Performance: new data against the champion's holdout", "## Base rate", "## Fairness gates", "## Data drift", "## Retraining"):
+    for heading in ("## Checks", "## Performance: new data against the champion's holdout", "## Base rate", "## Fairness gates", "## Data drift",
+                    "## Retraining"):
         assert heading in md
     base = [c for c in outcome.checks if c.kind == "base_rate"][0]
     assert f"| base-rate shift | base_rate | {base.observed:.1%} | {base.bound} | **failed** |" in md
@@ -216,9 +215,9 @@ def test_no_champion_is_not_retried():
 
 
 def test_combined_retrain_data_builds_the_table_from_a_transaction_log(tmp_path):
+    from govern.data.transactions import customer_table
     from govern.demo.files import write_demo_data
     from govern.spec.model import load_spec
-    from govern.data.transactions import customer_table
 
     write_demo_data(tmp_path, n=600, seed=0)
     spec = load_spec("clv", MODELS)

@@ -17,11 +17,11 @@ from catboost import CatBoostClassifier, CatBoostRegressor, Pool
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import auc, roc_auc_score
 
-from govern.card import render as cards, plots
-
+from govern.card import plots
+from govern.card import render as cards
+from govern.stats.evaluation import bootstrap_interval
 from govern.training import curves, explanations
 from govern.training.comparison import INTERVAL_METRICS
-from govern.stats.evaluation import bootstrap_interval
 from tests.record_story import minimal_record
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -11,9 +11,9 @@ from govern.checks.drift.assess import not_measured
 from govern.core.errors import GovernError
 from govern.evidence.evaluation import Comparison
 from govern.evidence.io import write_evidence
-from govern.gates.rules import drift_gates, judge
-from govern.evidence.verdict import FAILED, NOT_MEASURED, PASSED, GateReport, GateResult, GateStatus
 from govern.evidence.record import Record, parse_record, read_record_file
+from govern.evidence.verdict import FAILED, NOT_MEASURED, PASSED, GateReport, GateResult, GateStatus
+from govern.gates.rules import drift_gates, judge
 from govern.spec.model import load_spec
 
 MODELS = Path(__file__).parents[1] / "models"
@@ -110,8 +110,9 @@ def test_a_written_record_validates_against_the_published_schema(tmp_path):
 
 def _record_with_fairness_and_mitigation() -> Record:
     from fairness_story import churn_report
-    from govern.mitigation.candidates import judge_mitigated
+
     from govern.evidence.mitigation import MitigationResult
+    from govern.mitigation.candidates import judge_mitigated
 
     spec = load_spec("churn", MODELS)
     tuned = churn_report(0)

@@ -19,7 +19,8 @@ def _gates(**overrides) -> dict:
                 {"feature": "sex", "metric": "equalized_odds_difference", "max": 0.15},
                 {"feature": "age_band", "metric": "demographic_parity_difference", "max": 0.25},
             ],
-            "drift": {"max_drifted_share": 0.5, "must_not_drift": ["tenure_months"], "numerical_method": "wasserstein", "categorical_method": "jensenshannon", "threshold": 0.1},
+            "drift": {"max_drifted_share": 0.5, "must_not_drift": ["tenure_months"], "numerical_method": "wasserstein", "categorical_method": "jensenshannon",
+                      "threshold": 0.1},
         }
     ).model_dump(mode="json")
     base.update(overrides)
@@ -107,7 +108,9 @@ def test_repeated_gate_on_one_metric_is_kept_apart():
 
 
 def test_unknown_sections_are_reported_plainly():
-    assert describe_changes(_gates(calibration={"max_ece": 0.05}), _gates(calibration={"max_ece": 0.1})) == ["gates calibration {'max_ece': 0.05} -> {'max_ece': 0.1}"]
+    assert describe_changes(_gates(calibration={"max_ece": 0.05}), _gates(calibration={"max_ece": 0.1})) == [
+        "gates calibration {'max_ece': 0.05} -> {'max_ece': 0.1}"
+    ]
 
 
 def test_loosened_picks_the_changes_that_let_more_through():

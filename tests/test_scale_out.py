@@ -48,9 +48,8 @@ def _worker(root: str, tracking: str, storage: str, study: str, experiment_id: s
     import pandas as pd
 
     from govern.data import splits, validation
-
-    from govern.training import tuning
     from govern.spec.model import load_spec
+    from govern.training import tuning
 
     spec = load_spec("churn", Path(root) / "models")
     spec = spec.model_copy(update={"tuning": spec.tuning.model_copy(update={"trials": trials, "pruner": "none"})})

@@ -56,8 +56,10 @@ def test_the_author_cannot_approve(team, versions):
 
 
 def test_nobody_writes_the_server_keys(team, versions):
-    _refused(team.call("ana", "POST", TAG, json={"name": MODEL, "version": versions["ana"], "key": "approval.reviewer", "value": "bo"}), "written by the server only")
-    _refused(team.call("admin", "POST", TAG, json={"name": MODEL, "version": versions["ana"], "key": "approval.signature", "value": "x"}), "written by the server only")
+    _refused(team.call("ana", "POST", TAG, json={"name": MODEL, "version": versions["ana"], "key": "approval.reviewer", "value": "bo"}),
+             "written by the server only")
+    _refused(team.call("admin", "POST", TAG, json={"name": MODEL, "version": versions["ana"], "key": "approval.signature", "value": "x"}),
+             "written by the server only")
     mv = team.call("ana", "GET", "/api/2.0/mlflow/model-versions/get", params={"name": MODEL, "version": versions["ana"]}).json()["model_version"]
     same = {"name": MODEL, "source": mv["source"], "run_id": mv["run_id"]}
     created = team.call("ana", "POST", "/api/2.0/mlflow/model-versions/create", json={**same, "tags": [{"key": "approval.reviewer", "value": "bo"}]})
@@ -66,7 +68,8 @@ def test_nobody_writes_the_server_keys(team, versions):
     _refused(pre_approved, "pending or not_eligible only")
     run = team.call("ana", "POST", "/api/2.0/mlflow/runs/create", json={"experiment_id": "0", "tags": [{"key": "govern.created_by", "value": "bo"}]})
     _refused(run, "tags of CreateRun")
-    ajax = team.call("ana", "POST", "/ajax-api/2.0/mlflow/model-versions/set-tag", json={"name": MODEL, "version": versions["ana"], "key": "approval.reviewed_at", "value": "now"})
+    ajax = team.call("ana", "POST", "/ajax-api/2.0/mlflow/model-versions/set-tag",
+                     json={"name": MODEL, "version": versions["ana"], "key": "approval.reviewed_at", "value": "now"})
     _refused(ajax, "written by the server only")
 
 
@@ -97,7 +100,8 @@ def test_a_reviewer_approves_and_the_server_stamps_and_signs(team, versions):
 def test_only_reviewers_values_are_approved_or_rejected(team, versions):
     response = team.call("bo", "POST", TAG, json={"name": MODEL, "version": versions["cy"], "key": "approval.status", "value": "pending"})
     _refused(response, "approved or rejected only")
-    _refused(team.call("admin", "DELETE", "/api/2.0/mlflow/model-versions/delete-tag", json={"name": MODEL, "version": versions["ana"], "key": "approval.status"}), "cannot be deleted")
+    _refused(team.call("admin", "DELETE", "/api/2.0/mlflow/model-versions/delete-tag",
+                       json={"name": MODEL, "version": versions["ana"], "key": "approval.status"}), "cannot be deleted")
 
 
 @pytest.mark.parametrize("user", ["ana", "bo", "admin"])

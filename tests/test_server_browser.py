@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.team_story import PASSWORDS, team_server
 from tests.conftest import needs_chromium
+from tests.team_story import PASSWORDS, team_server
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 MODEL = "churn-team-ui"
@@ -70,10 +70,9 @@ def test_author_is_refused_in_the_ui_reviewer_is_stamped_and_promotion_names_bot
     from playwright.sync_api import expect
 
     from govern.governance import decisions
-
     from govern.stores import registry
-    from govern.stores.audit.log import AuditLog
     from govern.stores.audit.events import APPROVED, PROMOTED
+    from govern.stores.audit.log import AuditLog
 
     ARTIFACTS.mkdir(exist_ok=True)
     version = team.register(MODEL, "ana")

@@ -4,10 +4,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from govern.demo.customers import generate_customers
 from govern.core.errors import DataValidationError
-from govern.spec.model import load_spec
 from govern.data.splits import Split, split_data
+from govern.demo.customers import generate_customers
+from govern.spec.model import load_spec
 from tests.conftest import clv_on_customer_table
 
 MODELS = Path(__file__).parents[1] / "models"

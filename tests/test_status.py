@@ -6,9 +6,9 @@ from datetime import date
 
 import yaml
 
-from govern.stores.audit.events import MONITORED, PROMOTED, PROMOTION_REFUSED, AuditEvent
-from govern.spec.model import parse_spec
 from govern.governance.status import ModelStatus, Review, _refusals_on_record, champion_since, last_monitoring, review, summary_lines
+from govern.spec.model import parse_spec
+from govern.stores.audit.events import MONITORED, PROMOTED, PROMOTION_REFUSED, AuditEvent
 from tests.conftest import REPO
 
 

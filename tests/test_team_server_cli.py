@@ -18,8 +18,10 @@ GOVERN = Path(sys.executable).with_name("govern")
 
 
 def _server(tmp_path, **env):
-    base = {k: v for k, v in os.environ.items() if k not in (*SERVER_SECRETS, *BOOTSTRAP_SECRETS, "GOVERN_MLFLOW_DATABASE_URL", "GOVERN_AUTH_DATABASE_URL", "MLFLOW_TRACKING_URI")}
-    return subprocess.run([str(GOVERN), "server", "--port", "1"], env={**base, "GOVERN_HOME": str(tmp_path), **env}, capture_output=True, text=True, timeout=120)
+    base = {k: v for k, v in os.environ.items()
+            if k not in (*SERVER_SECRETS, *BOOTSTRAP_SECRETS, "GOVERN_MLFLOW_DATABASE_URL", "GOVERN_AUTH_DATABASE_URL", "MLFLOW_TRACKING_URI")}
+    return subprocess.run([str(GOVERN), "server", "--port", "1"], env={**base, "GOVERN_HOME": str(tmp_path), **env}, capture_output=True, text=True,
+                          timeout=120)
 
 
 def test_missing_secrets_are_named_in_one_line(tmp_path):

@@ -19,14 +19,15 @@ def test_a_pool_worker_trains_and_the_server_records_its_login(tmp_path):
     from prefect.deployments import run_deployment
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from govern.stores import registry
-    from govern.runtime.scheduler import prefect_api
     from govern.app.team_training import DEPLOYMENT, FLOW_NAME, deploy_training, worker_command
+    from govern.runtime.scheduler import prefect_api
+    from govern.stores import registry
 
     root = make_project(tmp_path / "project", rows=1200, specs=("churn",))
     with team_server(tmp_path, "govern_pool") as team, prefect_api(log=tmp_path / "prefect.log") as api, temporary_settings(updates={PREFECT_API_URL: api}):
         deploy_training("training")
-        env = dict(os.environ, PREFECT_API_URL=api, GOVERN_HOME=str(root), MLFLOW_TRACKING_URI=team.url, MLFLOW_TRACKING_USERNAME="ana", MLFLOW_TRACKING_PASSWORD=PASSWORDS["ana"])
+        env = dict(os.environ, PREFECT_API_URL=api, GOVERN_HOME=str(root), MLFLOW_TRACKING_URI=team.url, MLFLOW_TRACKING_USERNAME="ana",
+                   MLFLOW_TRACKING_PASSWORD=PASSWORDS["ana"])
         with open(tmp_path / "worker.log", "wb") as log:
             worker = subprocess.Popen(worker_command("training"), env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
         try:

@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from govern.data import splits, validation
-from govern.training.clv_baseline import compare_with_baseline, history_summary
 from govern.core.errors import DataValidationError, SpecError
-from govern.spec.model import parse_spec
+from govern.data import splits, validation
 from govern.data.transactions import _clean_log, build_customer_table, customer_table, cutoff_dates
 from govern.demo.transactions import generate_transactions
+from govern.spec.model import parse_spec
+from govern.training.clv_baseline import compare_with_baseline, history_summary
 from tests.conftest import REPO
 
 

@@ -51,9 +51,8 @@ def test_the_first_trial_is_announced_once_when_it_starts_and_not_when_nothing_r
     import pandas as pd
 
     from govern.data import splits, validation
-
-    from govern.training import tuning
     from govern.spec.model import load_spec
+    from govern.training import tuning
     from tests.conftest import make_project
 
     root = make_project(tmp_path, rows=600, specs=("churn",))

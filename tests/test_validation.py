@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 from pandas.api import types as ptypes
 
-from govern.demo.customers import generate_customers
 from govern.core.errors import DataValidationError
-from govern.spec.model import load_spec
 from govern.data.validation import categorical_columns, feature_columns, load_table, validate_frame
+from govern.demo.customers import generate_customers
+from govern.spec.model import load_spec
 from tests.conftest import clv_on_customer_table
 
 MODELS = Path(__file__).parents[1] / "models"

@@ -10,21 +10,17 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-from govern.governance import decisions
-
-from govern.governance import approval
-
+from govern.core.errors import GovernError
+from govern.core.settings import Settings
 from govern.demo.customers import generate_customers
 from govern.demo.files import write_demo_data
-
+from govern.evidence.verdict import PASSED
+from govern.governance import approval, decisions
 from govern.stores import registry
 from govern.stores.audit.log import AuditLog
-from govern.core.errors import GovernError
-from govern.evidence.verdict import PASSED
-from govern.core.settings import Settings
 
 DEMO_MODELS = ("churn", "clv")
 DEMO_REVIEWER = "demo-reviewer"
@@ -47,8 +43,8 @@ def write_clv_tables(settings: Settings, paths: dict[str, Path]) -> dict[str, tu
     drifted later log, and v2's at later cutoffs of that log."""
     import json
 
-    from govern.spec.model import load_spec
     from govern.data.transactions import customer_table
+    from govern.spec.model import load_spec
 
     spec = load_spec("clv", settings.models_dir)
     tables = {}

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Optional
 
 from govern.core.settings import load_settings
 
@@ -25,11 +24,11 @@ def quiet_prefect() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def precheck(model: str, data: Optional[Path]):
+def precheck(model: str, data: Path | None):
     """Validate spec and data before Prefect starts, so bad input costs no flow run."""
     from govern.data import validation
-    from govern.spec.model import load_spec
     from govern.data.transactions import customer_table
+    from govern.spec.model import load_spec
 
     settings = load_settings()
     spec = load_spec(model, settings.models_dir)
@@ -48,7 +47,7 @@ def _open_mlflow_stores() -> None:
 
 
 def train_model(
-    model: str, data: Optional[Path] = None, recent: Optional[Path] = None, trials: Optional[int] = None, provenance: Optional[str] = None,
+    model: str, data: Path | None = None, recent: Path | None = None, trials: int | None = None, provenance: str | None = None,
 ) -> dict:
     """Run the champion-challenger flow after the cheap checks; ``provenance`` says how
     ``data`` was put together, for the record and card.  Prefect's temporary server, when

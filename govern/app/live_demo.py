@@ -11,23 +11,19 @@ approved and promoted through every gate, the live one included.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
+from govern.core.errors import GovernError, PromotionRefused
+from govern.core.settings import Settings
 from govern.demo import campaign as campaign_demo
-
-from govern.governance import decisions
-
-from govern.governance import approval
-
+from govern.evidence.verdict import PASSED
+from govern.governance import approval, decisions
 from govern.stores import registry
 from govern.stores.audit.log import AuditLog
-from govern.core.errors import GovernError, PromotionRefused
-from govern.evidence.verdict import PASSED
-from govern.core.settings import Settings
 
 MODEL = "retention"
 OFFER_EFFECT = 0.35  # the knob: share of churn the offer prevents among treated customers
@@ -83,7 +79,8 @@ def run_live_story(settings: Settings, log: AuditLog, train: Path, later: Path, 
         echo(f"    not met: {reason}")
     if truth:
         echo(f"  true effect among targeted customers with matured outcomes: {truth.absolute_effect:+.3f}; measured {week['lift']['difference']:+.3f}"
-             f" [{week['lift']['lower']:+.3f}, {week['lift']['upper']:+.3f}]; threshold advice {week['threshold']['recommended']} vs {week['threshold']['current']}")
+             f" [{week['lift']['lower']:+.3f}, {week['lift']['upper']:+.3f}];"
+             f" threshold advice {week['threshold']['recommended']} vs {week['threshold']['current']}")
         echo(f"  report: {week['reports']['html']}")
     promoted = None
     if challenger:

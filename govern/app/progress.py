@@ -7,8 +7,8 @@ drawn, so captured output stays exactly what the command reports.  Rich draws it
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator
 
 
 def enabled(stream=None) -> bool:

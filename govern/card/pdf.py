@@ -17,7 +17,8 @@ from pathlib import Path
 import matplotlib
 from fpdf import FPDF
 
-from govern.card import render as cards, plots
+from govern.card import plots
+from govern.card import render as cards
 from govern.evidence.record import Record
 
 REVIEW_DIR = "review"
@@ -85,8 +86,8 @@ def file_pdf(name: str, version: str, card_md: Path) -> tuple[Path, str]:
     """The PDF of a version's card, written beside ``card_md`` (as just re-rendered by
     ``govern card``) and logged to the version's run under ``review/``; returns the file
     and the artifact path."""
-    from govern.stores import registry
     from govern.core.errors import GovernError
+    from govern.stores import registry
 
     state = registry.VersionState.read(name, version)
     record = registry.read_record(name, state.version)

@@ -99,7 +99,8 @@ def gain(record: Record) -> Figure | None:
     for i, (name, table) in enumerate(models.items()):
         share = [0] + [100 * d["decile"] / len(table) for d in table]
         left.plot(share, [0] + [100 * d["cumulative_gain"] for d in table], marker=".", c=COLOURS[name], label=_label(record, name))
-        right.bar([d["decile"] + (i - (len(models) - 1) / 2) * width for d in table], [d["lift"] for d in table], width=width, color=COLOURS[name], label=_label(record, name))
+        right.bar([d["decile"] + (i - (len(models) - 1) / 2) * width for d in table], [d["lift"] for d in table], width=width, color=COLOURS[name],
+                  label=_label(record, name))
     right.axhline(1.0, ls=":", c="#888888")
     left.set(xlabel="% of customers, highest score first", ylabel="% of positives captured", title="Cumulative gain")
     right.set(xlabel="Score decile (1 = highest)", ylabel="Lift over base rate", title="Lift by decile", xticks=range(1, 11))
@@ -136,7 +137,8 @@ def residuals(record: Record) -> Figure | None:
     fig = _figure(figsize=(4.5 * len(blocks), 3.8))
     axes = fig.subplots(1, len(blocks), squeeze=False)[0]
     for ax, (feature, groups) in zip(axes, blocks.items()):
-        stats = [{"label": f"{g['group']}\n(n={g['rows']})", "med": g["median"], "q1": g["q25"], "q3": g["q75"], "whislo": g["q10"], "whishi": g["q90"], "mean": g["mean"], "fliers": []} for g in groups]
+        stats = [{"label": f"{g['group']}\n(n={g['rows']})", "med": g["median"], "q1": g["q25"], "q3": g["q75"], "whislo": g["q10"], "whishi": g["q90"],
+                  "mean": g["mean"], "fliers": []} for g in groups]
         ax.bxp(stats, showmeans=True)
         ax.axhline(0, ls=":", c="#888888")
         ax.set(title=f"Residuals by {feature}", ylabel="observed - predicted (10/25/50/75/90%)")
@@ -152,7 +154,8 @@ def importance(record: Record) -> Figure | None:
     ax = fig.subplots()
     width = 0.8 / len(overall)
     for i, (name, values) in enumerate(overall.items()):
-        ax.barh([j + (i - (len(overall) - 1) / 2) * width for j in range(len(features))], [values.get(f, 0.0) for f in features], height=width, color=COLOURS.get(name, "#444444"), label=_label(record, name))
+        ax.barh([j + (i - (len(overall) - 1) / 2) * width for j in range(len(features))], [values.get(f, 0.0) for f in features], height=width,
+                color=COLOURS.get(name, "#444444"), label=_label(record, name))
     ax.set(yticks=range(len(features)), yticklabels=features, xlabel="mean |SHAP| on the holdout", title="What drives the score")
     ax.legend(fontsize=8)
     return fig
@@ -176,7 +179,8 @@ def importance_by_group(record: Record) -> Figure | None:
     return fig
 
 
-SHORT = {"selection_rate": "selection rate", "true_positive_rate": "TPR", "false_positive_rate": "FPR", "roc_auc": "ROC AUC", "mae": "MAE", "mean_prediction": "mean prediction"}
+SHORT = {"selection_rate": "selection rate", "true_positive_rate": "TPR", "false_positive_rate": "FPR", "roc_auc": "ROC AUC", "mae": "MAE",
+         "mean_prediction": "mean prediction"}
 GROUP_METRICS = {"binary": ("selection_rate", "true_positive_rate", "false_positive_rate", "roc_auc"), "regression": ("mae", "mean_prediction")}
 
 

@@ -10,28 +10,37 @@ import hashlib
 import json
 import platform
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 
-from govern.stores.champion import Champion
+from govern.data.overlap import TRAINING_IDS_FILE, hash_ids, salt_fingerprint, write_id_hashes
+from govern.data.splits import Split
 from govern.evidence import io as evidence_io
 from govern.evidence.drift import DriftSummary
 from govern.evidence.evaluation import Evaluation
-from govern.evidence.io import finite_or_none
 from govern.evidence.fairness import FairnessReport
-from govern.evidence.verdict import GateReport
-from govern.mitigation.candidates import judge_mitigated
+from govern.evidence.io import finite_or_none
 from govern.evidence.mitigation import MitigationResult
-from govern.data.overlap import TRAINING_IDS_FILE, hash_ids, salt_fingerprint, write_id_hashes
 from govern.evidence.record import (
-    ChampionSection, DataSection, FairnessEvidence, Metrics, OverlapSection, Period, Record, RuleChangesSection, SplitSection, Tuning,
+    ChampionSection,
+    DataSection,
+    FairnessEvidence,
+    Metrics,
+    OverlapSection,
+    Period,
+    Record,
+    RuleChangesSection,
+    SplitSection,
+    Tuning,
 )
+from govern.evidence.verdict import GateReport
 from govern.gates.changes import describe_changes, gates_digest
+from govern.mitigation.candidates import judge_mitigated
 from govern.spec.model import ModelSpec
-from govern.data.splits import Split
+from govern.stores.champion import Champion
 from govern.training.tuning import Candidate
 
 
@@ -118,7 +127,7 @@ def build_record(
     return Record(
         model=spec.name,
         task=spec.task,
-        created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         spec=spec.model_dump(mode="json"),
         spec_digest=spec_digest(spec),
         gates_digest=gates_digest(gates_spec),
@@ -129,10 +138,12 @@ def build_record(
         ),
         data=data,
         labels=labels,
-        split=SplitSection(strategy=split.strategy, train=_period(split.train, spec), valid=_period(split.valid, spec), holdout=_period(split.holdout, spec), detail=split.description),
+        split=SplitSection(strategy=split.strategy, train=_period(split.train, spec), valid=_period(split.valid, spec), holdout=_period(split.holdout, spec),
+                           detail=split.description),
         tuning=Tuning(study=candidate.study_name, trials=candidate.trials, pruned=candidate.pruned, params=candidate.params, iterations=candidate.iterations,
                       refit_iterations=refit_iterations, seconds=candidate.seconds, best_validation=candidate.value),
-        metrics=Metrics(challenger=evaluation.metrics, intervals=evaluation.intervals, champion=evaluation.champion_metrics, champion_intervals=evaluation.champion_intervals),
+        metrics=Metrics(challenger=evaluation.metrics, intervals=evaluation.intervals, champion=evaluation.champion_metrics,
+                        champion_intervals=evaluation.champion_intervals),
         champion=ChampionSection(version=champion.version, comparison=comparison, note=evaluation.note),
         baseline=baseline.to_dict() if baseline is not None else None,
         clv_baseline=clv_baseline,

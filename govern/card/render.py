@@ -20,7 +20,8 @@ from govern.card import plots
 from govern.evidence.record import Record
 from govern.spec.model import CLASSIFICATION_METRICS, REGRESSION_METRICS
 
-_env = Environment(loader=PackageLoader("govern.card", "templates"), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+_env = Environment(loader=PackageLoader("govern.card", "templates"), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                   keep_trailing_newline=True)
 
 
 def _fmt(value, digits: int = 4) -> str:

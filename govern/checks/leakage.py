@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -194,7 +195,9 @@ def assess_leakage(
     gate = spec.gates.leakage
     binary = spec.task == "binary"
     ceilings = _ceilings(spec)
-    base = dict(task=spec.task, measure="roc_auc" if binary else "spearman", rows=int(len(train)), ceilings=ceilings, acknowledged=list(gate.acknowledged))
+    base: dict[str, Any] = dict(
+        task=spec.task, measure="roc_auc" if binary else "spearman", rows=int(len(train)), ceilings=ceilings, acknowledged=list(gate.acknowledged),
+    )
     if not gate.enabled:
         return LeakageReport(enabled=False, **base)
 
@@ -220,7 +223,7 @@ def assess_leakage(
             findings.append(LeakageFinding("importance", s.column, s.importance_share, ceilings["importance_share"], s.acknowledged, text))
     gain = float(comparison.delta) if comparison is not None else None
     ceiling = ceilings["gain_over_champion"]
-    if gain is not None and ceiling is not None and gain > ceiling:
+    if comparison is not None and gain is not None and ceiling is not None and gain > ceiling:
         text = f"{comparison.metric} gain over the champion {gain:+.4g} > {ceiling:g}"
         findings.append(LeakageFinding("gain_over_champion", None, gain, ceiling, False, text))
     return LeakageReport(

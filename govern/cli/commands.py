@@ -7,17 +7,16 @@ libraries.  Bad input ends with one line on stderr and a non-zero exit.
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from pathlib import Path
-from typing import Optional
 
 import typer
 
-from govern.core.errors import GovernError
-from govern.evidence.verdict import PASSED
-from govern.core.settings import load_settings
-
 from govern.app.launch import quiet_prefect, train_model
 from govern.cli.common import app, audit_log, command
+from govern.core.errors import GovernError
+from govern.core.settings import load_settings
+from govern.evidence.verdict import PASSED
 
 
 def _print_training(result: dict) -> None:
@@ -39,9 +38,9 @@ def _print_training(result: dict) -> None:
 @command
 def train(
     model: str = typer.Argument(..., help="Spec name under models/ (or a path to a spec)"),
-    data: Optional[Path] = typer.Option(None, help="Train on this file instead of the spec's data source"),
-    recent: Optional[Path] = typer.Option(None, help="Most recent data, for the drift gate (default: the holdout)"),
-    trials: Optional[int] = typer.Option(None, min=1, help="Override the spec's trial budget"),
+    data: Path | None = typer.Option(None, help="Train on this file instead of the spec's data source"),
+    recent: Path | None = typer.Option(None, help="Most recent data, for the drift gate (default: the holdout)"),
+    trials: int | None = typer.Option(None, min=1, help="Override the spec's trial budget"),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON"),
 ):
     """Run the champion-challenger flow and register the challenger, passing or not."""
@@ -57,7 +56,7 @@ def train(
 @app.command()
 @command
 def schema(
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the schema to this file instead of printing it"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the schema to this file instead of printing it"),
 ):
     """Print the JSON Schema of record.json (the evidence record of every version)."""
     from govern.evidence.schema import schema_text
@@ -87,7 +86,8 @@ def card(
 
         pdf_path, logged = file_pdf(model, version, md)
         if as_json:
-            typer.echo(json.dumps({"model": model, "version": version, "markdown": str(md), "html": str(html), "pdf": str(pdf_path), "pdf_artifact": logged}, indent=2))
+            typer.echo(json.dumps({"model": model, "version": version, "markdown": str(md), "html": str(html), "pdf": str(pdf_path), "pdf_artifact": logged},
+                                  indent=2))
             return
         typer.echo(f"{md}\n{html}\n{pdf_path} (logged to the version's run as {logged})")
         return
@@ -113,8 +113,9 @@ def ui(port: int = typer.Option(5000, help="Localhost port"), host: str = typer.
 def monitor(
     model: str = typer.Argument(..., help="Spec name of the model whose champion to judge"),
     current: Path = typer.Option(..., "--current", help="New data to judge the champion on"),
-    retrain: bool = typer.Option(False, "--retrain-on-failure", "--retrain-on-drift", help="Train a challenger when any monitoring check fails, on data chosen by the spec's monitoring.retrain_data"),
-    retrain_data: Optional[Path] = typer.Option(None, help="Labelled new data to retrain with (default: --current)"),
+    retrain: bool = typer.Option(False, "--retrain-on-failure", "--retrain-on-drift",
+                                 help="Train a challenger when any monitoring check fails, on data chosen by the spec's monitoring.retrain_data"),
+    retrain_data: Path | None = typer.Option(None, help="Labelled new data to retrain with (default: --current)"),
     as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON"),
 ):
     """Judge the champion on new data: drift, and metrics, fairness and base rate where labels exist.
@@ -123,11 +124,10 @@ def monitor(
     challenger's verdict (0, or 3 when it fails its gates) instead.
     """
     import inspect
-    from datetime import datetime, timezone
-
-    from govern.monitoring import check as monitoring
+    from datetime import datetime
 
     from govern.data import retraining, validation
+    from govern.monitoring import check as monitoring
     from govern.monitoring.report import summary_lines
     from govern.spec.model import load_spec
 
@@ -137,7 +137,6 @@ def monitor(
     monitoring.require_champion(spec.name)
     quiet_prefect()
     from flows.monitor import monitor as monitor_flow
-
     from govern.app.progress import activity
 
     with activity(f"monitoring {model}"):
@@ -151,7 +150,7 @@ def monitor(
         if outcome["status"] != PASSED:
             raise typer.Exit(5)
         return
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     plan = retraining.retrain_data(spec, settings.root, retrain_data or current, outcome["champion"], stamp)
     emit(f"monitoring failed: retraining {model} on {plan.rule} data, {plan.rows} rows ({plan.path})")
     extra = {"provenance": plan.provenance} if "provenance" in inspect.signature(train_model).parameters else {}
@@ -192,11 +191,10 @@ def watch(
 @command
 def demo(
     rows: int = typer.Option(4000, help="Customers in the first period"),
-    trials: Optional[int] = typer.Option(None, min=1, help="Override the specs' trial budget"),
+    trials: int | None = typer.Option(None, min=1, help="Override the specs' trial budget"),
 ):
     """The whole story on generated demo data, offline."""
     from govern.app.demo import run_demo
-
     from govern.app.progress import echo_steps
 
     with echo_steps("govern demo", typer.echo) as echo:
@@ -206,7 +204,7 @@ def demo(
 @app.command()
 @command
 def status(
-    model: Optional[str] = typer.Argument(None, help="One model (default: every governed model)"),
+    model: str | None = typer.Argument(None, help="One model (default: every governed model)"),
     as_json: bool = typer.Option(False, "--json", help="Print the inventory as JSON"),
 ):
     """Every governed model: champion and its age, next review due, challengers waiting and

@@ -19,7 +19,8 @@ from govern.core.settings import configure_environment, load_settings
 # closed by then.
 atexit.register(gc.freeze)
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Govern customer-analytics models: train challengers, gate, approve, promote, monitor, audit.")
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Govern customer-analytics models: train challengers, gate, approve, promote, monitor, audit.")
 
 
 def command(fn):

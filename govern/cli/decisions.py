@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Optional
 
 import typer
 
@@ -42,11 +41,13 @@ def approve(
 
 def _print_move(p, verb: str, as_json: bool) -> None:
     if as_json:
-        typer.echo(json.dumps({"model": p.name, "action": verb, "version": p.version, "previous": p.previous, **(p.rules.as_details() if p.rules else {})}, indent=2))
+        typer.echo(json.dumps({"model": p.name, "action": verb, "version": p.version, "previous": p.previous, **(p.rules.as_details() if p.rules else {})},
+                              indent=2))
         return
     typer.echo(f"{p.name}: champion v{p.previous or '-'} -> v{p.version}" + (" (rolled back)" if verb == "rollback" else ""))
     if getattr(p, "approval", ""):
-        typer.echo(f"  approval: {p.approval}" + (" (not verified: set by tag, no governance server signed it)" if p.approval == "declared" else " (signed by the governance server)"))
+        typer.echo(f"  approval: {p.approval}"
+                   + (" (not verified: set by tag, no governance server signed it)" if p.approval == "declared" else " (signed by the governance server)"))
     if p.rules is not None:
         _print_rules(p.rules)
     if p.card_note:
@@ -57,7 +58,7 @@ def _print_move(p, verb: str, as_json: bool) -> None:
 @command
 def promote(
     model: str = typer.Argument(..., help="Registered model (spec name)"),
-    version: Optional[str] = typer.Argument(None, help="Default: the version aliased challenger"),
+    version: str | None = typer.Argument(None, help="Default: the version aliased challenger"),
     as_json: bool = typer.Option(False, "--json", help="Print the promotion as JSON"),
 ):
     """Move alias champion to an approved version whose gates passed; show what changed in the gates."""
@@ -68,7 +69,8 @@ def promote(
 
 @app.command()
 @command
-def rollback(model: str = typer.Argument(..., help="Registered model (spec name)"), as_json: bool = typer.Option(False, "--json", help="Print the rollback as JSON")):
+def rollback(model: str = typer.Argument(..., help="Registered model (spec name)"),
+             as_json: bool = typer.Option(False, "--json", help="Print the rollback as JSON")):
     """Restore the champion before the current one, along the recorded history, if it may still be champion."""
     from govern.governance import decisions
 
@@ -84,7 +86,6 @@ def audit(
 ):
     """Verify the audit chain and that alias champion is where recorded decisions put it."""
     from govern.governance import decisions
-
     from govern.governance.status import model_status
 
     log = audit_log()
@@ -92,7 +93,8 @@ def audit(
     finding = model_status(model, log, load_settings().models_dir).review.finding(model, report.champion)
     warnings = [finding] if finding else []
     if as_json:
-        payload = {"model": model, "ok": report.ok, "champion": report.champion, "problems": report.problems, "warnings": warnings, "history": report.history, "events": [e.as_dict() for e in report.events]}
+        payload = {"model": model, "ok": report.ok, "champion": report.champion, "problems": report.problems, "warnings": warnings, "history": report.history,
+                   "events": [e.as_dict() for e in report.events]}
         typer.echo(json.dumps(payload, indent=2, default=str))
     elif show:
         for e in report.events:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 
+from govern.app.launch import quiet_prefect
 from govern.cli.common import app, command
 from govern.core.errors import GovernError
-from govern.app.launch import quiet_prefect
 from govern.core.settings import load_settings
 
 
@@ -25,7 +24,7 @@ def _live_spec(model: str):
     return spec
 
 
-def _day(value: Optional[str], option: str):
+def _day(value: str | None, option: str):
     from datetime import date
 
     if value is None:
@@ -41,11 +40,11 @@ def _day(value: Optional[str], option: str):
 def score(
     model: str = typer.Argument(..., help="Spec name under models/ (with an experiment section)"),
     data: Path = typer.Option(..., "--data", help="Customers to score (Parquet streamed in chunks, or CSV)"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="The batch's date (default today, UTC); also its id unless --batch"),
-    batch: Optional[str] = typer.Option(None, "--batch", help="Batch id (default: the as-of date); re-running a batch adds nothing twice"),
+    as_of: str | None = typer.Option(None, "--as-of", help="The batch's date (default today, UTC); also its id unless --batch"),
+    batch: str | None = typer.Option(None, "--batch", help="Batch id (default: the as-of date); re-running a batch adds nothing twice"),
     chunk_rows: int = typer.Option(100_000, min=1000, help="Rows per chunk: bounds memory"),
     daily: bool = typer.Option(False, "--daily", help="Serve a Prefect deployment that scores --data every day (and ingests --labels)"),
-    labels: Optional[Path] = typer.Option(None, "--labels", help="With --daily: outcomes file ingested after each scoring"),
+    labels: Path | None = typer.Option(None, "--labels", help="With --daily: outcomes file ingested after each scoring"),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON"),
 ):
     """Score customers with the champion, silently with the challenger; hold out the control group."""
@@ -62,7 +61,8 @@ def score(
 
         runner = daily_flow.with_options(name=f"daily-score-{spec.name}")
         bound = functools.partial(runner, model=spec.name, data=str(data.resolve()), labels=str(labels.resolve()) if labels else None)
-        serve_until_stopped(_Served(runner, bound), name=f"daily-score-{spec.name}", interval=86_400, log=load_settings().mlruns / "prefect-server.log", echo=typer.echo)
+        serve_until_stopped(_Served(runner, bound), name=f"daily-score-{spec.name}", interval=86_400, log=load_settings().mlruns / "prefect-server.log",
+                            echo=typer.echo)
         return
     from flows.score import score as score_flow
 
@@ -94,13 +94,13 @@ class _Served:
 def outcomes(
     model: str = typer.Argument(..., help="Spec name under models/ whose predictions the outcomes belong to"),
     labels: Path = typer.Option(..., "--labels", help="Observed outcomes: id, target, outcome date"),
-    today: Optional[str] = typer.Option(None, "--today", help="Date the report is made as of (default today, UTC)"),
+    today: str | None = typer.Option(None, "--today", help="Date the report is made as of (default today, UTC)"),
     report: bool = typer.Option(True, help="Make the experiment report again when outcomes changed"),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON"),
 ):
     """Join observed outcomes to earlier predictions; matured once the spec's window has passed."""
-    from govern.live import outcomes as outcome_rules
     from govern.data import validation
+    from govern.live import outcomes as outcome_rules
 
     spec = _live_spec(model)
     outcome_rules.read_labels(spec, validation.load_table(labels))
@@ -128,7 +128,8 @@ def _print_experiment(r: dict) -> None:
         typer.echo(f"  lift: {lift['note']}")
     else:
         typer.echo(f"  lift among targeted: {lift['difference']:+.4f} [{lift['lower']:+.4f}, {lift['upper']:+.4f}] (treatment {lift['treatment_rate']:.3f}"
-                   f" n={lift['treated']}, control {lift['control_rate']:.3f} n={lift['control']}); {r['power']['further']} more matured outcomes for the min effect")
+                   f" n={lift['treated']}, control {lift['control_rate']:.3f} n={lift['control']});"
+                   f" {r['power']['further']} more matured outcomes for the min effect")
     c = r["comparison"]
     if c:
         typer.echo(f"  challenger vs champion live {c['metric']}: {c['delta']:+.4f} [{c['lower']:+.4f}, {c['upper']:+.4f}] on {c['rows']} control customers")
@@ -138,7 +139,8 @@ def _print_experiment(r: dict) -> None:
         typer.echo(f"  live gate passed for v{r['challenger_version']}")
     t = r["threshold"]
     if t["recommended"] is not None:
-        typer.echo(f"  threshold: recommended {t['recommended']:.2f} ({t['recommended_value']:,.0f} per batch) vs current {t['current']:.2f} ({t['current_value']:,.0f})")
+        typer.echo(f"  threshold: recommended {t['recommended']:.2f} ({t['recommended_value']:,.0f} per batch)"
+                   f" vs current {t['current']:.2f} ({t['current_value']:,.0f})")
     typer.echo(f"  report: {r['reports']['html']}")
 
 
@@ -146,7 +148,7 @@ def _print_experiment(r: dict) -> None:
 @command
 def experiment(
     model: str = typer.Argument(..., help="Spec name under models/ to report the live experiment of"),
-    today: Optional[str] = typer.Option(None, "--today", help="Date the report is made as of (default today, UTC)"),
+    today: str | None = typer.Option(None, "--today", help="Date the report is made as of (default today, UTC)"),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON"),
 ):
     """The live experiment's report: lift against control, champion vs silent challenger, power, threshold, live gate."""

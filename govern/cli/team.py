@@ -4,7 +4,6 @@ and the training deployment on a Prefect work pool."""
 from __future__ import annotations
 
 import os
-from typing import Optional
 
 import typer
 
@@ -12,17 +11,17 @@ from govern.cli.common import app, command
 from govern.core.errors import GovernError
 from govern.core.settings import load_settings
 
-
 server_app = typer.Typer(help="The team's MLflow server with the governance app (PostgreSQL, basic-auth).")
 app.add_typer(server_app, name="server")
 _BACKEND = typer.Option(None, "--backend-store-uri", envvar="GOVERN_MLFLOW_DATABASE_URL", help="MLflow's PostgreSQL database")
 _AUTH_DB = typer.Option(None, "--auth-database-uri", envvar="GOVERN_AUTH_DATABASE_URL", help="basic-auth's users and roles (its own PostgreSQL database)")
 
 
-def _team_server(backend: Optional[str], auth_db: Optional[str], artifacts: Optional[str] = None, host: str = "127.0.0.1", port: int = 5000):
+def _team_server(backend: str | None, auth_db: str | None, artifacts: str | None = None, host: str = "127.0.0.1", port: int = 5000):
     from govern.server.serve import TeamServer
 
-    missing = [flag for flag, value in (("--backend-store-uri (GOVERN_MLFLOW_DATABASE_URL)", backend), ("--auth-database-uri (GOVERN_AUTH_DATABASE_URL)", auth_db)) if not value]
+    missing = [flag for flag, value in (("--backend-store-uri (GOVERN_MLFLOW_DATABASE_URL)", backend),
+                                        ("--auth-database-uri (GOVERN_AUTH_DATABASE_URL)", auth_db)) if not value]
     if missing:
         raise GovernError(f"govern server needs {' and '.join(missing)}")
     settings = load_settings()
@@ -35,9 +34,9 @@ def _team_server(backend: Optional[str], auth_db: Optional[str], artifacts: Opti
 @command
 def server(
     ctx: typer.Context,
-    backend_store_uri: Optional[str] = _BACKEND,
-    auth_database_uri: Optional[str] = _AUTH_DB,
-    artifacts_destination: Optional[str] = typer.Option(None, help="Where the server keeps artifacts (default mlruns/server-artifacts)"),
+    backend_store_uri: str | None = _BACKEND,
+    auth_database_uri: str | None = _AUTH_DB,
+    artifacts_destination: str | None = typer.Option(None, help="Where the server keeps artifacts (default mlruns/server-artifacts)"),
     host: str = typer.Option("127.0.0.1", help="Address to listen on"),
     port: int = typer.Option(5000, help="Port"),
 ):
@@ -53,7 +52,8 @@ def server(
     team = _team_server(backend_store_uri, auth_database_uri, artifacts_destination, host, port)
     began = time.monotonic()
     process = start(team, log=load_settings().mlruns / "govern-server.log")
-    typer.echo(f"govern server on {team.url} (started in {time.monotonic() - began:.1f} s; log: {load_settings().mlruns / 'govern-server.log'}; Ctrl-C to stop)")
+    typer.echo(f"govern server on {team.url} (started in {time.monotonic() - began:.1f} s;"
+               f" log: {load_settings().mlruns / 'govern-server.log'}; Ctrl-C to stop)")
     import signal
 
     # Stopping govern server stops MLflow's too: SIGTERM becomes the same clean stop as Ctrl-C.
@@ -69,10 +69,11 @@ def server(
 @command
 def add_reviewer(
     username: str = typer.Argument(..., help="The reviewer's MLflow login"),
-    auth_database_uri: Optional[str] = _AUTH_DB,
+    auth_database_uri: str | None = _AUTH_DB,
 ):
     """Put a user in the reviewers' role (creating it with GOVERN_REVIEWER_PASSWORD if new)."""
-    from govern.server.serve import TeamServer, add_reviewer as add
+    from govern.server.serve import TeamServer
+    from govern.server.serve import add_reviewer as add
 
     if not auth_database_uri:
         raise GovernError("govern server add-reviewer needs --auth-database-uri (GOVERN_AUTH_DATABASE_URL)")
@@ -88,7 +89,8 @@ def add_reviewer(
 def deploy_training(pool: str = typer.Option("training", "--pool", help="Prefect work pool (type process), created if absent")):
     """Register the champion-challenger flow as a deployment on a work pool of the Prefect
     server at PREFECT_API_URL; machines join with `prefect worker start --pool POOL`."""
-    from govern.app.team_training import DEPLOYMENT, FLOW_NAME, deploy_training as deploy
+    from govern.app.team_training import DEPLOYMENT, FLOW_NAME
+    from govern.app.team_training import deploy_training as deploy
 
     if not os.environ.get("PREFECT_API_URL"):
         raise GovernError("govern server deploy-training needs PREFECT_API_URL (the team's Prefect server)")

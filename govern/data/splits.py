@@ -107,7 +107,7 @@ def split_data(df: pd.DataFrame, spec: ModelSpec) -> Split:
         if holdout_start is not None:
             rest_times = frame.loc[frame[time_column] < holdout_start, time_column]
             valid_start = _time_cut(rest_times, spec.split.validation_fraction)
-        if valid_start is not None:
+        if valid_start is not None and holdout_start is not None:
             strategy = "time"
             times = frame[time_column]
             train = frame[times < valid_start]

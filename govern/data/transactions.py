@@ -156,8 +156,8 @@ def build_customer_table(log: pd.DataFrame, spec: ModelSpec, *, source: str = "l
     does would understate the target, so it is refused rather than built.
     """
     data, tx = spec.data, spec.data.transactions
-    if tx is None:
-        raise SpecError(f"{spec.name}: data.transactions is not set")
+    if tx is None or data.time_column is None:
+        raise SpecError(f"{spec.name}: data.transactions and data.time_column must both be set")
     if spec.task != "regression":
         raise SpecError(f"{spec.name}: data.transactions builds a spend target, which needs task: regression")
     id_column = tx.id_column or data.id_column
@@ -218,6 +218,6 @@ def customer_table(spec: ModelSpec, root: Path, *, source: Path | None = None, c
         return frame, None
     tx = spec.data.transactions
     attributes = None
-    if tx.attributes:
+    if tx is not None and tx.attributes:
         attributes = Path(tx.attributes) if Path(tx.attributes).is_absolute() else Path(root) / tx.attributes
     return build_customer_table(frame, spec, source=str(path), cutoff=cutoff, attributes=attributes)

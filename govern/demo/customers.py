@@ -12,7 +12,6 @@ different knob therefore gives the same customers, changed only where documented
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 from scipy.stats import poisson

@@ -14,8 +14,8 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from govern.evidence.io import Evidence, Finite
 from govern.evidence.fairness import FairnessReport
+from govern.evidence.io import Evidence, Finite
 from govern.evidence.verdict import GateReport
 
 
@@ -46,7 +46,7 @@ class MitigationResult(Evidence):
     def applicable(self) -> bool:
         return self.status != MitigationStatus.NOT_APPLICABLE and self.metrics is not None
 
-    def changed(self, **fields) -> "MitigationResult":
+    def changed(self, **fields) -> MitigationResult:
         """A validated copy with ``fields`` replaced (``model_copy`` would skip validation)."""
         return MitigationResult(**{**dict(self), **fields})
 

@@ -17,14 +17,13 @@ from typing import Any
 
 from pydantic import ConfigDict, Field, ValidationError
 
-from govern.evidence.drift import DriftSummary
 from govern.core.errors import GovernError
-from govern.evidence.evaluation import Comparison
-from govern.evidence.evaluation import Overlap
-from govern.evidence.io import Evidence, Finite, Interval, first_problem
+from govern.evidence.drift import DriftSummary
+from govern.evidence.evaluation import Comparison, Overlap
 from govern.evidence.fairness import FairnessReport
-from govern.evidence.verdict import GateReport
+from govern.evidence.io import Evidence, Finite, Interval, first_problem
 from govern.evidence.mitigation import MitigationResult
+from govern.evidence.verdict import GateReport
 
 JsonBlock = dict[str, Any]
 Scalar = str | int | float | bool

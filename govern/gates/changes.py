@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 LOOSENS, TIGHTENS = "loosens", "tightens"
 
@@ -137,6 +138,7 @@ def _champion_changes(before: dict | None, after: dict | None) -> list[str]:
     if before is None and after is None:
         return []
     if before is None:
+        assert after is not None
         return [_line(f"champion gate added ({after.get('metric')}, margin {_show(after.get('margin'))})", TIGHTENS)]
     if after is None:
         return [_line(f"champion gate removed (was {before.get('metric')}, margin {_show(before.get('margin'))})", LOOSENS)]
@@ -160,6 +162,7 @@ def _drift_changes(before: dict | None, after: dict | None) -> list[str]:
     if before is None and after is None:
         return []
     if before is None:
+        assert after is not None
         return [_line(f"drift gate added (max drifted share {_show(after.get('max_drifted_share'))})", TIGHTENS)]
     if after is None:
         return [_line(f"drift gate removed (was max drifted share {_show(before.get('max_drifted_share'))})", LOOSENS)]
@@ -180,6 +183,7 @@ def _leakage_changes(before: dict | None, after: dict | None) -> list[str]:
         return [_line("leakage check disabled" if after else "leakage check removed", LOOSENS)]
     if not is_on:
         return []
+    assert before is not None and after is not None  # both on
     lines = _field_changes("leakage", before, after, LEAKAGE_FIELDS, skip=("enabled", "acknowledged"))
     return lines + _set_changes("leakage acknowledged", before.get("acknowledged"), after.get("acknowledged"), added=LOOSENS, removed=TIGHTENS)
 

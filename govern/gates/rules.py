@@ -9,6 +9,8 @@ loads anything: the flow hands in the evidence.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from govern.evidence.drift import DriftSummary
 from govern.evidence.evaluation import Comparison
 from govern.evidence.fairness import FairnessReport, fairness_evidence
@@ -27,7 +29,7 @@ def _bounded(kind: str, name: str, value: float | None, low: float | None, high:
     return GateResult(name, kind, PASSED if ok else FAILED, value, bound, f"{name} = {value:.4g} {verdict} {bound}")
 
 
-def metric_gates(spec: ModelSpec, metrics: dict[str, float]) -> list[GateResult]:
+def metric_gates(spec: ModelSpec, metrics: Mapping[str, float | None]) -> list[GateResult]:
     return [_bounded("metric", g.metric, metrics.get(g.metric), g.min, g.max) for g in spec.gates.metrics]
 
 
@@ -65,8 +67,10 @@ def fairness_gates(spec: ModelSpec, fairness: FairnessReport | None) -> list[Gat
             why = note if value is None else "no bootstrap interval could be computed"
             results.append(GateResult(name, "fairness", FAILED, value, bound, f"not measured: {why}", interval))
             continue
-        low = value if g.judge == "point" else interval[0]
-        high = value if g.judge == "point" else interval[1]
+        if g.judge == "point" or interval is None:
+            low = high = value
+        else:
+            low, high = interval
         ok = (g.min is None or low >= g.min) and (g.max is None or high <= g.max)
         spread = f"{confidence:.0%} interval [{interval[0]:.4g}, {interval[1]:.4g}]" if interval else "no interval"
         if g.judge == "point":
@@ -141,7 +145,8 @@ def baseline_gate(spec: ModelSpec, comparison: Comparison | None, note: str = ""
     ok = comparison.lower >= -gate.margin
     reason = (
         f"challenger {comparison.challenger:.4g} vs baseline {comparison.champion:.4g}: difference {comparison.delta:+.4g}, "
-        f"{comparison.confidence:.0%} interval [{comparison.lower:+.4g}, {comparison.upper:+.4g}] ({comparison.resamples} paired resamples of {comparison.rows} rows)"
+        f"{comparison.confidence:.0%} interval [{comparison.lower:+.4g}, {comparison.upper:+.4g}]"
+        f" ({comparison.resamples} paired resamples of {comparison.rows} rows)"
     )
     return [GateResult(name, "baseline", PASSED if ok else FAILED, comparison.lower, bound, reason, (comparison.lower, comparison.upper))]
 
@@ -154,7 +159,7 @@ def judge(results: list[GateResult]) -> GateReport:
 def evaluate_gates(
     spec: ModelSpec,
     *,
-    metrics: dict[str, float],
+    metrics: Mapping[str, float | None],
     comparison: Comparison | None,
     champion_version: str | None,
     champion_note: str = "",

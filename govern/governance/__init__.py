@@ -1,1 +1,2 @@
-"""Where approval and promotion are decided: separation of duties, the approval signature, registration, promotion, rollback, audit findings and the inventory."""
+"""Where approval and promotion are decided: separation of duties, the approval signature, registration, promotion, rollback,
+audit findings and the inventory."""

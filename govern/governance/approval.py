@@ -1,7 +1,8 @@
 """Approving or rejecting a version: where approval is decided.
 
 Embedded, the reviewer's tags are set here after the same checks a reviewer in the UI
-meets at promotion.  In team mode the approval goes through the governance server: the server decides who may approve, stamps the reviewer, the time and its signature,
+meets at promotion.  In team mode the approval goes through the governance server: the
+server decides who may approve, stamps the reviewer, the time and its signature,
 and audits the decision (or the refusal) itself; the CLI only sends the status as the
 logged-in user and reports what the server said.
 """
@@ -12,13 +13,13 @@ from dataclasses import dataclass
 
 from mlflow.exceptions import MlflowException
 
-from govern.stores import registry
-from govern.stores.audit.log import AuditLog
 from govern.core.errors import GovernError
 from govern.evidence.verdict import PASSED
 from govern.governance.card_refresh import refresh_after_decision
 from govern.governance.rule_history import RuleChanges, changes_since_champion
+from govern.stores import registry
 from govern.stores.audit.events import APPROVAL_REFUSED, APPROVED, REJECTED
+from govern.stores.audit.log import AuditLog
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ def approve(log: AuditLog, name: str, version: str | int, *, reviewer: str, appr
     rules = changes_since_champion(name, state.version)
     status = registry.APPROVED if approved else registry.REJECTED
     registry.set_approval(name, state.version, status=status, reviewer=reviewer)
-    log.append(name, APPROVED if approved else REJECTED, actor=reviewer, version=state.version, details={"source": "govern approve", "approval": "declared", "note": note, **rules.as_details()})
+    log.append(name, APPROVED if approved else REJECTED, actor=reviewer, version=state.version,
+               details={"source": "govern approve", "approval": "declared", "note": note, **rules.as_details()})
     card_note = refresh_after_decision(log, name, state.version)
     return Approval(name=name, version=state.version, status=status, reviewer=reviewer, rules=rules, card_note=card_note)
 

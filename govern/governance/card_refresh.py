@@ -24,7 +24,8 @@ def refresh_card(log: AuditLog, name: str, version: str, cards_root=None):
     record = registry.read_record(name, state.version)
     if record is None:
         raise GovernError(f"{name} v{state.version} has no {registry.EVIDENCE_DIR}/record.json logged to its run")
-    governance = {"approval_status": state.approval_status, "reviewer": state.reviewer, "approval_basis": approval_basis(state), "history": champion_history(log.events(name))}
+    governance = {"approval_status": state.approval_status, "reviewer": state.reviewer, "approval_basis": approval_basis(state),
+                  "history": champion_history(log.events(name))}
     if (record.spec.gates or {}).get("live") and registry.alias_version(name, registry.CHAMPION) != state.version:
         from govern.live import gate as live_gate
 

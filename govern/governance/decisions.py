@@ -10,13 +10,16 @@ last move always names the alias's version.
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
+from govern.core.errors import GovernError, PromotionRefused
+from govern.governance.card_refresh import refresh_after_decision
+from govern.governance.promotion import approval_basis, promotion_refusals, refusals
+from govern.governance.rule_history import RuleChanges, changes_since_champion
 from govern.live import gate as live_gate
-
 from govern.stores import registry
-from govern.stores.audit.log import AuditLog
+from govern.stores.audit.champion import champion_findings, champion_history, champion_lineage
 from govern.stores.audit.events import (
     APPROVED,
     GATES,
@@ -27,11 +30,7 @@ from govern.stores.audit.events import (
     ROLLED_BACK,
     AuditEvent,
 )
-from govern.stores.audit.champion import champion_findings, champion_history, champion_lineage
-from govern.core.errors import GovernError, PromotionRefused
-from govern.governance.card_refresh import refresh_after_decision
-from govern.governance.promotion import approval_basis, promotion_refusals, refusals
-from govern.governance.rule_history import RuleChanges, changes_since_champion
+from govern.stores.audit.log import AuditLog
 
 
 def _record_ui_approval(log: AuditLog, state: registry.VersionState, rules: RuleChanges) -> None:
@@ -39,7 +38,8 @@ def _record_ui_approval(log: AuditLog, state: registry.VersionState, rules: Rule
     events = log.events(state.name)
     latest = next((e for e in reversed(events) if e.version == state.version and e.action in (APPROVED, REJECTED)), None)
     if latest is None or latest.action != APPROVED or latest.actor != state.reviewer:
-        log.append(state.name, APPROVED, actor=state.reviewer or "unknown", version=state.version, details={"source": "registry tags (MLflow UI)", "approval": approval_basis(state), **rules.as_details()})
+        log.append(state.name, APPROVED, actor=state.reviewer or "unknown", version=state.version,
+                   details={"source": "registry tags (MLflow UI)", "approval": approval_basis(state), **rules.as_details()})
 
 
 @dataclass(frozen=True)

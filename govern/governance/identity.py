@@ -27,6 +27,7 @@ from govern.stores.registry import (
     RUN_CREATOR,
     VERSION_REGISTRANT,
 )
+
 # Keys only the server writes; a client sending one is refused wherever it appears.
 SERVER_KEYS = frozenset({APPROVAL_REVIEWER, APPROVAL_REVIEWED_AT, APPROVAL_SIGNATURE, RUN_CREATOR, VERSION_REGISTRANT})
 DECISIONS = (APPROVED, REJECTED)
@@ -46,7 +47,7 @@ class TeamRoles:
     service_user: str = DEFAULT_SERVICE_USER
 
     @classmethod
-    def from_env(cls) -> "TeamRoles":
+    def from_env(cls) -> TeamRoles:
         return cls(
             reviewers_role=os.environ.get(REVIEWERS_ROLE_ENV) or DEFAULT_REVIEWERS_ROLE,
             service_user=os.environ.get(SERVICE_USER_ENV) or DEFAULT_SERVICE_USER,

@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import catboost
@@ -25,13 +25,12 @@ import pandas as pd
 from mlflow.models import infer_signature
 
 from govern.card import render as cards
-
-from govern.stores import registry
-from govern.stores.audit.log import AuditLog
-from govern.stores.audit.events import GATES
 from govern.evidence.io import write_evidence
-from govern.evidence.verdict import FAILED, PASSED
 from govern.evidence.record import Record
+from govern.evidence.verdict import FAILED, PASSED
+from govern.stores import registry
+from govern.stores.audit.events import GATES
+from govern.stores.audit.log import AuditLog
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ def challenger_run(settings, model: str) -> Iterator[ChallengerRun]:
     folder removed either way."""
     experiment_id = registry.ensure_experiment(model, settings.artifact_root)
     client = registry.client()
-    name = f"challenger-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}"
+    name = f"challenger-{datetime.now(UTC):%Y%m%d-%H%M%S}"
     run_id = client.create_run(experiment_id, run_name=name, tags={"govern.kind": "challenger", "mlflow.user": getpass.getuser()}).info.run_id
     staging = settings.mlruns / "staging" / run_id
     staging.mkdir(parents=True, exist_ok=True)
@@ -151,7 +150,8 @@ def register(
                 shutil.copy2(file, card_dir / file.name)
         if status == PASSED:
             client.set_registered_model_alias(name, registry.CHALLENGER, version)
-        audit.append(name, GATES, actor=actor, version=version, details={"status": status.value, "digest": digest, "run_id": run_id, "failures": [g.reason for g in record.gates.results if g.status != PASSED]})
+        audit.append(name, GATES, actor=actor, version=version, details={"status": status.value, "digest": digest, "run_id": run_id,
+                                                                         "failures": [g.reason for g in record.gates.results if g.status != PASSED]})
     except BaseException:
         client.delete_model_version(name, version)
         shutil.rmtree(card_dir, ignore_errors=True)
@@ -169,7 +169,8 @@ def _summary(record: Record) -> str:
     lines.append("Card and reports: the source run's artifacts under `evidence/` (`card.html`, `drift.html`, `fairness.json`, `gates.json`).")
     lines.append("")
     if record.gates.passed:
-        lines.append("To decide: edit tag `approval.status` (pencil icon in its row) to `approved` or `rejected`, and add tag `approval.reviewer` with your name.")
+        lines.append("To decide: edit tag `approval.status` (pencil icon in its row) to `approved` or `rejected`,"
+                     " and add tag `approval.reviewer` with your name.")
     else:
         lines.append("Not eligible for approval (`approval.status=not_eligible`): it failed its gates, so it can never be promoted.")
     return "\n".join(lines)

@@ -22,6 +22,7 @@ def changes_since_champion(name: str, version: str) -> RuleChanges:
         except GovernError as exc:
             return RuleChanges(version=str(version), against=champion, lines=[], note=f"{exc}, so changes since the champion are unknown")
         if record is None or record.spec.gates is None:
-            return RuleChanges(version=str(version), against=champion, lines=[], note=f"v{v}'s gates are not on record, so changes since the champion are unknown")
+            return RuleChanges(version=str(version), against=champion, lines=[],
+                               note=f"v{v}'s gates are not on record, so changes since the champion are unknown")
         records[v] = record.spec.gates
     return RuleChanges(version=str(version), against=champion, lines=describe_changes(records[champion], records[str(version)]))

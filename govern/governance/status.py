@@ -11,17 +11,16 @@ could disagree with them: the champion's age is counted from the recorded promot
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
-from govern.stores import registry
-
-from govern.governance import promotion
-from govern.stores.audit.log import AuditLog
-from govern.stores.audit.events import MONITORED, PROMOTION_REFUSED, AuditEvent
-from govern.stores.audit.champion import champion_history
 from govern.core.errors import GovernError
 from govern.evidence.verdict import PASSED
+from govern.governance import promotion
 from govern.spec.model import ModelSpec, load_spec
+from govern.stores import registry
+from govern.stores.audit.champion import champion_history
+from govern.stores.audit.events import MONITORED, PROMOTION_REFUSED, AuditEvent
+from govern.stores.audit.log import AuditLog
 
 
 @dataclass(frozen=True)
@@ -77,7 +76,7 @@ class ModelStatus:
 
 
 def _day(stamp: str) -> date:
-    return datetime.fromisoformat(stamp).astimezone(timezone.utc).date()
+    return datetime.fromisoformat(stamp).astimezone(UTC).date()
 
 
 def review(spec: ModelSpec | None, since: str | None, champion: str | None, today: date) -> Review:
@@ -143,7 +142,7 @@ def _spec(name: str, models_dir) -> ModelSpec | None:
 
 
 def model_status(name: str, log: AuditLog, models_dir, today: date | None = None) -> ModelStatus:
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     spec = _spec(name, models_dir)
     events = log.events(name)
     is_registered = registry.registered(name)

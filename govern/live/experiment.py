@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from govern.live.assignment import CONTROL, TREATMENT
-from govern.stats.evaluation import paired_bootstrap
 from govern.evidence.evaluation import Comparison
+from govern.live.assignment import CONTROL, TREATMENT
 from govern.spec.model import ExperimentSpec, LiveGate, ModelSpec
+from govern.stats.evaluation import paired_bootstrap
 
 
 def units(frame: pd.DataFrame, *, matured: bool = True) -> pd.DataFrame:

@@ -21,8 +21,8 @@ import mlflow
 import pandas as pd
 from mlflow.exceptions import MlflowException
 
-from govern.stores import registry
 from govern.spec.model import LiveGate
+from govern.stores import registry
 
 LIVE_DIGEST, LIVE_RUN = "live.digest", "live.run_id"
 LIVE_RECORD = "experiment/live.json"
@@ -142,5 +142,6 @@ def refusals(name: str, version: str) -> list[str]:
     if evidence.challenger_version != str(version):
         reasons.append(f"the live evidence on record is about v{evidence.challenger_version}, not v{version}")
     if evidence.champion_version != champion:
-        reasons.append(f"v{version}'s live evidence compares it with v{evidence.champion_version}, but the champion is now v{champion}: run govern experiment {name} again")
+        reasons.append(f"v{version}'s live evidence compares it with v{evidence.champion_version}, but the champion is now v{champion}:"
+                       f" run govern experiment {name} again")
     return reasons + judge(evidence, gate)

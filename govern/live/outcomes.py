@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from govern.core.errors import DataValidationError, GovernError
-from govern.stores.predictions import CHAMPION_ROLE, PredictionLog
 from govern.spec.model import ModelSpec
+from govern.stores.predictions import CHAMPION_ROLE, PredictionLog
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def _as_binary(values: pd.Series, column: str, positive_class) -> pd.Series:
     """0/1 by the spec's positive class (or as given); one class is fine in a delivery of outcomes."""
     if positive_class is not None:
         return (values.astype(str) == str(positive_class)).astype(int)
-    if set(pd.unique(values)) <= {0, 1, True, False}:
+    if set(pd.unique(values)) <= {0, 1}:
         return values.astype(int)
     raise DataValidationError(f"target '{column}' must be 0/1 or boolean (or the spec must name data.positive_class)")
 
@@ -97,7 +97,8 @@ def ingest(log: PredictionLog, spec: ModelSpec, frame: pd.DataFrame) -> Ingest:
     if not stored.empty:
         stored["outcome_date"] = pd.to_datetime(stored["outcome_date"])
         stored["matured"] = stored["matured"].astype(bool)
-    keyed = rows.merge(stored, on=["batch_id", "customer_id"], how="left", suffixes=("", "_old"), indicator=True) if not stored.empty else rows.assign(_merge="left_only")
+    keyed = (rows.merge(stored, on=["batch_id", "customer_id"], how="left", suffixes=("", "_old"), indicator=True) if not stored.empty
+             else rows.assign(_merge="left_only"))
     new = keyed["_merge"] == "left_only"
     if stored.empty:
         same = np.zeros(len(keyed), dtype=bool)

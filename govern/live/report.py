@@ -146,21 +146,26 @@ def markdown(report: ExperimentReport, images: dict[str, str]) -> str:
              f"Made on {report.made_on} from {report.predictions} logged champion predictions; champion v{report.champion_version}"
              + (f", silent challenger v{report.challenger_version}." if report.challenger_version else ", no silent challenger."), "",
              "## Lift against the holdout control group (matured outcomes, targeted customers)", "",
-             f"- treatment rate {_fmt(lift['treatment_rate'], '.3f')} (n={lift['treated']}), control rate {_fmt(lift['control_rate'], '.3f')} (n={lift['control']})",
+             f"- treatment rate {_fmt(lift['treatment_rate'], '.3f')} (n={lift['treated']}),"
+             f" control rate {_fmt(lift['control_rate'], '.3f')} (n={lift['control']})",
              f"- difference {_fmt(lift['difference'])} [{_fmt(lift['lower'])}, {_fmt(lift['upper'])}] ({lift['confidence']:.0%} interval)",
              f"- relative {_fmt(lift['relative'], '+.1%')} [{_fmt(lift['relative_lower'], '+.1%')}, {_fmt(lift['relative_upper'], '+.1%')}]",
              f"- outcomes prevented {_fmt(value['prevented'], '.1f')} [{_fmt(value['prevented_lower'], '.1f')}, {_fmt(value['prevented_upper'], '.1f')}];"
-             f" incremental value {_fmt(value['value'], ',.0f')} [{_fmt(value['value_lower'], ',.0f')}, {_fmt(value['value_upper'], ',.0f')}] after offer cost {value['offer_cost']:,.0f}",
+             f" incremental value {_fmt(value['value'], ',.0f')} [{_fmt(value['value_lower'], ',.0f')}, {_fmt(value['value_upper'], ',.0f')}]"
+             f" after offer cost {value['offer_cost']:,.0f}",
              f"- power: {power['needed']} targeted customers with matured outcomes detect a change of {power['min_effect']:g}"
-             f" (base rate {power['base_rate']:.3f}); {power['have']} so far, {power['further']} more needed" + (f" ({power['note']})" if power["note"] else ""),
+             f" (base rate {power['base_rate']:.3f}); {power['have']} so far, {power['further']} more needed"
+             + (f" ({power['note']})" if power["note"] else ""),
              *( [f"- note: {lift['note']}"] if lift["note"] else []), "",
              "## Provisional (outcome window not yet passed)", "",
-             f"- {report.customers_provisional} customers, outcomes observed so far (none yet counts as none); difference {_fmt(report.provisional_lift['difference'])}"
+             f"- {report.customers_provisional} customers, outcomes observed so far (none yet counts as none);"
+             f" difference {_fmt(report.provisional_lift['difference'])}"
              f" [{_fmt(report.provisional_lift['lower'])}, {_fmt(report.provisional_lift['upper'])}], PROVISIONAL: may change as outcomes mature", "",
              "## Champion vs silent challenger on the same untreated customers", ""]
     c = report.comparison
     lines.append(f"- {c['metric']}: challenger {c['challenger']:.4f}, champion {c['champion']:.4f}, difference {c['delta']:+.4f}"
-                 f" [{c['lower']:+.4f}, {c['upper']:+.4f}] over {c['rows']} customers" if c else "- not measured: too few matured control outcomes of both classes")
+                 f" [{c['lower']:+.4f}, {c['upper']:+.4f}] over {c['rows']} customers"
+                 if c else "- not measured: too few matured control outcomes of both classes")
     lines += ["", "## Live gate", ""]
     if report.live is None:
         lines.append("- no silent challenger has been scored, or the spec declares no live gate")
@@ -176,7 +181,8 @@ def markdown(report: ExperimentReport, images: dict[str, str]) -> str:
                      f" {thr['current']:.2f} ({thr['current_value']:,.0f}); measured relative effect {thr['relative_effect']:.1%}"
                      + (f", capacity {thr['capacity']} per batch" if thr["capacity"] else ""))
     lines += ["", "## Cohorts", "", "| batch | scored | outcomes known | matured | window passed |", "|---|---|---|---|---|"]
-    lines += [f"| {r['as_of']} | {r['scored']} | {r['known']} | {r['matured']} | {'yes' if r['window_passed'] else 'no (provisional)'} |" for r in report.cohorts]
+    lines += [f"| {r['as_of']} | {r['scored']} | {r['known']} | {r['matured']} | {'yes' if r['window_passed'] else 'no (provisional)'} |"
+              for r in report.cohorts]
     lines += ["", *[f"![{name}]({src})" for name, src in images.items()], ""]
     return "\n".join(lines)
 
@@ -201,8 +207,8 @@ def log_to_mlflow(spec: ModelSpec, folder: Path, evidence: live_gate.LiveEvidenc
     """Log the report as an ``experiment`` run of the model's MLflow experiment; bind the evidence."""
     import mlflow
 
-    from govern.stores import registry
     from govern.core.settings import load_settings
+    from govern.stores import registry
 
     settings = load_settings()
     experiment_id = registry.ensure_experiment(spec.name, settings.artifact_root)

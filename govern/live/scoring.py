@@ -13,10 +13,10 @@ by the chunk size; the batch's files appear only when the whole batch is scored.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Iterator
 
 import mlflow
 import numpy as np
@@ -25,14 +25,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from mlflow.exceptions import MlflowException
 
-from govern.live import assignment, reasons
-
-from govern.stores import registry
-from govern.core.errors import GovernError
-from govern.stores.predictions import CHALLENGER_ROLE, CHAMPION_ROLE, PredictionLog
-from govern.spec.model import ModelSpec
-from govern.core.errors import DataValidationError
+from govern.core.errors import DataValidationError, GovernError
 from govern.data.validation import MISSING_CATEGORY
+from govern.live import assignment, reasons
+from govern.spec.model import ModelSpec
+from govern.stores import registry
+from govern.stores.predictions import CHALLENGER_ROLE, CHAMPION_ROLE, PredictionLog
 
 CHUNK_ROWS = 100_000
 OUTPUT_COLUMNS = ["customer_id", "score", "decision", "reasons", "role", "version", "batch_id", "as_of", "scored_at", "arm"]
@@ -171,7 +169,7 @@ _SCHEMA = pa.schema([
 def score_file(spec: ModelSpec, models: LiveModels, path: Path, *, batch_id: str, as_of: date, out_root: Path,
                log: PredictionLog, chunk_rows: int = CHUNK_ROWS) -> ScoringResult:
     """Score ``path`` chunk by chunk into the batch folder and the prediction log."""
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     if spec.experiment is None:
         raise GovernError(f"{spec.name}: the spec has no experiment section (control_share, salt, outcome window)")
     if spec.task != "binary":
@@ -204,5 +202,5 @@ def score_file(spec: ModelSpec, models: LiveModels, path: Path, *, batch_id: str
     return ScoringResult(
         model=spec.name, batch_id=batch_id, as_of=as_of.isoformat(), rows=rows, champion=models.champion_version,
         challenger=models.challenger_version, audience=targeted, control=result.control, logged=logged, folder=str(folder),
-        balance=result.to_dict(), seconds=(datetime.now(timezone.utc) - started).total_seconds(),
+        balance=result.to_dict(), seconds=(datetime.now(UTC) - started).total_seconds(),
     )

@@ -14,14 +14,14 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from govern.gates import rules as gates
-from govern.stats.evaluation import holdout_metrics
 from govern.checks.fairness.assess import as_groups, assess_scores
-from govern.evidence.fairness import fairness_evidence
-from govern.evidence.fairness import FairnessReport
-from govern.mitigation.groups import exclusion_note, exclusions, group_labels
+from govern.evidence.fairness import FairnessReport, fairness_evidence
 from govern.evidence.mitigation import MitigationResult, MitigationStatus
+from govern.gates import rules as gates
+from govern.mitigation import fairlearn_internals
+from govern.mitigation.groups import exclusion_note, exclusions, group_labels
 from govern.spec.model import MITIGATION_METHODS, ModelSpec
+from govern.stats.evaluation import holdout_metrics
 
 POSTPROCESSING = ("threshold_optimizer", "exponentiated_gradient")
 MITIGATION_CONSTRAINTS = ("equalized_odds", "demographic_parity")
@@ -86,9 +86,9 @@ def mitigated_scores(mitigator, X, sensitive) -> np.ndarray:
     from fairlearn.postprocessing import ThresholdOptimizer
 
     if isinstance(mitigator, ThresholdOptimizer):
-        pmf = mitigator._pmf_predict(X, sensitive_features=_groups(sensitive))
+        pmf = fairlearn_internals.threshold_optimizer_pmf(mitigator, X, _groups(sensitive))
     else:
-        pmf = mitigator._pmf_predict(X)
+        pmf = fairlearn_internals.exponentiated_gradient_pmf(mitigator, X)
     return np.asarray(pmf)[:, 1].astype(float)
 
 
@@ -188,7 +188,7 @@ def judge_mitigated(
     candidates = [mitigation] if isinstance(mitigation, MitigationResult) else list(mitigation or [])
     judged = []
     for candidate in candidates:
-        if not candidate.applicable:
+        if not candidate.applicable or candidate.metrics is None:
             judged.append(candidate.changed(status=MitigationStatus.NOT_APPLICABLE, gates=None, comparison=None))
             continue
         report = gates.evaluate_gates(

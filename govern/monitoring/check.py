@@ -21,19 +21,19 @@ from pydantic import TypeAdapter
 
 from govern.checks.drift import assess as drift_checks
 from govern.checks.fairness import assess as fairness_checks
-from govern.gates import rules as gates
-from govern.stores import registry
-from govern.training import tuning
-from govern.data import validation
-from govern.stores.audit.log import AuditLog
-from govern.stores.audit.events import MONITORED
 from govern.core.errors import GovernError
+from govern.data import validation
 from govern.evidence.drift import DriftSummary
-from govern.stats.evaluation import bootstrap_interval, holdout_metrics
 from govern.evidence.fairness import FairnessReport
-from govern.evidence.verdict import FAILED, NOT_MEASURED, PASSED, GateResult
 from govern.evidence.record import Record, read_record_file
+from govern.evidence.verdict import FAILED, NOT_MEASURED, PASSED, GateResult
+from govern.gates import rules as gates
 from govern.spec.model import ModelSpec
+from govern.stats.evaluation import bootstrap_interval, holdout_metrics
+from govern.stores import registry
+from govern.stores.audit.events import MONITORED
+from govern.stores.audit.log import AuditLog
+from govern.training import tuning
 
 NO_LABELS = "the new data has no labels"
 _CHECKS = TypeAdapter(list[GateResult])
@@ -127,7 +127,7 @@ class MonitoringOutcome:
         return out
 
     @classmethod
-    def from_dict(cls, data: dict) -> "MonitoringOutcome":
+    def from_dict(cls, data: dict) -> MonitoringOutcome:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         known["checks"] = [GateResult(**c) for c in data["checks"]]
         known["performance_table"] = [MetricRow(**r) for r in data.get("performance_table") or []]
@@ -210,7 +210,8 @@ def unmeasured_checks(spec: ModelSpec) -> list[GateResult]:
     """The label checks the spec declares, each visibly not measured."""
     declared = gates.metric_gates(spec, {})
     if spec.monitoring.max_metric_drop is not None:
-        declared.append(GateResult(f"{spec.primary_metric} drop from champion holdout", "metric_drop", FAILED, None, f"drop <= {spec.monitoring.max_metric_drop:g}", ""))
+        declared.append(GateResult(f"{spec.primary_metric} drop from champion holdout", "metric_drop", FAILED, None,
+                                   f"drop <= {spec.monitoring.max_metric_drop:g}", ""))
     if spec.task == "binary" and spec.monitoring.max_base_rate_shift is not None:
         declared.append(GateResult("base-rate shift", "base_rate", FAILED, None, f"absolute shift <= {spec.monitoring.max_base_rate_shift:.1%}", ""))
     declared += gates.fairness_gates(spec, None)

@@ -85,7 +85,8 @@ def _base_rate(o: MonitoringOutcome) -> list[str]:
 
 def _drift(o: MonitoringOutcome) -> list[str]:
     d = o.drift
-    lines = [f"{d.drifted_count} of {d.column_count} columns drifted ({'n/a' if d.drifted_share is None else f'{d.drifted_share:.0%}'}); drift gate **{o.drift_gate}**. "
+    lines = [f"{d.drifted_count} of {d.column_count} columns drifted ({'n/a' if d.drifted_share is None else f'{d.drifted_share:.0%}'});"
+             f" drift gate **{o.drift_gate}**. "
              "Distributions are in Evidently's [drift.html](drift.html).", "",
              "| Column | Method | Score | Threshold | Drifted |", "|---|---|---|---|---|"]
     for name, col in d.columns.items():

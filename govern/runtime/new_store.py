@@ -22,8 +22,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from govern.runtime import empty_stores
 from govern.core.settings import Settings
+from govern.runtime import empty_stores
+from govern.stores import mlflow_internals
 
 _CREATE = "import mlflow; mlflow.MlflowClient().search_experiments(max_results=1)"
 _HERE = "{working folder}"
@@ -64,21 +65,15 @@ def wait(creation: Creation | None) -> None:
         empty_stores.keep(creation.database, "mlflow", _generalise)
 
 
-def _default_location(db: sqlite3.Connection) -> str:
-    (location,) = db.execute("select artifact_location from experiments where experiment_id = 0").fetchone()
-    return location
-
-
 def _generalise(db: sqlite3.Connection) -> None:
     """The default experiment's folder, relative to no project; refused (nothing kept)
     when MLflow put it anywhere but under the working folder."""
-    location, here = _default_location(db), str(Path.cwd())
+    location, here = mlflow_internals.default_experiment_location(db), str(Path.cwd())
     if not location.startswith(here + os.sep):
         raise ValueError(f"default experiment outside the working folder: {location}")
-    db.execute("update experiments set artifact_location = ? where experiment_id = 0", (_HERE + location[len(here):],))
+    mlflow_internals.set_default_experiment_location(db, _HERE + location[len(here):])
 
 
 def _settle(db: sqlite3.Connection) -> None:
-    now, location = int(time.time() * 1000), _default_location(db)
-    db.execute("update experiments set artifact_location = ?, creation_time = ?, last_update_time = ? where experiment_id = 0",
-               (location.replace(_HERE, str(Path.cwd()), 1), now, now))
+    now, location = int(time.time() * 1000), mlflow_internals.default_experiment_location(db)
+    mlflow_internals.restamp_default_experiment(db, location.replace(_HERE, str(Path.cwd()), 1), now)

@@ -25,9 +25,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from govern.runtime import empty_stores
-
 from govern.core import processes
+from govern.runtime import empty_stores, prefect_internals
 
 
 class _Server:
@@ -58,13 +57,12 @@ def _die_with_parent() -> None:
 
 def _spawn(home: Path) -> None:
     port = _free_port()
-    env = dict(os.environ, PREFECT_UI_ENABLED="0", PREFECT__SERVER_EPHEMERAL="1", PREFECT__SERVER_FINAL="1")
+    env = dict(os.environ, **prefect_internals.EPHEMERAL_SERVER_ENV)
     env.pop("PREFECT_API_URL", None)
     if _Server.seeded:
         # The copied database is at Prefect's head revision and holds its blocks already.
         env.update(PREFECT_API_DATABASE_MIGRATE_ON_START="false", PREFECT_API_BLOCKS_REGISTER_ON_START="false")
-    args = [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
-            "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"]
+    args = prefect_internals.ephemeral_server_args(port)
     preexec = _die_with_parent if sys.platform == "linux" else None
     _Server.process = subprocess.Popen(args, env=env, cwd=home, preexec_fn=preexec)  # noqa: PLW1509
     _Server.url = os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
@@ -122,9 +120,7 @@ def ready(timeout: float | None = None):
     if "prefect" not in sys.modules:  # it will read the URL from the environment
         yield
         return
-    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-
-    with temporary_settings(updates={PREFECT_API_URL: _Server.url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+    with prefect_internals.api_url(_Server.url, heartbeats=False):
         yield
 
 

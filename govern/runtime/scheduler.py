@@ -18,6 +18,7 @@ from pathlib import Path
 
 from govern.core import processes
 from govern.core.settings import SERVER_FILE
+from govern.runtime import prefect_internals
 from govern.runtime.ui import free_port
 
 
@@ -76,13 +77,9 @@ def serve_until_stopped(flow, *, name: str, interval: int, log: Path | None = No
     import signal
     import threading
 
-    from prefect.events.worker import EventsWorker
-    from prefect.logging.handlers import APILogWorker
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with prefect_api(log=log) as url, temporary_settings(updates={PREFECT_API_URL: url}):
+    with prefect_api(log=log) as url, prefect_internals.api_url(url):
         echo(f"serving deployment {flow.name}/{name} every {interval} s on {url} (Ctrl-C to stop)")
         context = contextvars.copy_context()  # carries the Prefect settings into the thread
         worker = threading.Thread(target=context.run, args=(flow.serve,), kwargs={"name": name, "interval": interval}, daemon=True)
@@ -92,8 +89,7 @@ def serve_until_stopped(flow, *, name: str, interval: int, log: Path | None = No
                 pass
         except KeyboardInterrupt:
             pass
-        APILogWorker.drain_all(timeout=10)
-        EventsWorker.drain_all(timeout=10)
+        prefect_internals.drain_logs_and_events(timeout=10)
     _stop_children()
     sys.stdout.flush()
     sys.stderr.flush()

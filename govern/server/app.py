@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Response, g, request
@@ -26,14 +26,13 @@ from mlflow.exceptions import MlflowException
 from mlflow.protos import model_registry_pb2 as reg
 from mlflow.protos import service_pb2 as svc
 from mlflow.protos.databricks_pb2 import INVALID_STATE, PERMISSION_DENIED
-from mlflow.server import handlers
 from mlflow.utils.proto_json_utils import parse_dict
 
 from govern.governance import identity
 from govern.governance.signature import ApprovalClaim, approval_key
-from govern.stores import registry
-from govern.stores.registry import APPROVAL_REVIEWER, APPROVAL_STATUS, CHAMPION, EVIDENCE_DIGEST, GATE_STATUS
 from govern.server.audit import ServerAudit
+from govern.stores import mlflow_internals, registry
+from govern.stores.registry import APPROVAL_REVIEWER, APPROVAL_STATUS, CHAMPION, EVIDENCE_DIGEST, GATE_STATUS
 
 _logger = logging.getLogger(__name__)
 
@@ -58,26 +57,24 @@ def _tags(message) -> dict[str, str]:
 
 
 def _holds_champion(name: str, version: str | None = None) -> bool:
-    model = handlers._get_model_registry_store().get_registered_model(name)
+    model = mlflow_internals.registry_store().get_registered_model(name)
     held = (model.aliases or {}).get(CHAMPION)
     return held is not None and (version is None or str(held) == str(version))
 
 
 def _version_facts(name: str, version: str) -> tuple[identity.VersionFacts, str | None]:
-    mv = handlers._get_model_registry_store().get_model_version(name, version)
+    mv = mlflow_internals.registry_store().get_model_version(name, version)
     tags = mv.tags or {}
     creator = None
     if mv.run_id:
-        creator = handlers._get_tracking_store().get_run(mv.run_id).data.tags.get(registry.RUN_CREATOR)
-    facts = identity.VersionFacts(model=name, version=str(mv.version), gate_status=tags.get(GATE_STATUS), run_creator=creator, registrant=tags.get(registry.VERSION_REGISTRANT))
+        creator = mlflow_internals.tracking_store().get_run(mv.run_id).data.tags.get(registry.RUN_CREATOR)
+    facts = identity.VersionFacts(model=name, version=str(mv.version), gate_status=tags.get(GATE_STATUS), run_creator=creator,
+                                  registrant=tags.get(registry.VERSION_REGISTRANT))
     return facts, tags.get(EVIDENCE_DIGEST)
 
 
 def _is_reviewer(actor: str, roles: identity.TeamRoles) -> bool:
-    from mlflow.server.auth import store
-
-    user = store.get_user(actor)
-    return any(role.name == roles.reviewers_role for role in store.list_user_roles(user.id))
+    return roles.reviewers_role in mlflow_internals.role_names(actor)
 
 
 def _check(write: Write, roles: identity.TeamRoles) -> str | None:
@@ -129,7 +126,7 @@ _CLASSES = {name: getattr(reg, name, None) or getattr(svc, name) for name in WAT
 def watched_routes() -> dict[tuple[str, str], str]:
     """(Flask rule, method) -> watched request class name, from MLflow's own route table."""
     routes = {}
-    for path, request_class, methods in handlers.get_endpoints(lambda cls: cls):
+    for path, request_class, methods in mlflow_internals.endpoints():
         if isinstance(request_class, type) and request_class.__name__ in WATCHED:
             for method in methods:
                 routes[(path, method)] = request_class.__name__
@@ -138,11 +135,12 @@ def watched_routes() -> dict[tuple[str, str], str]:
 
 def _stamp_approval(write: Write, key: bytes, audit: ServerAudit) -> None:
     m, facts, digest = write.message, write.details["facts"], write.details["digest"]
-    reviewed_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    claim = ApprovalClaim(model=m.name, version=str(m.version), decision=m.value, reviewer=write.actor, reviewed_at=reviewed_at, evidence_digest=digest, run_creator=facts.run_creator, registrant=facts.registrant)
+    reviewed_at = datetime.now(UTC).isoformat(timespec="seconds")
+    claim = ApprovalClaim(model=m.name, version=str(m.version), decision=m.value, reviewer=write.actor, reviewed_at=reviewed_at, evidence_digest=digest,
+                          run_creator=facts.run_creator, registrant=facts.registrant)
     # Audited first: an approval the chain does not hold is never signed, so it never promotes.
     audit.decision(claim)
-    store = handlers._get_model_registry_store()
+    store = mlflow_internals.registry_store()
     for tag_key, value in ((APPROVAL_REVIEWER, write.actor), (registry.APPROVAL_REVIEWED_AT, reviewed_at), (registry.APPROVAL_SIGNATURE, claim.sign(key))):
         store.set_model_version_tag(m.name, m.version, ModelVersionTag(tag_key, value))
 
@@ -154,7 +152,7 @@ def _finish(write: Write, response: Response, key: bytes, audit: ServerAudit, ro
         created = svc.CreateRun.Response()
         parse_dict(response.get_json(), created)
         run_id = created.run.info.run_id
-        handlers._get_tracking_store().set_tag(run_id, RunTag(registry.RUN_CREATOR, write.actor))
+        mlflow_internals.tracking_store().set_tag(run_id, RunTag(registry.RUN_CREATOR, write.actor))
         return
     if write.model is None:
         return
@@ -162,7 +160,7 @@ def _finish(write: Write, response: Response, key: bytes, audit: ServerAudit, ro
         created = reg.CreateModelVersion.Response()
         parse_dict(response.get_json(), created)
         version = created.model_version.version
-        handlers._get_model_registry_store().set_model_version_tag(m.name, version, ModelVersionTag(registry.VERSION_REGISTRANT, write.actor))
+        mlflow_internals.registry_store().set_model_version_tag(m.name, version, ModelVersionTag(registry.VERSION_REGISTRANT, write.actor))
         audit.write(write.model, write.actor, write.kind, version=version, details={"run_id": m.run_id}, later=write.actor == roles.service_user)
         return
     if write.kind == "SetModelVersionTag" and m.key == APPROVAL_STATUS:
@@ -177,14 +175,14 @@ def install(app, *, key: bytes, audit: ServerAudit, roles: identity.TeamRoles) -
     """Register the hooks on the Flask app (after basic-auth's, so they run after it)."""
     routes = watched_routes()
 
-    @handlers.catch_mlflow_exception
+    @mlflow_internals.catch_mlflow_exception
     def before() -> Response | None:
-        actor = getattr(g, "mlflow_authenticated_user", None)
+        actor = mlflow_internals.authenticated_user()
         rule = request.url_rule.rule if request.url_rule is not None else None
         kind = routes.get((rule, request.method))
         if kind is None or actor is None:
             return None
-        message = handlers._get_request_message(_CLASSES[kind]())
+        message = mlflow_internals.request_message(_CLASSES[kind]())
         field = WATCHED[kind]
         write = Write(kind=kind, actor=actor, message=message, model=getattr(message, field) if field else None)
         reason = _check(write, roles)
@@ -203,8 +201,9 @@ def install(app, *, key: bytes, audit: ServerAudit, roles: identity.TeamRoles) -
         except Exception as exc:  # noqa: BLE001 -- the client's write stood; say what was not recorded
             _logger.error("governance: %s by %s succeeded but was not recorded: %s", write.kind, write.actor, exc)
             # Not a 5xx: clients retry those, and the write itself already happened.
-            unrecorded = MlflowException(f"{write.kind} was applied but the server could not record it ({exc.__class__.__name__}); it will not count as a reviewed decision", error_code=INVALID_STATE)
-            return handlers.catch_mlflow_exception(_raise)(unrecorded)
+            unrecorded = MlflowException(f"{write.kind} was applied but the server could not record it ({exc.__class__.__name__});"
+                                         " it will not count as a reviewed decision", error_code=INVALID_STATE)
+            return mlflow_internals.catch_mlflow_exception(_raise)(unrecorded)
         return response
 
     app.before_request(before)

@@ -17,8 +17,8 @@ from typing import Any
 from google.protobuf.json_format import MessageToDict
 
 from govern.governance.signature import ApprovalClaim
-from govern.stores.audit.log import AuditLog
 from govern.stores.audit.events import APPROVAL_REFUSED, APPROVED, REJECTED
+from govern.stores.audit.log import AuditLog
 
 SOURCE = "mlflow-server"
 WRITE, REFUSED = "server.write", "server.refused"
@@ -32,7 +32,7 @@ class ServerAudit:
         threading.Thread(target=self._drain, name="govern-audit", daemon=True).start()
 
     @classmethod
-    def from_env(cls) -> "ServerAudit":
+    def from_env(cls) -> ServerAudit:
         return cls(AuditLog(os.environ["GOVERN_DATABASE_URL"]))
 
     def _drain(self) -> None:

@@ -16,7 +16,7 @@ class MetricGate(Strict):
     max: float | None = None
 
     @model_validator(mode="after")
-    def _bound(self) -> "MetricGate":
+    def _bound(self) -> MetricGate:
         if self.min is None and self.max is None:
             raise ValueError(f"gate on {self.metric} needs min or max")
         return self
@@ -43,7 +43,7 @@ class FairnessGate(Strict):
     judge: Literal["point", "bound"] = "point"
 
     @model_validator(mode="after")
-    def _bound(self) -> "FairnessGate":
+    def _bound(self) -> FairnessGate:
         if self.min is None and self.max is None:
             raise ValueError(f"fairness gate on {self.metric} by {self.feature} needs min or max")
         return self

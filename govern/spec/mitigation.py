@@ -25,7 +25,7 @@ class MitigationMethods(tuple):
     __hash__ = tuple.__hash__
 
     @classmethod
-    def parse(cls, value) -> "MitigationMethods":
+    def parse(cls, value) -> MitigationMethods:
         names = [value] if isinstance(value, str) else list(value or [])
         if names == ["none"]:
             return cls()

@@ -15,13 +15,27 @@ import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from govern.core.errors import SpecError
-from govern.spec.mitigation import MITIGATION_METHODS, MitigationMethods  # noqa: F401 (re-exported)
 from govern.spec.base import (  # noqa: F401 (re-exported: the spec's vocabulary)
-    BINARY_DISPARITIES, CLASSIFICATION_METRICS, FAIRNESS_METRICS, LOWER_IS_BETTER, REGRESSION_DISPARITIES, REGRESSION_METRICS, Strict, Task,
+    BINARY_DISPARITIES,
+    CLASSIFICATION_METRICS,
+    FAIRNESS_METRICS,
+    LOWER_IS_BETTER,
+    REGRESSION_DISPARITIES,
+    REGRESSION_METRICS,
+    Strict,
+    Task,
 )
 from govern.spec.gates import (  # noqa: F401 (re-exported)
-    BaselineGate, ChampionGate, DriftGate, FairnessGate, GatesSpec, LeakageGate, LiveGate, MetricGate,
+    BaselineGate,
+    ChampionGate,
+    DriftGate,
+    FairnessGate,
+    GatesSpec,
+    LeakageGate,
+    LiveGate,
+    MetricGate,
 )
+from govern.spec.mitigation import MITIGATION_METHODS, MitigationMethods  # noqa: F401 (re-exported)
 
 
 class TransactionsSpec(Strict):
@@ -42,7 +56,7 @@ class TransactionsSpec(Strict):
     attributes: str | None = Field(None, description="Customer table joined by id (e.g. region, gender), relative to the project root")
 
     @model_validator(mode="after")
-    def _windows(self) -> "TransactionsSpec":
+    def _windows(self) -> TransactionsSpec:
         if any(w < 1 for w in self.windows_days) or len(set(self.windows_days)) != len(self.windows_days):
             raise ValueError("windows_days: positive, distinct numbers of days")
         return self
@@ -62,7 +76,7 @@ class DataSpec(Strict):
     transactions: TransactionsSpec | None = Field(None, description="Build the table from a transaction log at source")
 
     @model_validator(mode="after")
-    def _built_table(self) -> "DataSpec":
+    def _built_table(self) -> DataSpec:
         if self.transactions is not None and not self.time_column:
             raise ValueError("time_column: a table built from transactions needs a column name for its cutoff dates")
         return self
@@ -105,7 +119,7 @@ class TuningSpec(Strict):
     search_space: dict[str, SearchParam] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _ranges(self) -> "TuningSpec":
+    def _ranges(self) -> TuningSpec:
         for name, param in self.search_space.items():
             if isinstance(param, (IntParam, FloatParam)) and param.low >= param.high:
                 raise ValueError(f"search_space.{name}: low must be below high")
@@ -187,7 +201,7 @@ class ModelSpec(Strict):
     card: CardSpec
 
     @model_validator(mode="after")
-    def _metrics_fit_task(self) -> "ModelSpec":
+    def _metrics_fit_task(self) -> ModelSpec:
         allowed = CLASSIFICATION_METRICS if self.task == "binary" else REGRESSION_METRICS
         used = [("primary_metric", self.primary_metric)]
         used += [(f"gates.metrics[{i}].metric", g.metric) for i, g in enumerate(self.gates.metrics)]

@@ -10,8 +10,8 @@ could see).  A resample costs O(cells), whatever the number of rows.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 from scipy import sparse

@@ -28,15 +28,15 @@ for every metric, precision, recall and f1 included.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from scipy.stats import rankdata
 
 from govern.evidence.evaluation import Comparison
-from govern.stats.cells import auc_cells, make_cells, resampled_auc
 from govern.spec.model import CLASSIFICATION_METRICS, LOWER_IS_BETTER, REGRESSION_METRICS
+from govern.stats.cells import auc_cells, make_cells, resampled_auc
 
 _EPS = 1e-15
 

@@ -38,7 +38,7 @@ def bootstrap_intervals(task: str, metrics, y, prediction, *, resamples=500, con
     for draws in cells.draws(resamples, seed):
         sums = draws @ means
         for metric in metrics:
-            if metric == "roc_auc":
+            if metric == "roc_auc" and auc is not None:
                 values[metric].append(resampled_auc(auc, draws))
             elif metric in _MEANS:
                 values[metric].append(sums[:, _MEANS.index(metric)] / cells.rows)

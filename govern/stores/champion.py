@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 from mlflow.exceptions import MlflowException
 
-from govern.stores import registry
 from govern.core.errors import GovernError
 from govern.data.overlap import TRAINING_IDS_FILE, read_id_hashes
 from govern.evidence.record import Labels, Record
+from govern.stores import registry
 
 
 @dataclass

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 
-from govern.stores.database import open_engine
 from govern.core.errors import GovernError
+from govern.stores.database import open_engine
 
 PREDICTIONS, OUTCOMES = "govern_predictions", "govern_outcomes"
 CHAMPION_ROLE, CHALLENGER_ROLE = "champion", "challenger"
@@ -67,7 +67,7 @@ class PredictionLog:
             _metadata.create_all(self.engine, checkfirst=True)  # created by another process meanwhile
 
     @classmethod
-    def from_settings(cls, settings: Any = None) -> "PredictionLog":
+    def from_settings(cls, settings: Any = None) -> PredictionLog:
         from govern.core.settings import load_settings
 
         return cls((settings or load_settings()).database_url)

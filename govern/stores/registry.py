@@ -167,7 +167,7 @@ class VersionState:
     signature: str | None = None
 
     @classmethod
-    def read(cls, name: str, version: str | int) -> "VersionState":
+    def read(cls, name: str, version: str | int) -> VersionState:
         mv = get_version(name, version)
         author, creator = "", None
         if mv.run_id:

@@ -20,12 +20,11 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from govern.stats.evaluation import holdout_metrics, metric_values
-
-from govern.evidence.evaluation import Comparison
-from govern.stats.intervals import bootstrap_intervals
-from govern.spec.model import ModelSpec
 from govern.data.splits import Split
+from govern.evidence.evaluation import Comparison
+from govern.spec.model import ModelSpec
+from govern.stats.evaluation import holdout_metrics, metric_values
+from govern.stats.intervals import bootstrap_intervals
 
 
 @dataclass

@@ -18,12 +18,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from govern.stats.evaluation import holdout_metrics, paired_bootstrap
-
-from govern.evidence.evaluation import Comparison
-from govern.spec.model import ModelSpec
 from govern.data.transactions import _clean_log
 from govern.data.validation import load_table
+from govern.evidence.evaluation import Comparison
+from govern.spec.model import ModelSpec
+from govern.stats.evaluation import holdout_metrics, paired_bootstrap
 
 PENALIZER = 0.001
 MODEL = "BG/NBD with Gamma-Gamma (lifetimes {version}, penalizer {penalizer})"
@@ -136,7 +135,8 @@ def compare_with_baseline(
     if expected.isna().any() or not np.isfinite(expected.to_numpy()).all():
         return _unmeasured(empty, f"{int(expected.isna().sum())} holdout customers have no purchase history in {path.name}")
     y = holdout[data.target].to_numpy(dtype=float)
-    comparison = paired_bootstrap(spec.task, spec.primary_metric, y, np.asarray(predictions, dtype=float), expected.to_numpy(), resamples=resamples, confidence=confidence)
+    comparison = paired_bootstrap(spec.task, spec.primary_metric, y, np.asarray(predictions, dtype=float), expected.to_numpy(),
+                                  resamples=resamples, confidence=confidence)
     return BaselineResult(name, empty.cutoffs, int(customers.nunique()), holdout_metrics(spec.task, y, expected.to_numpy()), params, comparison)
 
 

@@ -16,15 +16,14 @@ import math
 import numpy as np
 import pandas as pd
 
-from govern.training import tuning
-from govern.stores.champion import Champion
 from govern.core.errors import GovernError
-from govern.stats.evaluation import holdout_metrics, metric_values, paired_bootstrap
-from govern.evidence.evaluation import Comparison
-from govern.evidence.evaluation import Evaluation, Overlap
-from govern.stats.intervals import bootstrap_intervals
 from govern.data.overlap import salt_fingerprint, seen_by
+from govern.evidence.evaluation import Comparison, Evaluation, Overlap
 from govern.spec.model import ModelSpec
+from govern.stats.evaluation import holdout_metrics, metric_values, paired_bootstrap
+from govern.stats.intervals import bootstrap_intervals
+from govern.stores.champion import Champion
+from govern.training import tuning
 
 INTERVAL_METRICS = {"binary": ("roc_auc", "log_loss", "brier", "accuracy", "f1", "precision", "recall"), "regression": ("rmse", "mae", "r2")}
 # The fewest unseen rows on which a paired comparison is still worth stating.

@@ -25,7 +25,7 @@ from mlflow.entities import Metric, Param, RunTag
 from mlflow.tracking import MlflowClient
 from optuna_integration import CatBoostPruningCallback
 
-from govern.spec.model import IntParam, FloatParam, ModelSpec
+from govern.spec.model import FloatParam, IntParam, ModelSpec
 
 # CatBoost's name for each spec metric, and whether Optuna maximises it.
 CATBOOST_METRIC = {

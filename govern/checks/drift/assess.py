@@ -20,8 +20,9 @@ from typing import Any
 
 import pandas as pd
 
-from govern.evidence.drift import ColumnDrift, DriftEvidence, DriftSummary, ReportRows, not_measured  # noqa: F401 (not_measured re-exported)
+from govern.checks.drift import evidently_internals
 from govern.core.errors import DataValidationError
+from govern.evidence.drift import ColumnDrift, DriftEvidence, DriftSummary, ReportRows, not_measured  # noqa: F401 (not_measured re-exported)
 from govern.evidence.io import write_evidence
 
 # Evidently methods whose score grows with drift; every other method reports a p-value.
@@ -39,10 +40,7 @@ _SCORE_GROWS_WITH_DRIFT = {
 
 def _method_names() -> dict[str, str]:
     """Evidently reports a method by display name ("K-S p_value"); map it to its short name ("ks")."""
-    from evidently.legacy.calculations import stattests
-    from evidently.legacy.calculations.stattests.registry import StatTest
-
-    return {v.display_name: v.name for v in vars(stattests).values() if isinstance(v, StatTest)}
+    return evidently_internals.stattest_names()
 
 
 def _finite(value: Any) -> float | None:
@@ -55,7 +53,8 @@ def _finite(value: Any) -> float | None:
 def _split_types(frame: pd.DataFrame, columns: list[str], categorical: list[str] | None) -> tuple[list[str], list[str]]:
     """Declared categorical columns, plus any column that is not numeric (strings, booleans)."""
     declared = set(categorical or [])
-    cat, num = [], []
+    cat: list[str] = []
+    num: list[str] = []
     for col in columns:
         dtype = frame[col].dtype
         numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
@@ -147,7 +146,8 @@ def assess_drift(
     methods and thresholds; its figures are illustration, the gate's are in drift.json
     (``report_agrees`` says whether the sample's verdicts match).
     """
-    from govern.checks.drift import stats as drift_stats, html as report_assets
+    from govern.checks.drift import html as report_assets
+    from govern.checks.drift import stats as drift_stats
     from govern.core.settings import load_settings
 
     columns = list(dict.fromkeys(columns))

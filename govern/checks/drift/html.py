@@ -23,6 +23,8 @@ import math
 import shutil
 from pathlib import Path
 
+from govern.checks.drift import evidently_internals
+
 _LOADER = """<script>
 (function () {{
   var names = {names};
@@ -33,7 +35,8 @@ _LOADER = """<script>
   }}
   function next(i) {{
     if (i >= tries.length) {{
-      document.getElementById("root_{id}").innerHTML = "<p>Evidently's viewer ({script}) was not found beside this project. Open this file from model_cards/ in the project, or read drift.json: it holds every figure.</p>";
+      document.getElementById("root_{id}").innerHTML = "<p>Evidently's viewer ({script}) was not found beside this project. \
+Open this file from model_cards/ in the project, or read drift.json: it holds every figure.</p>";
       return;
     }}
     var s = document.createElement("script");
@@ -80,14 +83,12 @@ def font_name() -> str:
 
 def ensure_assets(folder: Path) -> Path:
     """Copy Evidently's viewer script and icon font into ``folder`` once; returns the script's path."""
-    from evidently.legacy.utils.dashboard import STATIC_PATH
-
-    for source, name in (("index.js", script_name()), ("material-ui-icons.woff2", font_name())):
+    for source, name in ((evidently_internals.VIEWER_SCRIPT, script_name()), (evidently_internals.ICON_FONT, font_name())):
         target = Path(folder) / name
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             partial = target.with_suffix(".partial")
-            shutil.copyfile(Path(STATIC_PATH) / source, partial)
+            shutil.copyfile(evidently_internals.static_file(source), partial)
             partial.replace(target)
     return Path(folder) / script_name()
 
@@ -118,14 +119,11 @@ def _compact(value, templates: dict[str, int]):
 
 
 def _data_block(dashboard_id: str, dashboard_info, graphs: dict) -> str:
-    from evidently.legacy.utils import NumpyEncoder
-    from evidently.legacy.utils.dashboard import dashboard_info_to_json
-
     templates: dict[str, int] = {}
-    data = _compact(json.loads(dashboard_info_to_json(dashboard_info)), templates)
+    data = _compact(json.loads(evidently_internals.dashboard_json(dashboard_info)), templates)
     packed = {"id": dashboard_id, "data": json.dumps(data, separators=(",", ":")),
               "templates": json.dumps(list(templates), separators=(",", ":")),
-              "graphs": json.dumps(graphs, cls=NumpyEncoder, separators=(",", ":"))}
+              "graphs": json.dumps(graphs, cls=evidently_internals.json_encoder(), separators=(",", ":"))}
     # A JSON string cannot close the script element early: "</" is escaped.
     return _RESTORE % {k: v.replace("</", "<\\/") for k, v in packed.items()}
 
@@ -133,26 +131,14 @@ def _data_block(dashboard_id: str, dashboard_info, graphs: dict) -> str:
 def html_without_script(snapshot) -> str:
     """The snapshot's standalone HTML (as ``save_html`` writes it) with its data compacted
     and a loader for the shared script and font in place of the embedded ones."""
-    from evidently.core.metric_types import DetailsInfo
-    from evidently.legacy.renderers.html_widgets import group_widget
-    from evidently.legacy.utils.dashboard import TemplateParams, file_html_template
-    from evidently.legacy.model.dashboard import DashboardInfo
-
-    widgets = [group_widget(title="", widgets=snapshot._widgets)] + snapshot._tests_widgets
-    graphs = {}
-    for widget in widgets:
-        for graph in widget.get_additional_graphs():
-            info = getattr(graph, "params", graph)
-            item = DetailsInfo(title="", info=info, id=graph.id)
-            graphs[f"{item.id}"] = item.info.dict() if hasattr(item.info, "dict") else item.info
+    widgets = evidently_internals.snapshot_widgets(snapshot)
+    graphs = evidently_internals.additional_graphs(widgets)
     dashboard_id = "report_" + hashlib.sha1(snapshot.json().encode()).hexdigest()[:16]
-    info = DashboardInfo(name="Report", widgets=widgets)
-    params = TemplateParams(dashboard_id=dashboard_id, dashboard_info=info, additional_graphs=graphs, embed_lib=False,
-                            embed_data=False, embed_font=False, font_file="GOVERN_FONT_SOURCES")
-    page = file_html_template(params)
+    info = evidently_internals.dashboard_info(widgets)
+    page = evidently_internals.page_without_script(dashboard_id, info, graphs, font_file="GOVERN_FONT_SOURCES")
     page = page.replace("url(GOVERN_FONT_SOURCES);", _font_sources() + ";", 1)
-    page = page.replace("<!-- no embedded data -->", _data_block(dashboard_id, info, graphs), 1)
-    start = page.index("<script>\n    window.drawDashboard(")
+    page = page.replace(evidently_internals.NO_EMBEDDED_DATA, _data_block(dashboard_id, info, graphs), 1)
+    start = page.index(evidently_internals.DRAW_SCRIPT)
     end = page.index("</script>", start) + len("</script>")
     loader = _LOADER.format(names=json.dumps([script_name()]), id=dashboard_id, script=script_name())
     return page[:start] + loader + page[end:]

@@ -56,7 +56,7 @@ class Numbers:
     from_ref: np.ndarray
 
     @classmethod
-    def of(cls, ref: pd.Series, cur: pd.Series) -> "Numbers":
+    def of(cls, ref: pd.Series, cur: pd.Series) -> Numbers:
         r, c = np.sort(numbers(ref)), np.sort(numbers(cur))
         both = np.concatenate([r, c])
         order = np.argsort(both, kind="stable")  # two sorted runs: a merge
@@ -79,11 +79,12 @@ def strings(series: pd.Series) -> pd.Series:
 
 def default_method(ref: pd.Series, cur: pd.Series, categorical: bool, values: Numbers | None = None) -> str | None:
     """Evidently's choice for a column when the spec names none; None for its p-value tests."""
-    ref_count = int(ref.notna().sum()) if categorical else len(values.ref)
-    if ref_count <= _SMALL:
-        return None
     if categorical:
-        return "jensenshannon"
+        return "jensenshannon" if int(ref.notna().sum()) > _SMALL else None
+    if values is None:
+        raise ValueError("a numeric column's default method needs its values")
+    if len(values.ref) <= _SMALL:
+        return None
     return "jensenshannon" if _distinct(values.merged) <= 5 else "wasserstein"
 
 
@@ -107,6 +108,8 @@ def measure(ref: pd.Series, cur: pd.Series, *, method: str, threshold: float | N
     ``values`` is given for a numeric column, None for a categorical one."""
     threshold = DEFAULT_THRESHOLD if threshold is None else float(threshold)
     if method == "wasserstein":
+        if values is None:
+            raise ValueError("the Wasserstein distance is for numeric columns: their values are needed")
         score = values.wasserstein() / max(float(np.std(values.ref)), 0.001)
     else:
         score = distance.jensenshannon(*_frequencies(ref, cur, values))

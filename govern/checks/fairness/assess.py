@@ -18,11 +18,11 @@ import numpy as np
 import pandas as pd
 
 from govern.checks.fairness import intervals as boot
-from govern.core.errors import DataValidationError, SpecError
 from govern.checks.fairness.tables import feature_block
+from govern.core.errors import DataValidationError, SpecError
 from govern.evidence.fairness import INTERSECTION_SEPARATOR, FairnessReport
-from govern.stats.group_metrics import binary_rates, cell_counts, delong_auc, group_aucs, regression_means
 from govern.spec.model import FAIRNESS_METRICS, ModelSpec
+from govern.stats.group_metrics import binary_rates, cell_counts, delong_auc, group_aucs, regression_means
 
 MISSING_GROUP = "(missing)"
 BLANK_GROUP = "(blank)"
@@ -137,8 +137,10 @@ def assess_fairness(
             draws = binary_rates(boot.sum_to_groups(fine_draws, to_group, len(labels)))
             point["roc_auc"], draws["roc_auc"] = _group_auc(codes, len(labels), y, y_score, order, resamples, rng)
         else:
-            point = regression_means(boot.sum_to_groups(fine_sums[None], to_group, len(labels))[0], boot.sum_to_groups(fine_sizes[None, :, None], to_group, len(labels))[0, :, 0])
-            draws = regression_means(boot.sum_to_groups(draw_sums, to_group, len(labels)), boot.sum_to_groups(draw_sizes[:, :, None], to_group, len(labels))[..., 0])
+            point = regression_means(boot.sum_to_groups(fine_sums[None], to_group, len(labels))[0],
+                                     boot.sum_to_groups(fine_sizes[None, :, None], to_group, len(labels))[0, :, 0])
+            draws = regression_means(boot.sum_to_groups(draw_sums, to_group, len(labels)),
+                                     boot.sum_to_groups(draw_sizes[:, :, None], to_group, len(labels))[..., 0])
         report[name] = feature_block(task, labels, point, draws, overall, rules)
     return FairnessReport(task=task, **rules, resamples=int(resamples), seed=int(seed), interval_method=INTERVAL_METHOD, features=report)
 

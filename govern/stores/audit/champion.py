@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from govern.evidence.verdict import PASSED
 from govern.stores.audit.events import (
     APPROVED,
     GATES,
@@ -19,7 +20,6 @@ from govern.stores.audit.events import (
     normalize_version,
     show_version,
 )
-from govern.evidence.verdict import PASSED
 
 
 def _moves(events: list[AuditEvent]) -> list[AuditEvent]:

@@ -17,19 +17,20 @@ import json
 import random
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime, timezone
-from typing import Any, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from govern.core.errors import GovernError
 from govern.stores.audit.events import EVENT_FIELDS, GENESIS_HASH, AuditEvent, canonical_json, chain_problems, normalize_version
 from govern.stores.database import open_engine
-from govern.core.errors import GovernError
 
 TABLE_NAME = "govern_audit"
 
@@ -68,7 +69,7 @@ def _event_from_row(row: Any) -> AuditEvent:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 class AuditLog:
@@ -84,7 +85,7 @@ class AuditLog:
         self._create_table()
 
     @classmethod
-    def from_settings(cls, settings: Any = None) -> "AuditLog":
+    def from_settings(cls, settings: Any = None) -> AuditLog:
         """The project's log: ``GOVERN_DATABASE_URL`` or ``mlruns/govern.db``."""
         from govern.core.settings import load_settings
 
@@ -96,7 +97,7 @@ class AuditLog:
     def close(self) -> None:
         self._engine.dispose()
 
-    def __enter__(self) -> "AuditLog":
+    def __enter__(self) -> AuditLog:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -254,7 +255,7 @@ class AuditLog:
 
 def _lock_key(model: str) -> int:
     """A stable signed 64-bit key per model for PostgreSQL's advisory lock."""
-    digest = hashlib.sha256(f"{TABLE_NAME}:{model}".encode("utf-8")).digest()
+    digest = hashlib.sha256(f"{TABLE_NAME}:{model}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
