@@ -9,7 +9,6 @@ outcome is logged to MLflow and appended to the audit chain.
 from __future__ import annotations
 
 import getpass
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from flows.retries import transient
 from govern.core.settings import load_settings
 from govern.data import validation
+from govern.evidence.io import write_evidence
 from govern.monitoring import check as monitoring
 from govern.monitoring import report as monitoring_report
 from govern.spec.model import load_spec
@@ -51,7 +51,6 @@ def monitor(model: str, current: str) -> dict:
     outcome = check_task(spec, reference, frame, out_dir)
     outcome.current, outcome.checked_at = str(current), now.isoformat(timespec="seconds")
     outcome.reports = monitoring_report.write_reports(outcome, out_dir)
-    result = outcome.to_dict()
-    (out_dir / "outcome.json").write_text(json.dumps(result, indent=2, default=str))
+    write_evidence(out_dir / "outcome.json", outcome)
     monitoring.record(spec, reference, outcome, out_dir, AuditLog(settings.database_url), actor=getpass.getuser())
-    return result
+    return outcome.to_dict()

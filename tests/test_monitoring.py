@@ -12,10 +12,12 @@ import pytest
 from govern.core.errors import GovernError
 from govern.data import retraining
 from govern.demo.customers import generate_customers
-from govern.evidence.verdict import FAILED, NOT_MEASURED, PASSED
+from govern.evidence.drift import not_measured
+from govern.evidence.io import write_evidence
+from govern.evidence.verdict import FAILED, NOT_MEASURED, PASSED, GateResult
 from govern.gates import rules as gates
 from govern.monitoring import check as monitoring
-from govern.monitoring.check import BaseRate, MonitoringOutcome, Reference
+from govern.monitoring.check import BaseRate, MetricRow, MonitoringOutcome, Reference
 from govern.monitoring.report import render_markdown, summary_lines
 from govern.spec.model import load_spec
 from tests.record_story import minimal_record
@@ -113,7 +115,7 @@ def test_fairness_gates_are_passed_through(monkeypatch):
 
     monkeypatch.setattr(gates, "fairness_gates", fake)
     report = {"features": {}}
-    results = monitoring.label_checks(spec, {"roc_auc": 0.8, "brier": 0.1}, 0.86, BaseRate(0.27, 0.27), report)
+    results = monitoring.label_checks(spec, {"roc_auc": 0.8, "brier": 0.1}, 0.86, BaseRate(training=0.27, current=0.27), report)
     assert seen["args"] == (spec, report)
     assert results[-1:] == verdict
 
@@ -144,6 +146,48 @@ def test_check_on_labelled_data_judges_every_rule(tmp_path):
     data = json.loads(json.dumps(outcome.to_dict()))
     assert data["status"] == FAILED and data["drift_gate"] in (PASSED, FAILED) and data["performance"]["roc_auc"] == primary.current
     assert MonitoringOutcome.from_dict(data).to_dict() == data
+
+
+def _outcome() -> MonitoringOutcome:
+    nan = float("nan")
+    return MonitoringOutcome(
+        model="churn", champion="4", rows=800, labelled=True, drift=not_measured("nothing later"), drift_gate="not_gated", findings=[],
+        checks=[GateResult("roc_auc", "metric", FAILED, nan, ">= 0.7", "roc_auc could not be measured"),
+                GateResult("base-rate shift", "base_rate", NOT_MEASURED, None, "absolute shift <= 10.0%", "not measured")],
+        performance={"roc_auc": nan, "brier": 0.2},
+        performance_table=[MetricRow(metric="roc_auc", current=nan, champion_holdout=0.86, current_interval=(nan, 0.9), champion_interval=(0.83, 0.89))],
+        base_rate=BaseRate(training=None, current=0.3), primary_metric="roc_auc", current="new.parquet", checked_at="2026-01-01T00:00:00+00:00",
+        reports={"markdown": "monitoring.md"},
+    )
+
+
+def test_the_outcome_is_written_as_strict_json_with_null_for_what_is_not_finite(tmp_path):
+    import jsonschema
+
+    from govern.evidence.schema import schema_path
+
+    outcome = _outcome()
+    text = write_evidence(tmp_path / "outcome.json", outcome).read_text()
+    data = json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} reached the JSON"))
+    assert data["performance"] == {"roc_auc": None, "brier": 0.2} and data["checks"][0]["observed"] is None
+    assert data["performance_table"][0]["current"] is None and data["performance_table"][0]["current_interval"] is None
+    assert data["base_rate"] == {"training": None, "current": 0.3, "shift": None}
+    assert data["status"] == FAILED and data["failures"] == ["roc_auc could not be measured"]
+    jsonschema.validate(data, json.loads(schema_path("outcome").read_text()))
+    again = MonitoringOutcome.from_dict(data)
+    assert again == outcome and again.to_dict() == data
+    assert [c.gate for c in again.not_measured] == ["base-rate shift"]
+
+
+def test_an_outcome_refuses_a_value_of_another_type_instead_of_keeping_its_string():
+    import pandas as pd
+    from pydantic import ValidationError
+
+    outcome = _outcome()
+    with pytest.raises(ValidationError):
+        outcome.checked_at = pd.Timestamp("2026-01-01")
+    with pytest.raises(ValidationError):
+        outcome.reports = {"markdown": Path("monitoring.md")}
 
 
 def test_check_on_unlabelled_data_passes_nothing_it_cannot_see(tmp_path):

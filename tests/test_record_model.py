@@ -89,10 +89,37 @@ def test_the_card_renders_from_a_typed_record():
     assert "Model card: churn v3" in card and "**Not measured**: nothing later to compare with" in card
 
 
-def test_the_published_schema_is_the_generated_one():
-    from govern.evidence.schema import REGENERATE, SCHEMA_PATH, schema_text
+@pytest.mark.parametrize("name", ["record", "gates", "fairness", "drift", "live", "experiment", "outcome"])
+def test_the_published_schema_is_the_generated_one(name):
+    from govern.evidence.schema import NAMES, REGENERATE, schema_path, schema_text
 
-    assert SCHEMA_PATH.read_text() == schema_text(), f"govern/evidence/schemas/record.schema.json is stale: regenerate it with `{REGENERATE}`"
+    assert name in NAMES
+    path = schema_path(name)
+    assert path.read_text() == schema_text(name), f"govern/evidence/schemas/{path.name} is stale: regenerate it with `{REGENERATE}`"
+
+
+def test_every_evidence_model_has_a_published_schema_and_nothing_else_is_there():
+    from govern.evidence.schema import NAMES, SCHEMA_DIR, SCHEMA_PATH, schema_path
+
+    assert SCHEMA_PATH == schema_path("record")
+    assert sorted(p.name for p in SCHEMA_DIR.glob("*.json")) == sorted(f"{n}.schema.json" for n in NAMES)
+
+
+def test_the_writer_refuses_a_value_of_an_unknown_type_instead_of_writing_its_string(tmp_path):
+    import numpy as np
+    from pydantic_core import PydanticSerializationError
+
+    from govern.evidence.drift import DriftEvidence
+
+    drift = DriftEvidence(summary=not_measured("nothing later"), evidently={"rows": np.int64(3)})
+    with pytest.raises(PydanticSerializationError, match="unknown type"):
+        write_evidence(tmp_path / "drift.json", drift)
+    assert not (tmp_path / "drift.json").exists()
+    record = _record()
+    record.created_at = Path("/not/a/date")  # a typed field holding another type: never its str()
+    with pytest.raises(PydanticSerializationError):
+        write_evidence(tmp_path / "record.json", record)
+    assert not (tmp_path / "record.json").exists()
 
 
 def test_a_written_record_validates_against_the_published_schema(tmp_path):

@@ -57,11 +57,14 @@ def train(
 @command
 def schema(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the schema to this file instead of printing it"),
+    name: str = typer.Option("record", "--name", help="Which file's schema: record, gates, fairness, drift, live, experiment or outcome (monitoring)"),
 ):
-    """Print the JSON Schema of record.json (the evidence record of every version)."""
-    from govern.evidence.schema import schema_text
+    """Print the JSON Schema of record.json (the evidence record of every version), or with --name of another evidence file."""
+    from govern.evidence.schema import NAMES, schema_text
 
-    text = schema_text()
+    if name not in NAMES:
+        raise GovernError(f"--name {name}: no such evidence schema (one of {', '.join(NAMES)})")
+    text = schema_text(name)
     if output is None:
         typer.echo(text, nl=False)
     else:

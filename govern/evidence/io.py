@@ -1,9 +1,11 @@
 """Evidence values and files, one way: typed values in, pydantic's JSON out.
 
-Every evidence file (``record.json``, ``gates.json``, ``fairness.json``, ``drift.json``)
-is a model dumped by :func:`write_evidence`, so no step sanitises JSON by hand.  A value
-that is not a finite number is stored as ``null`` (``Finite``), never as ``NaN``, which
-JSON does not have and which the schema would not describe.
+Every evidence or report file (``record.json``, ``gates.json``, ``fairness.json``,
+``drift.json``, ``live.json``, ``experiment.json``, monitoring's ``outcome.json``) is a
+model dumped by :func:`write_evidence`, so no step sanitises JSON by hand.  A value that
+is not a finite number is stored as ``null`` (``Finite``), never as ``NaN``, which JSON
+does not have and which the schema would not describe; a value of a type the model does
+not declare, or that JSON cannot hold, is an error, never its ``str()``.
 """
 
 from __future__ import annotations
@@ -44,9 +46,17 @@ class Evidence(BaseModel):
     model_config = ConfigDict(extra="ignore", ser_json_inf_nan="null")
 
 
+def evidence_json(evidence: BaseModel, *, indent: int | None = 2) -> str:
+    """``evidence`` as strict JSON: NaN and infinities as ``null``; a value that does not
+    match its field's type (a ``Path`` set on a ``str`` field) or that pydantic cannot
+    serialise (a numpy integer in a free-form block) raises ``PydanticSerializationError``
+    instead of being written as a string."""
+    return evidence.model_dump_json(indent=indent, warnings="error")
+
+
 def write_evidence(path: Path, evidence: BaseModel) -> Path:
-    """The one writer of evidence files: ``evidence`` as indented JSON at ``path``."""
-    path.write_text(evidence.model_dump_json(indent=2))
+    """The one writer of evidence files: ``evidence`` as indented strict JSON at ``path``."""
+    path.write_text(evidence_json(evidence))
     return path
 
 

@@ -42,6 +42,11 @@ class GateReport(Evidence):
     status: GateStatus
     results: list[GateResult] = Field(default_factory=list)
 
+    @classmethod
+    def judge(cls, results: list[GateResult]) -> GateReport:
+        """The verdict over ``results``: failed when any failed (not measured is no failure)."""
+        return cls(status=FAILED if any(r.status == FAILED for r in results) else PASSED, results=results)
+
     @property
     def passed(self) -> bool:
         return self.status == PASSED

@@ -152,8 +152,7 @@ def baseline_gate(spec: ModelSpec, comparison: Comparison | None, note: str = ""
 
 
 def judge(results: list[GateResult]) -> GateReport:
-    status = FAILED if any(r.status == FAILED for r in results) else PASSED
-    return GateReport(status=status, results=results)
+    return GateReport.judge(results)
 
 
 def evaluate_gates(

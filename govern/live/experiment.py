@@ -10,13 +10,12 @@ not changed by any action, so neither model is judged on the champion's own effe
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
 from govern.evidence.evaluation import Comparison
+from govern.evidence.live import Lift, Power, ThresholdAdvice, ThresholdRow, Value
 from govern.live.assignment import CONTROL, TREATMENT
 from govern.spec.model import ExperimentSpec, LiveGate, ModelSpec
 from govern.stats.evaluation import paired_bootstrap
@@ -37,27 +36,6 @@ def pending_units(frame: pd.DataFrame, matured: pd.DataFrame) -> pd.DataFrame:
     return rest.assign(outcome=rest["outcome"].fillna(0.0))
 
 
-@dataclass(frozen=True)
-class Lift:
-    """Treatment minus control outcome rate among targeted customers (negative: fewer outcomes)."""
-
-    treated: int
-    control: int
-    treatment_rate: float | None
-    control_rate: float | None
-    difference: float | None
-    lower: float | None
-    upper: float | None
-    relative: float | None
-    relative_lower: float | None
-    relative_upper: float | None
-    confidence: float
-    note: str = ""
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
 def rate_interval(events: int, n: int, confidence: float) -> tuple[float, float]:
     """Wilson interval of one rate (used for the pictures and per-arm rates)."""
     if n == 0:
@@ -74,7 +52,9 @@ def lift(y_treated, y_control, confidence: float) -> Lift:
     the delta method on its logarithm."""
     t, c = np.asarray(y_treated, float), np.asarray(y_control, float)
     if len(t) < 2 or len(c) < 2:
-        return Lift(len(t), len(c), None, None, None, None, None, None, None, None, confidence, "not measured: fewer than 2 targeted customers in an arm")
+        return Lift(treated=len(t), control=len(c), treatment_rate=None, control_rate=None, difference=None, lower=None, upper=None,
+                    relative=None, relative_lower=None, relative_upper=None, confidence=confidence,
+                    note="not measured: fewer than 2 targeted customers in an arm")
     z = norm.ppf(0.5 + confidence / 2)
     pt, pc = t.mean(), c.mean()
     se = np.sqrt(pt * (1 - pt) / len(t) + pc * (1 - pc) / len(c))
@@ -85,8 +65,8 @@ def lift(y_treated, y_control, confidence: float) -> Lift:
         ratio = pt / pc
         rel, rel_lo, rel_hi = ratio - 1, ratio * np.exp(-z * log_se) - 1, ratio * np.exp(z * log_se) - 1
     note = "" if se > 0 else "no variation in outcomes: the interval is degenerate"
-    return Lift(len(t), len(c), float(pt), float(pc), float(diff), float(diff - z * se), float(diff + z * se),
-                None if rel is None else float(rel), None if rel_lo is None else float(rel_lo), None if rel_hi is None else float(rel_hi), confidence, note)
+    return Lift(treated=len(t), control=len(c), treatment_rate=pt, control_rate=pc, difference=diff, lower=diff - z * se, upper=diff + z * se,
+                relative=rel, relative_lower=rel_lo, relative_upper=rel_hi, confidence=confidence, note=note)
 
 
 def arm_lift(units_frame: pd.DataFrame, confidence: float) -> Lift:
@@ -94,39 +74,14 @@ def arm_lift(units_frame: pd.DataFrame, confidence: float) -> Lift:
     return lift(targeted.loc[targeted["arm"] == TREATMENT, "outcome"], targeted.loc[targeted["arm"] == CONTROL, "outcome"], confidence)
 
 
-@dataclass(frozen=True)
-class Value:
-    """Outcomes prevented among treated customers and what they are worth, with the lift's interval."""
-
-    prevented: float | None
-    prevented_lower: float | None
-    prevented_upper: float | None
-    value: float | None
-    value_lower: float | None
-    value_upper: float | None
-    offer_cost: float
-
-
 def incremental_value(result: Lift, exp: ExperimentSpec) -> Value:
     cost = result.treated * exp.offer_cost
     if result.difference is None:
-        return Value(None, None, None, None, None, None, cost)
+        return Value(prevented=None, prevented_lower=None, prevented_upper=None, value=None, value_lower=None, value_upper=None, offer_cost=cost)
     saved = lambda d: -d * result.treated  # noqa: E731 (a fall in the outcome rate is customers kept)
     lo, mid, hi = saved(result.upper), saved(result.difference), saved(result.lower)
     worth = lambda s: s * exp.value_per_saved_customer - cost  # noqa: E731
-    return Value(mid, lo, hi, worth(mid), worth(lo), worth(hi), cost)
-
-
-@dataclass(frozen=True)
-class Power:
-    """Targeted customers with matured outcomes needed to detect ``min_effect``, and how many more."""
-
-    min_effect: float
-    base_rate: float
-    needed: int
-    have: int
-    further: int
-    note: str
+    return Value(prevented=mid, prevented_lower=lo, prevented_upper=hi, value=worth(mid), value_lower=worth(lo), value_upper=worth(hi), offer_cost=cost)
 
 
 def power_needed(result: Lift, exp: ExperimentSpec, fallback_rate: float | None = None) -> Power:
@@ -141,7 +96,7 @@ def power_needed(result: Lift, exp: ExperimentSpec, fallback_rate: float | None 
     z = norm.ppf(1 - (1 - exp.confidence) / 2) + norm.ppf(exp.power)
     needed = int(np.ceil(z**2 * (base * (1 - base) / s + other * (1 - other) / (1 - s)) / exp.min_effect**2))
     have = result.treated + result.control
-    return Power(exp.min_effect, float(base), needed, have, max(needed - have, 0), note)
+    return Power(min_effect=exp.min_effect, base_rate=float(base), needed=needed, have=have, further=max(needed - have, 0), note=note)
 
 
 def live_comparison(spec: ModelSpec, units_frame: pd.DataFrame, gate: LiveGate | None) -> Comparison | None:
@@ -157,25 +112,6 @@ def live_comparison(spec: ModelSpec, units_frame: pd.DataFrame, gate: LiveGate |
                             confidence=gate.confidence if gate else 0.95, threshold=spec.decision_threshold, chunk=chunk)
 
 
-@dataclass(frozen=True)
-class ThresholdRow:
-    threshold: float
-    targeted_per_batch: float
-    expected_value_per_batch: float
-
-
-@dataclass(frozen=True)
-class ThresholdAdvice:
-    current: float
-    recommended: float | None
-    current_value: float | None
-    recommended_value: float | None
-    relative_effect: float | None
-    capacity: int | None
-    table: list[ThresholdRow]
-    note: str
-
-
 def threshold_advice(spec: ModelSpec, units_frame: pd.DataFrame, result: Lift) -> ThresholdAdvice:
     """The threshold that maximises expected value per batch: for each customer above it,
     the observed outcome rate of untreated customers at that score times the measured
@@ -185,7 +121,8 @@ def threshold_advice(spec: ModelSpec, units_frame: pd.DataFrame, result: Lift) -
     control = units_frame[units_frame["arm"] == CONTROL]
     current = spec.decision_threshold
     if result.relative is None or len(control) < 20:
-        return ThresholdAdvice(current, None, None, None, None, exp.capacity, [], "not measured: no relative effect or too few control outcomes yet")
+        return ThresholdAdvice(current=current, recommended=None, current_value=None, recommended_value=None, relative_effect=None, capacity=exp.capacity,
+                               table=[], note="not measured: no relative effect or too few control outcomes yet")
     effect = -result.relative
     bins = np.unique(np.quantile(control["champion_score"], np.linspace(0, 1, 11)))
     which = np.clip(np.searchsorted(bins, control["champion_score"], side="right") - 1, 0, len(bins) - 2)
@@ -198,11 +135,13 @@ def threshold_advice(spec: ModelSpec, units_frame: pd.DataFrame, result: Lift) -
         above = everyone >= t
         per_batch = above.sum() / batches
         value = (customer_rate[above] * effect * exp.value_per_saved_customer - exp.offer_cost).sum() / batches
-        rows.append(ThresholdRow(float(t), float(per_batch), float(value)))
+        rows.append(ThresholdRow(threshold=float(t), targeted_per_batch=float(per_batch), expected_value_per_batch=float(value)))
     allowed = [r for r in rows if exp.capacity is None or r.targeted_per_batch <= exp.capacity]
-    best = max(allowed, key=lambda r: r.expected_value_per_batch) if allowed else None
+    measured = [r for r in allowed if r.expected_value_per_batch is not None]
+    best = max(measured, key=lambda r: r.expected_value_per_batch) if measured else None
     above = everyone >= current
     current_value = float((customer_rate[above] * effect * exp.value_per_saved_customer - exp.offer_cost).sum() / batches)
     note = "" if best else f"every threshold on the grid targets more than the capacity of {exp.capacity} per batch"
-    return ThresholdAdvice(current, best.threshold if best else None, current_value, best.expected_value_per_batch if best else None,
-                           float(effect), exp.capacity, rows, note)
+    return ThresholdAdvice(current=current, recommended=best.threshold if best else None, current_value=current_value,
+                           recommended_value=best.expected_value_per_batch if best else None, relative_effect=effect, capacity=exp.capacity,
+                           table=rows, note=note)

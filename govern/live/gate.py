@@ -3,17 +3,15 @@
 Its silent period must be complete (distinct daily batches scored), enough outcomes
 of untreated customers scored by both models must have matured, and the lower bound
 of the paired bootstrap of its live difference from the champion must clear
-``-margin``.  The evidence is a record (``live.json``) logged to MLflow with the
-experiment report; its SHA-256 is set on the version as ``live.digest`` when the
-report is made, and promotion re-reads the record, checks the digest and judges the
+``-margin``.  The evidence is a record (``live.json``, :class:`govern.evidence.live.LiveEvidence`)
+logged to MLflow with the experiment report; the SHA-256 of its strict JSON is set on the
+version as ``live.digest`` when the report is made, and promotion re-reads the record, checks the digest and judges the
 record, so what the reviewer saw is what promotion relies on.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -21,6 +19,8 @@ import mlflow
 import pandas as pd
 from mlflow.exceptions import MlflowException
 
+from govern.evidence.evaluation import Comparison
+from govern.evidence.live import LiveEvidence
 from govern.spec.model import LiveGate
 from govern.stores import registry
 
@@ -28,28 +28,7 @@ LIVE_DIGEST, LIVE_RUN = "live.digest", "live.run_id"
 LIVE_RECORD = "experiment/live.json"
 
 
-@dataclass(frozen=True)
-class LiveEvidence:
-    model: str
-    challenger_version: str
-    champion_version: str
-    silent_days: int
-    first_silent_day: str | None
-    last_batch_day: str | None
-    matured_outcomes: int
-    outcomes_expected_by: str | None
-    comparison: dict | None
-    gate: dict
-    made_on: str
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    def digest(self) -> str:
-        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
-
-
-def gather(model: str, frame: pd.DataFrame, matured_control: pd.DataFrame, comparison: dict | None, gate: LiveGate,
+def gather(model: str, frame: pd.DataFrame, matured_control: pd.DataFrame, comparison: Comparison | None, gate: LiveGate,
            window_days: int, today: date) -> LiveEvidence | None:
     """The live evidence of the challenger scored in ``frame`` (None if none was scored)."""
     silent = frame[frame["challenger_version"].notna()]
@@ -66,7 +45,7 @@ def gather(model: str, frame: pd.DataFrame, matured_control: pd.DataFrame, compa
     return LiveEvidence(
         model=model, challenger_version=challenger, champion_version=str(mine["champion_version"].iloc[-1]),
         silent_days=len(days), first_silent_day=days[0].isoformat(), last_batch_day=days[-1].isoformat(),
-        matured_outcomes=matured, outcomes_expected_by=expected, comparison=comparison, gate=gate.model_dump(), made_on=today.isoformat(),
+        matured_outcomes=matured, outcomes_expected_by=expected, comparison=comparison, gate=gate, made_on=today.isoformat(),
     )
 
 
@@ -84,9 +63,9 @@ def judge(evidence: LiveEvidence, gate: LiveGate) -> list[str]:
     c = evidence.comparison
     if c is None:
         reasons.append(f"{v}'s live difference from the champion is not measured yet (too few matured outcomes of both classes)")
-    elif c["lower"] < -gate.margin:
-        reasons.append(f"{v}'s live {c['metric']} difference {c['delta']:+.4f} has lower bound {c['lower']:+.4f} below -{gate.margin:g}"
-                       f" over {c['rows']} customers; it can clear only as more outcomes mature and narrow the interval")
+    elif c.lower < -gate.margin:
+        reasons.append(f"{v}'s live {c.metric} difference {c.delta:+.4f} has lower bound {c.lower:+.4f} below -{gate.margin:g}"
+                       f" over {c.rows} customers; it can clear only as more outcomes mature and narrow the interval")
     return reasons
 
 
@@ -133,7 +112,7 @@ def refusals(name: str, version: str) -> list[str]:
         return [f"v{version} has no live evidence: score it silently beside the champion (govern score), ingest outcomes and run govern experiment {name}"]
     try:
         raw = json.loads(Path(mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=LIVE_RECORD)).read_text())
-        evidence = LiveEvidence(**raw)
+        evidence = LiveEvidence.model_validate(raw)
     except (MlflowException, OSError, ValueError, TypeError) as exc:
         return [f"v{version}'s live evidence could not be read ({exc.__class__.__name__})"]
     if evidence.digest() != digest:

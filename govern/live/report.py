@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
-from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
@@ -22,33 +20,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from govern.evidence.io import write_evidence  # noqa: E402
+from govern.evidence.live import Cohort, ExperimentReport  # noqa: E402
 from govern.live import experiment as ex  # noqa: E402
 from govern.live import gate as live_gate  # noqa: E402
 from govern.live.assignment import CONTROL, TREATMENT  # noqa: E402
 from govern.spec.model import ModelSpec  # noqa: E402
-
-
-@dataclass
-class ExperimentReport:
-    model: str
-    made_on: str
-    champion_version: str | None
-    challenger_version: str | None
-    predictions: int
-    customers_matured: int
-    customers_provisional: int
-    lift: dict
-    provisional_lift: dict
-    value: dict
-    power: dict
-    comparison: dict | None
-    threshold: dict
-    live: dict | None
-    live_gate: list[str]
-    cohorts: list[dict]
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def build(spec: ModelSpec, frame: pd.DataFrame, today: date) -> tuple[ExperimentReport, live_gate.LiveEvidence | None, pd.DataFrame]:
@@ -61,7 +38,7 @@ def build(spec: ModelSpec, frame: pd.DataFrame, today: date) -> tuple[Experiment
     evidence = None
     if gate is not None:
         control = matured[(matured["arm"] == CONTROL) & matured["challenger_score"].notna()]
-        evidence = live_gate.gather(spec.name, frame, control, comparison.to_dict() if comparison else None, gate, exp.outcome_window_days, today)
+        evidence = live_gate.gather(spec.name, frame, control, comparison, gate, exp.outcome_window_days, today)
     cohorts = (frame.assign(known=frame["outcome"].notna(), mat=frame["matured"].fillna(False).astype(bool))
                .groupby("batch_id").agg(as_of=("as_of", "first"), scored=("customer_id", "size"), matured=("mat", "sum"), known=("known", "sum"))
                .reset_index())
@@ -73,11 +50,11 @@ def build(spec: ModelSpec, frame: pd.DataFrame, today: date) -> tuple[Experiment
         champion_version=str(frame["champion_version"].iloc[-1]) if len(frame) else None,
         challenger_version=evidence.challenger_version if evidence else None,
         predictions=int(len(frame)), customers_matured=int(len(matured)), customers_provisional=int(len(provisional)),
-        lift=result.to_dict(), provisional_lift=ex.arm_lift(provisional, exp.confidence).to_dict(),
-        value=asdict(ex.incremental_value(result, exp)), power=asdict(ex.power_needed(result, exp, overall)),
-        comparison=comparison.to_dict() if comparison else None, threshold=asdict(ex.threshold_advice(spec, matured, result)),
-        live=evidence.to_dict() if evidence else None, live_gate=live_gate.judge(evidence, gate) if evidence and gate else [],
-        cohorts=[{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in cohorts.to_dict("records")],
+        lift=result, provisional_lift=ex.arm_lift(provisional, exp.confidence),
+        value=ex.incremental_value(result, exp), power=ex.power_needed(result, exp, overall),
+        comparison=comparison, threshold=ex.threshold_advice(spec, matured, result),
+        live=evidence, live_gate=live_gate.judge(evidence, gate) if evidence and gate else [],
+        cohorts=[Cohort(**{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}) for row in cohorts.to_dict("records")],
     )
     return report, evidence, matured
 
@@ -102,7 +79,7 @@ def pictures(matured: pd.DataFrame, report: ExperimentReport) -> dict[str, bytes
     fig, ax = plt.subplots(figsize=(6, 3.2))
     targeted = matured[matured["decision"] == 1].sort_values("as_of")
     days = sorted(targeted["as_of"].unique())
-    points = [ex.arm_lift(targeted[targeted["as_of"] <= d], report.lift["confidence"]) for d in days]
+    points = [ex.arm_lift(targeted[targeted["as_of"] <= d], report.lift.confidence) for d in days]
     shown = [(d, p) for d, p in zip(days, points) if p.difference is not None]
     if shown:
         ax.plot([d for d, _ in shown], [p.difference for _, p in shown], color="#1f77b4")
@@ -124,13 +101,13 @@ def pictures(matured: pd.DataFrame, report: ExperimentReport) -> dict[str, bytes
 
     fig, ax = plt.subplots(figsize=(4.5, 3.2))
     lift = report.lift
-    for i, (arm, n) in enumerate(((TREATMENT, lift["treated"]), (CONTROL, lift["control"]))):
-        rate = lift["treatment_rate" if arm == TREATMENT else "control_rate"]
+    for i, (arm, n) in enumerate(((TREATMENT, lift.treated), (CONTROL, lift.control))):
+        rate = lift.treatment_rate if arm == TREATMENT else lift.control_rate
         if rate is not None:
-            lo, hi = ex.rate_interval(round(rate * n), n, lift["confidence"])
+            lo, hi = ex.rate_interval(round(rate * n), n, lift.confidence)
             ax.bar(i, rate, color="#1f77b4" if arm == TREATMENT else "#aaaaaa")
             ax.errorbar(i, rate, yerr=[[rate - lo], [hi - rate]], color="black", capsize=6)
-    ax.set_xticks([0, 1], [f"treatment (n={lift['treated']})", f"control (n={lift['control']})"])
+    ax.set_xticks([0, 1], [f"treatment (n={lift.treated})", f"control (n={lift.control})"])
     ax.set(title="Targeted customers: outcome rate", ylabel="outcome rate")
     out["arms"] = _png(fig)
     return out
@@ -146,25 +123,25 @@ def markdown(report: ExperimentReport, images: dict[str, str]) -> str:
              f"Made on {report.made_on} from {report.predictions} logged champion predictions; champion v{report.champion_version}"
              + (f", silent challenger v{report.challenger_version}." if report.challenger_version else ", no silent challenger."), "",
              "## Lift against the holdout control group (matured outcomes, targeted customers)", "",
-             f"- treatment rate {_fmt(lift['treatment_rate'], '.3f')} (n={lift['treated']}),"
-             f" control rate {_fmt(lift['control_rate'], '.3f')} (n={lift['control']})",
-             f"- difference {_fmt(lift['difference'])} [{_fmt(lift['lower'])}, {_fmt(lift['upper'])}] ({lift['confidence']:.0%} interval)",
-             f"- relative {_fmt(lift['relative'], '+.1%')} [{_fmt(lift['relative_lower'], '+.1%')}, {_fmt(lift['relative_upper'], '+.1%')}]",
-             f"- outcomes prevented {_fmt(value['prevented'], '.1f')} [{_fmt(value['prevented_lower'], '.1f')}, {_fmt(value['prevented_upper'], '.1f')}];"
-             f" incremental value {_fmt(value['value'], ',.0f')} [{_fmt(value['value_lower'], ',.0f')}, {_fmt(value['value_upper'], ',.0f')}]"
-             f" after offer cost {value['offer_cost']:,.0f}",
-             f"- power: {power['needed']} targeted customers with matured outcomes detect a change of {power['min_effect']:g}"
-             f" (base rate {power['base_rate']:.3f}); {power['have']} so far, {power['further']} more needed"
-             + (f" ({power['note']})" if power["note"] else ""),
-             *( [f"- note: {lift['note']}"] if lift["note"] else []), "",
+             f"- treatment rate {_fmt(lift.treatment_rate, '.3f')} (n={lift.treated}),"
+             f" control rate {_fmt(lift.control_rate, '.3f')} (n={lift.control})",
+             f"- difference {_fmt(lift.difference)} [{_fmt(lift.lower)}, {_fmt(lift.upper)}] ({lift.confidence:.0%} interval)",
+             f"- relative {_fmt(lift.relative, '+.1%')} [{_fmt(lift.relative_lower, '+.1%')}, {_fmt(lift.relative_upper, '+.1%')}]",
+             f"- outcomes prevented {_fmt(value.prevented, '.1f')} [{_fmt(value.prevented_lower, '.1f')}, {_fmt(value.prevented_upper, '.1f')}];"
+             f" incremental value {_fmt(value.value, ',.0f')} [{_fmt(value.value_lower, ',.0f')}, {_fmt(value.value_upper, ',.0f')}]"
+             f" after offer cost {value.offer_cost:,.0f}",
+             f"- power: {power.needed} targeted customers with matured outcomes detect a change of {power.min_effect:g}"
+             f" (base rate {power.base_rate:.3f}); {power.have} so far, {power.further} more needed"
+             + (f" ({power.note})" if power.note else ""),
+             *( [f"- note: {lift.note}"] if lift.note else []), "",
              "## Provisional (outcome window not yet passed)", "",
              f"- {report.customers_provisional} customers, outcomes observed so far (none yet counts as none);"
-             f" difference {_fmt(report.provisional_lift['difference'])}"
-             f" [{_fmt(report.provisional_lift['lower'])}, {_fmt(report.provisional_lift['upper'])}], PROVISIONAL: may change as outcomes mature", "",
+             f" difference {_fmt(report.provisional_lift.difference)}"
+             f" [{_fmt(report.provisional_lift.lower)}, {_fmt(report.provisional_lift.upper)}], PROVISIONAL: may change as outcomes mature", "",
              "## Champion vs silent challenger on the same untreated customers", ""]
     c = report.comparison
-    lines.append(f"- {c['metric']}: challenger {c['challenger']:.4f}, champion {c['champion']:.4f}, difference {c['delta']:+.4f}"
-                 f" [{c['lower']:+.4f}, {c['upper']:+.4f}] over {c['rows']} customers"
+    lines.append(f"- {c.metric}: challenger {c.challenger:.4f}, champion {c.champion:.4f}, difference {c.delta:+.4f}"
+                 f" [{c.lower:+.4f}, {c.upper:+.4f}] over {c.rows} customers"
                  if c else "- not measured: too few matured control outcomes of both classes")
     lines += ["", "## Live gate", ""]
     if report.live is None:
@@ -174,14 +151,14 @@ def markdown(report: ExperimentReport, images: dict[str, str]) -> str:
     else:
         lines.append(f"- passed for v{report.challenger_version}")
     lines += ["", "## Threshold from observed outcomes", ""]
-    if thr["recommended"] is None:
-        lines.append(f"- {thr['note']}")
+    if thr.recommended is None:
+        lines.append(f"- {thr.note}")
     else:
-        lines.append(f"- recommended {thr['recommended']:.2f} (expected value {thr['recommended_value']:,.0f} per batch) against the current"
-                     f" {thr['current']:.2f} ({thr['current_value']:,.0f}); measured relative effect {thr['relative_effect']:.1%}"
-                     + (f", capacity {thr['capacity']} per batch" if thr["capacity"] else ""))
+        lines.append(f"- recommended {thr.recommended:.2f} (expected value {thr.recommended_value:,.0f} per batch) against the current"
+                     f" {thr.current:.2f} ({thr.current_value:,.0f}); measured relative effect {thr.relative_effect:.1%}"
+                     + (f", capacity {thr.capacity} per batch" if thr.capacity else ""))
     lines += ["", "## Cohorts", "", "| batch | scored | outcomes known | matured | window passed |", "|---|---|---|---|---|"]
-    lines += [f"| {r['as_of']} | {r['scored']} | {r['known']} | {r['matured']} | {'yes' if r['window_passed'] else 'no (provisional)'} |"
+    lines += [f"| {r.as_of} | {r.scored} | {r.known} | {r.matured} | {'yes' if r.window_passed else 'no (provisional)'} |"
               for r in report.cohorts]
     lines += ["", *[f"![{name}]({src})" for name, src in images.items()], ""]
     return "\n".join(lines)
@@ -194,7 +171,7 @@ def write(report: ExperimentReport, images: dict[str, bytes], folder: Path) -> d
     for name, data in images.items():
         (folder / f"{name}.png").write_bytes(data)
     paths = {"json": folder / "experiment.json", "markdown": folder / "experiment.md", "html": folder / "experiment.html"}
-    paths["json"].write_text(json.dumps(report.to_dict(), indent=2, default=str))
+    write_evidence(paths["json"], report)
     paths["markdown"].write_text(markdown(report, {n: f"{n}.png" for n in images}))
     inline = {n: "data:image/png;base64," + base64.b64encode(d).decode() for n, d in images.items()}
     body = md.markdown(markdown(report, inline), extensions=["tables"])
@@ -214,7 +191,7 @@ def log_to_mlflow(spec: ModelSpec, folder: Path, evidence: live_gate.LiveEvidenc
     experiment_id = registry.ensure_experiment(spec.name, settings.artifact_root)
     with mlflow.start_run(experiment_id=experiment_id, run_name="experiment", tags={"govern.kind": "experiment"}) as run:
         if evidence is not None:
-            (folder / "live.json").write_text(json.dumps(evidence.to_dict(), indent=2, sort_keys=True, default=str))
+            write_evidence(folder / "live.json", evidence)
         mlflow.log_artifacts(str(folder), artifact_path="experiment")
     if evidence is not None:
         live_gate.record(spec.name, evidence, run.info.run_id)

@@ -11,20 +11,19 @@ words match the training gates.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import mlflow
 import pandas as pd
 from mlflow.exceptions import MlflowException
-from pydantic import TypeAdapter
 
 from govern.checks.drift import assess as drift_checks
 from govern.checks.fairness import assess as fairness_checks
 from govern.core.errors import GovernError
 from govern.data import validation
-from govern.evidence.drift import DriftSummary
 from govern.evidence.fairness import FairnessReport
+from govern.evidence.monitoring import BaseRate, MetricRow, MonitoringOutcome
 from govern.evidence.record import Record, read_record_file
 from govern.evidence.verdict import FAILED, NOT_MEASURED, PASSED, GateResult
 from govern.gates import rules as gates
@@ -36,7 +35,6 @@ from govern.stores.audit.log import AuditLog
 from govern.training import tuning
 
 NO_LABELS = "the new data has no labels"
-_CHECKS = TypeAdapter(list[GateResult])
 
 
 @dataclass
@@ -58,85 +56,6 @@ class Reference:
     @property
     def train_positive_rate(self) -> float | None:
         return self.record.split.train.positive_rate if self.record is not None else None
-
-
-@dataclass(frozen=True)
-class MetricRow:
-    metric: str
-    current: float | None
-    champion_holdout: float | None
-    current_interval: tuple[float, float] | None = None
-    champion_interval: tuple[float, float] | None = None
-
-
-@dataclass(frozen=True)
-class BaseRate:
-    training: float | None
-    current: float
-
-    @property
-    def shift(self) -> float | None:
-        return None if self.training is None else self.current - self.training
-
-
-@dataclass
-class MonitoringOutcome:
-    model: str
-    champion: str
-    rows: int
-    labelled: bool
-    drift: DriftSummary
-    drift_gate: str
-    findings: list[str]
-    checks: list[GateResult]
-    performance: dict | None = None
-    performance_table: list[MetricRow] = field(default_factory=list)
-    base_rate: BaseRate | None = None
-    fairness: FairnessReport | None = None
-    primary_metric: str = ""
-    retrain_data: str = "combined"
-    current: str = ""
-    checked_at: str = ""
-    reports: dict = field(default_factory=dict)
-
-    @property
-    def verdict(self) -> gates.GateReport:
-        """The checks judged as training judges its gates."""
-        return gates.judge(self.checks)
-
-    @property
-    def status(self) -> str:
-        return self.verdict.status
-
-    @property
-    def failures(self) -> list[GateResult]:
-        return self.verdict.failures
-
-    @property
-    def not_measured(self) -> list[GateResult]:
-        return self.verdict.warnings
-
-    def to_dict(self) -> dict:
-        out = asdict(self)
-        out["checks"] = _CHECKS.dump_python(self.checks, mode="json")
-        out["status"] = self.status.value
-        out["failures"] = [c.reason for c in self.failures]
-        out["base_rate"] = None if self.base_rate is None else {**out["base_rate"], "shift": self.base_rate.shift}
-        out["drift"] = self.drift.model_dump(mode="json")
-        out["fairness"] = None if self.fairness is None else self.fairness.model_dump(mode="json")
-        return out
-
-    @classmethod
-    def from_dict(cls, data: dict) -> MonitoringOutcome:
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        known["checks"] = [GateResult(**c) for c in data["checks"]]
-        known["performance_table"] = [MetricRow(**r) for r in data.get("performance_table") or []]
-        rate = data.get("base_rate")
-        known["base_rate"] = None if rate is None else BaseRate(training=rate["training"], current=rate["current"])
-        known["drift"] = DriftSummary.model_validate(data["drift"])
-        report = data.get("fairness")
-        known["fairness"] = None if report is None else FairnessReport.model_validate(report)
-        return cls(**known)
 
 
 def require_champion(name: str) -> str:
@@ -225,8 +144,8 @@ def performance_table(spec: ModelSpec, reference: Reference, metrics: dict, y, s
         interval = None
         if metric == spec.primary_metric:
             interval = bootstrap_interval(spec.task, metric, y, scores, threshold=spec.decision_threshold, seed=spec.split.seed)
-        rows.append(MetricRow(metric, value, reference.holdout_value(metric), interval,
-                              reference.holdout_interval(metric) if metric == spec.primary_metric else None))
+        rows.append(MetricRow(metric=metric, current=value, champion_holdout=reference.holdout_value(metric), current_interval=interval,
+                              champion_interval=reference.holdout_interval(metric) if metric == spec.primary_metric else None))
     return rows
 
 
@@ -256,7 +175,7 @@ def check(spec: ModelSpec, reference: Reference, current: pd.DataFrame, out_dir:
     scores = tuning.predict(spec, reference.model, current)
     y = current[target].to_numpy()
     metrics = holdout_metrics(spec.task, y, scores, spec.decision_threshold)
-    rate = BaseRate(reference.train_positive_rate, float(y.mean())) if spec.task == "binary" else None
+    rate = BaseRate(training=reference.train_positive_rate, current=float(y.mean())) if spec.task == "binary" else None
     fairness = fairness_checks.assess_scores(spec, current, scores)
     outcome.labelled, outcome.performance, outcome.fairness, outcome.base_rate = True, metrics, fairness, rate
     outcome.performance_table = performance_table(spec, reference, metrics, y, scores)
@@ -281,7 +200,7 @@ def record(spec: ModelSpec, reference: Reference, outcome: MonitoringOutcome, ou
     client.log_artifacts(run.info.run_id, str(out_dir), "monitoring")
     client.set_terminated(run.info.run_id, "FINISHED")
     log.append(spec.name, MONITORED, actor=actor, version=reference.version, details={
-        "status": outcome.status, "failures": [c.reason for c in outcome.failures],
+        "status": outcome.status, "failures": outcome.failures,
         "not_measured": [c.gate for c in outcome.not_measured],
         "drift_gate": outcome.drift_gate, "drifted_share": outcome.drift.drifted_share,
         "drifted_columns": outcome.drift.drifted_columns, "findings": outcome.findings,

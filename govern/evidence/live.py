@@ -1,0 +1,148 @@
+"""The live experiment's evidence as typed values: the lift against the holdout control
+group, its value and power, the threshold advice, the live gate's evidence
+(``live.json``) and the whole report (``experiment.json``).
+
+Computed by :mod:`govern.live.experiment`, :mod:`govern.live.gate` and
+:mod:`govern.live.report`, written by the one evidence writer with the same keys the
+files had as plain JSON.  A rate or interval that could not be measured is ``null``
+(``Finite``), never ``NaN``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from pydantic import ConfigDict, Field
+
+from govern.evidence.evaluation import Comparison
+from govern.evidence.io import Evidence, Finite, evidence_json
+from govern.spec.gates import LiveGate
+
+
+class Lift(Evidence):
+    """Treatment minus control outcome rate among targeted customers (negative: fewer outcomes)."""
+
+    treated: int
+    control: int
+    treatment_rate: Finite
+    control_rate: Finite
+    difference: Finite
+    lower: Finite
+    upper: Finite
+    relative: Finite
+    relative_lower: Finite
+    relative_upper: Finite
+    confidence: float
+    note: str = ""
+
+    def to_dict(self) -> dict:
+        return self.model_dump(mode="json")
+
+
+class Value(Evidence):
+    """Outcomes prevented among treated customers and what they are worth, with the lift's interval."""
+
+    prevented: Finite
+    prevented_lower: Finite
+    prevented_upper: Finite
+    value: Finite
+    value_lower: Finite
+    value_upper: Finite
+    offer_cost: float
+
+
+class Power(Evidence):
+    """Targeted customers with matured outcomes needed to detect ``min_effect``, and how many more."""
+
+    min_effect: float
+    base_rate: float
+    needed: int
+    have: int
+    further: int
+    note: str
+
+
+class ThresholdRow(Evidence):
+    threshold: float
+    targeted_per_batch: float
+    expected_value_per_batch: Finite
+
+
+class ThresholdAdvice(Evidence):
+    """The threshold that maximises expected value per batch (``recommended`` is null when not measured)."""
+
+    current: float
+    recommended: Finite
+    current_value: Finite
+    recommended_value: Finite
+    relative_effect: Finite
+    capacity: int | None
+    table: list[ThresholdRow]
+    note: str
+
+
+class Cohort(Evidence):
+    """One scored batch: how many were scored, whose outcomes are known and matured."""
+
+    batch_id: str
+    as_of: str
+    scored: int
+    matured: int
+    known: int
+    window_passed: bool
+
+
+class LiveEvidence(Evidence):
+    """``live.json``: what the live gate judges, bound to the challenger's version by :meth:`digest`.
+
+    Days are ISO dates (``YYYY-MM-DD``); ``gate`` is the spec's live gate as it was when
+    the evidence was gathered."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str
+    challenger_version: str
+    champion_version: str
+    silent_days: int
+    first_silent_day: str | None
+    last_batch_day: str | None
+    matured_outcomes: int
+    outcomes_expected_by: str | None
+    comparison: Comparison | None
+    gate: LiveGate
+    made_on: str
+
+    def to_dict(self) -> dict:
+        return self.model_dump(mode="json")
+
+    def digest(self) -> str:
+        """SHA-256 of the evidence as strict JSON with sorted keys and no spaces: the same
+        evidence has the same digest however its file was laid out (and the same digest
+        as the plain-JSON ``live.json`` of earlier versions held)."""
+        canonical = json.dumps(json.loads(evidence_json(self, indent=None)), sort_keys=True, separators=(",", ":"), allow_nan=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class ExperimentReport(Evidence):
+    """``experiment.json``: the live experiment's report beside the champion's card."""
+
+    model: str
+    made_on: str
+    champion_version: str | None
+    challenger_version: str | None
+    predictions: int
+    customers_matured: int
+    customers_provisional: int
+    lift: Lift
+    provisional_lift: Lift
+    value: Value
+    power: Power
+    comparison: Comparison | None
+    threshold: ThresholdAdvice
+    live: LiveEvidence | None
+    live_gate: list[str] = Field(default_factory=list)
+    cohorts: list[Cohort] = Field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return self.model_dump(mode="json")
