@@ -1,7 +1,7 @@
 """A reviewed card with a champion beside the challenger, for the card's PDF and browser tests.
 
 Trains ``churn_card`` (the churn spec under its own name, so the churn versions that
-tests/test_flow.py counts are untouched) twice on the session project: v1, approved and
+tests/flows/test_flow.py counts are untouched) twice on the session project: v1, approved and
 promoted, then v2 judged against it, so every picture shows challenger, champion and
 baseline.  Trained once per process.
 """

@@ -5,7 +5,7 @@ served by ``govern server``'s app: the author edits ``approval.status`` on the v
 page and sees the server's refusal with the row unchanged; a reviewer approves and,
 after a reload, ``approval.reviewer`` shows their login name though they never typed
 it; then promotion as the platform's service user moves ``champion`` and the audit
-trail names both people.  Selectors as in tests/test_browser.py (MLflow 3.17's UI).
+trail names both people.  Selectors as in tests/governance/test_browser.py (MLflow 3.17's UI).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 from tests.conftest import needs_chromium
 from tests.team_story import PASSWORDS, team_server
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 MODEL = "churn-team-ui"
 TIMEOUT_MS = 30_000
 

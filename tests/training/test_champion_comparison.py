@@ -19,7 +19,7 @@ from govern.stores.champion import Champion
 from govern.training.comparison import auc_upper_bound, champion_scores, evaluate
 from tests.record_story import minimal_record
 
-MODELS = Path(__file__).parents[1] / "models"
+MODELS = Path(__file__).parents[2] / "models"
 SALT = "test-salt"
 
 

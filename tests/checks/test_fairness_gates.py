@@ -11,7 +11,7 @@ from govern.checks.fairness.assess import assess_fairness
 from govern.gates.rules import fairness_gates
 from govern.spec.model import FairnessGate, load_spec
 
-SPEC = load_spec("churn", Path(__file__).parents[1] / "models")
+SPEC = load_spec("churn", Path(__file__).parents[2] / "models")
 
 
 def _spec(*gates):

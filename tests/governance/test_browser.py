@@ -3,7 +3,7 @@
 A reviewer who only ever uses the MLflow UI reads a version's gate verdict and its
 card, sets the approval tags in the version page's tags editor, and the scheduled
 ``promote-approved`` flow does the rest.  Everything runs for real: the
-champion-challenger flow trains ``clv`` (not ``churn``: tests/test_flow.py counts
+champion-challenger flow trains ``clv`` (not ``churn``: tests/flows/test_flow.py counts
 churn versions from 1 and runs after this module), ``govern.runtime.ui.start_ui`` serves the
 MLflow UI on the session project's store, and Debian's Chromium, driven by
 Playwright, does the clicking.
@@ -43,7 +43,7 @@ from govern.stores.audit.events import APPROVED, PROMOTED, PROMOTION_REFUSED
 from govern.stores.audit.log import AuditLog
 from tests.conftest import needs_chromium
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 MODEL = "clv"
 REVIEWER = "ui-reviewer"
 EVIDENCE = ("card.html", "drift.html", "gates.json", "fairness.json")

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from tests.cli.test_cli import govern
 from tests.conftest import make_project
-from tests.test_cli import govern
 
 pytestmark = pytest.mark.integration
 

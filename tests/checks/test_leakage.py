@@ -28,7 +28,7 @@ from govern.spec.model import parse_spec
 from govern.training.tuning import make_model
 from tests.conftest import CLV_ON_CUSTOMER_TABLE
 
-MODELS = Path(__file__).parents[1] / "models"
+MODELS = Path(__file__).parents[2] / "models"
 # The check reads only these sections; the rest of the demo specs is not its business.
 SECTIONS = ("name", "task", "primary_metric", "data", "split", "tuning", "card")
 ROWS = 1500

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.card.test_card_pdf import BINARY_PICTURES
 from tests.card_story import reviewed_card
 from tests.conftest import needs_chromium
-from tests.test_card_pdf import BINARY_PICTURES
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 pytestmark = [
     pytest.mark.browser,

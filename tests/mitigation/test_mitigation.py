@@ -19,7 +19,7 @@ from govern.mitigation.reweighing import reweighing_weights
 from govern.spec.model import parse_spec
 from govern.training import tuning
 
-RAW = yaml.safe_load((Path(__file__).parents[1] / "models" / "churn.yaml").read_text())
+RAW = yaml.safe_load((Path(__file__).parents[2] / "models" / "churn.yaml").read_text())
 FOUR = ["gender", "age_band", "region", "plan"]
 
 

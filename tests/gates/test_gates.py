@@ -4,7 +4,7 @@ from govern.evidence.evaluation import Comparison
 from govern.gates.rules import evaluate_gates
 from govern.spec.model import load_spec
 
-MODELS = Path(__file__).parents[1] / "models"
+MODELS = Path(__file__).parents[2] / "models"
 
 
 def _spec():

@@ -10,7 +10,7 @@ from govern.evidence.verdict import FAILED, NOT_MEASURED, PASSED, GateResult
 from govern.gates.rules import evaluate_gates, judge
 from govern.spec.model import load_spec
 
-MODELS = Path(__file__).parents[1] / "models"
+MODELS = Path(__file__).parents[2] / "models"
 GOOD = {"roc_auc": 0.8, "brier": 0.15}
 
 

@@ -11,7 +11,7 @@ from govern.demo.customers import generate_customers
 from govern.spec.model import load_spec
 from tests.conftest import clv_on_customer_table
 
-MODELS = Path(__file__).parents[1] / "models"
+MODELS = Path(__file__).parents[2] / "models"
 
 
 def with_data(spec, **changes):

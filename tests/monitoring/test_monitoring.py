@@ -22,7 +22,7 @@ from govern.monitoring.report import render_markdown, summary_lines
 from govern.spec.model import load_spec
 from tests.record_story import minimal_record
 
-MODELS = Path(__file__).parents[1] / "models"
+MODELS = Path(__file__).parents[2] / "models"
 FEATURES = ["tenure_months", "plan", "monthly_spend", "sessions_per_week", "support_tickets", "payment_failures", "channel", "region", "age_band", "gender"]
 
 

@@ -12,7 +12,7 @@ from govern.evidence.verdict import GateStatus
 from govern.mitigation.candidates import judge_mitigated
 from govern.spec.model import load_spec
 
-SPEC = load_spec("churn", Path(__file__).parents[1] / "models")
+SPEC = load_spec("churn", Path(__file__).parents[2] / "models")
 TUNED = {"roc_auc": 0.8, "accuracy": 0.8, "recall": 0.5}
 
 

@@ -11,7 +11,7 @@ import pytest
 from govern.checks.fairness.representation import representation
 from govern.spec.model import load_spec
 
-SPEC = load_spec("churn", Path(__file__).parents[1] / "models")
+SPEC = load_spec("churn", Path(__file__).parents[2] / "models")
 
 
 def _frame(counts: dict[tuple[str, str], tuple[int, int]]) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from govern.demo import customers as demo_data
 from govern.gates.rules import drift_gates, fairness_gates
 from govern.spec.model import load_spec
 
-SPEC = load_spec("churn", Path(__file__).parents[1] / "models")
+SPEC = load_spec("churn", Path(__file__).parents[2] / "models")
 
 
 def _fairness_verdict(bias: float):

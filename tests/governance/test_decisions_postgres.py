@@ -11,8 +11,8 @@ from govern.stores import registry
 from govern.stores.audit.events import PROMOTED
 from govern.stores.audit.log import AuditLog
 from tests.decision_story import promote_in_process, register_version
-from tests.test_audit_postgres import POSTGRES_URL, postgres_model  # noqa: F401 -- fixture
-from tests.test_decisions import plain_cards  # noqa: F401 -- fixture
+from tests.governance.test_decisions import plain_cards  # noqa: F401 -- fixture
+from tests.stores.test_audit_postgres import POSTGRES_URL, postgres_model  # noqa: F401 -- fixture
 
 pytestmark = pytest.mark.postgres
 

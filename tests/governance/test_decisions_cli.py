@@ -13,7 +13,7 @@ from govern.governance import approval, decisions
 from govern.stores.audit.events import APPROVAL_REFUSED, ROLLBACK_REFUSED
 from govern.stores.audit.log import AuditLog
 from tests.decision_story import AUTHOR, gates, register_version, unique_name
-from tests.test_decisions import plain_cards  # noqa: F401 -- fixture
+from tests.governance.test_decisions import plain_cards  # noqa: F401 -- fixture
 
 pytestmark = pytest.mark.integration  # the real CLI in child processes
 

@@ -16,7 +16,7 @@ from govern.evidence.verdict import FAILED, NOT_MEASURED, PASSED, GateReport, Ga
 from govern.gates.rules import drift_gates, judge
 from govern.spec.model import load_spec
 
-MODELS = Path(__file__).parents[1] / "models"
+MODELS = Path(__file__).parents[2] / "models"
 
 
 def _record() -> Record:

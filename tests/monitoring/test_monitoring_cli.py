@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from govern.card.record import file_digest
+from tests.cli.test_cli import govern
 from tests.conftest import make_project
-from tests.test_cli import govern
 
 pytestmark = pytest.mark.integration
 

@@ -10,7 +10,7 @@ from govern.demo.customers import generate_customers
 from govern.spec.model import load_spec
 from tests.conftest import clv_on_customer_table
 
-MODELS = Path(__file__).parents[1] / "models"
+MODELS = Path(__file__).parents[2] / "models"
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import yaml
 from govern.core.errors import SpecError
 from govern.spec.model import load_spec
 
-MODELS = Path(__file__).parents[1] / "models"
+MODELS = Path(__file__).parents[2] / "models"
 
 
 @pytest.mark.parametrize("name", ["churn", "clv"])
