@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from govern.data import validation
 from govern.core.errors import GovernError
-from govern.spec.model import ModelSpec
+from govern.data import validation
 from govern.data.transactions import customer_table
+from govern.spec.model import ModelSpec
 
 
 @dataclass(frozen=True)

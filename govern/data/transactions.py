@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from govern.core.errors import DataValidationError, SpecError
-from govern.spec.model import ModelSpec, TransactionsSpec
 from govern.data.validation import load_table
+from govern.spec.model import ModelSpec, TransactionsSpec
 
 _DAY = np.timedelta64(1, "D")
 
@@ -87,7 +87,9 @@ def cutoff_dates(tx: TransactionsSpec, cutoff=None) -> list[pd.Timestamp]:
 def _clean_log(log: pd.DataFrame, id_column: str, tx: TransactionsSpec, source: str) -> pd.DataFrame:
     missing = [c for c in (id_column, tx.date_column, tx.amount_column) if c not in log.columns]
     if missing:
-        raise DataValidationError(f"transaction log {source} has no column {', '.join(repr(c) for c in missing)} (columns: {', '.join(map(str, log.columns[:8]))})")
+        raise DataValidationError(
+            f"transaction log {source} has no column {', '.join(repr(c) for c in missing)} (columns: {', '.join(map(str, log.columns[:8]))})"
+        )
     if log.empty:
         raise DataValidationError(f"transaction log {source} is empty")
     ids = log[id_column]
@@ -103,7 +105,11 @@ def _clean_log(log: pd.DataFrame, id_column: str, tx: TransactionsSpec, source: 
         raise DataValidationError(f"transaction log {source}: {tx.amount_column} has missing or non-numeric amounts")
     if getattr(dates.dt, "tz", None) is not None:
         dates = dates.dt.tz_localize(None)
-    return pd.DataFrame({"id": ids.astype(str).to_numpy(), "date": dates.dt.normalize().astype("datetime64[ns]").to_numpy(), "amount": amounts.astype(float).to_numpy()})
+    return pd.DataFrame({
+        "id": ids.astype(str).to_numpy(),
+        "date": dates.dt.normalize().astype("datetime64[ns]").to_numpy(),
+        "amount": amounts.astype(float).to_numpy(),
+    })
 
 
 def _snapshot(log: pd.DataFrame, cutoff: pd.Timestamp, horizon_days: int, windows: list[int]) -> pd.DataFrame:
@@ -148,7 +154,9 @@ def _join_attributes(table: pd.DataFrame, path: Path, id_column: str, built: lis
     return joined.drop(columns=["_merge", id_column])
 
 
-def build_customer_table(log: pd.DataFrame, spec: ModelSpec, *, source: str = "log", cutoff=None, attributes: Path | None = None) -> tuple[pd.DataFrame, BuildNote]:
+def build_customer_table(
+    log: pd.DataFrame, spec: ModelSpec, *, source: str = "log", cutoff=None, attributes: Path | None = None,
+) -> tuple[pd.DataFrame, BuildNote]:
     """Features as of each cutoff and the spend in the horizon after it, one row per customer and cutoff.
 
     The id is the customer id, suffixed ``@YYYY-MM-DD`` when the table holds several
@@ -170,7 +178,8 @@ def build_customer_table(log: pd.DataFrame, spec: ModelSpec, *, source: str = "l
     horizon_end = cutoffs[-1] + pd.Timedelta(days=tx.horizon_days - 1)
     if clean["date"].max() < horizon_end:
         raise DataValidationError(
-            f"transaction log {source} ends on {clean['date'].max():%Y-%m-%d}, before the horizon of cutoff {cutoffs[-1]:%Y-%m-%d} ends ({horizon_end:%Y-%m-%d}): the target would be cut short"
+            f"transaction log {source} ends on {clean['date'].max():%Y-%m-%d}, before the horizon of cutoff {cutoffs[-1]:%Y-%m-%d} "
+            f"ends ({horizon_end:%Y-%m-%d}): the target would be cut short"
         )
     parts, counts = [], {}
     for c in cutoffs:
