@@ -24,16 +24,17 @@ def quiet_prefect() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def precheck(model: str, data: Path | None):
-    """Validate spec and data before Prefect starts, so bad input costs no flow run."""
-    from govern.data import validation
+def precheck(model: str, data: Path | None) -> list[str]:
+    """Validate spec and data, and what the split would hold, before Prefect starts, so bad
+    input costs no flow run; return the warnings the data deserves."""
+    from govern.data import load_checks, validation
     from govern.data.transactions import customer_table
     from govern.spec.model import load_spec
 
     settings = load_settings()
     spec = load_spec(model, settings.models_dir)
-    validation.validate_frame(customer_table(spec, settings.root, source=data)[0], spec)
-    return spec
+    frame = validation.validate_frame(customer_table(spec, settings.root, source=data)[0], spec)
+    return load_checks.training_checks(frame, spec, validation.feature_columns(frame.columns, spec))
 
 
 def _open_mlflow_stores() -> None:
@@ -54,7 +55,7 @@ def train_model(
     one is needed, boots while the flow module imports (``govern.runtime.prefect_server``)."""
     from govern.runtime import new_store, prefect_server
 
-    precheck(model, data)
+    data_warnings = precheck(model, data)
     if recent is not None:
         from govern.data import validation
 
@@ -67,8 +68,9 @@ def train_model(
     new_store.wait(store)
     _open_mlflow_stores()
     with prefect_server.ready():
-        return champion_challenger(
+        result = champion_challenger(
             model, data=str(data) if data else None, recent=str(recent) if recent else None, trials=trials, provenance=provenance,
         )
+    return {**result, "warnings": [*data_warnings, *result.get("warnings", [])]}
 
 

@@ -7,6 +7,7 @@ single line naming the column and the problem.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -15,9 +16,9 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from govern.core.errors import DataValidationError
+from govern.data.load_checks import MISSING_CATEGORY, sensitive_groups
 from govern.spec.model import ModelSpec
 
-MISSING_CATEGORY = "missing"
 NUMERIC_TEXT_SHARE = 0.8
 _POSITIVE_LABELS = {"1", "true", "yes", "y", "t", "positive", "pos"}
 _NEGATIVE_LABELS = {"0", "false", "no", "n", "f", "negative", "neg"}
@@ -37,9 +38,24 @@ def _preview(values: Iterable, limit: int = 5) -> str:
     return shown + (f", ... ({len(items)} in all)" if len(items) > limit else "")
 
 
+def _read_csv(path: Path) -> pd.DataFrame:
+    """Read with commas, or with the separator csv.Sniffer finds when the header is one column holding ';', tab or '|'."""
+    frame = pd.read_csv(path)
+    header = str(frame.columns[0]) if len(frame.columns) == 1 else ""
+    if not any(sep in header for sep in ";\t|"):
+        return frame
+    try:
+        sep = csv.Sniffer().sniff(path.read_text(errors="replace")[:65_536], delimiters=";\t|").delimiter
+    except csv.Error:
+        raise DataValidationError(f"cannot read {path}: one column '{header[:60]}'; separate the columns with commas") from None
+    return pd.read_csv(path, sep=sep)
+
+
 def load_table(path: Path) -> pd.DataFrame:
-    """Read a parquet or CSV file, chosen by suffix."""
+    """Read a parquet or CSV file, chosen by suffix (a CSV's separator sniffed if not a comma)."""
     path = Path(path)
+    if path.is_dir():
+        raise DataValidationError(f"data path {path} is a directory, not a file: give a .parquet or .csv file")
     suffix = path.suffix.lower()
     if suffix not in (".parquet", ".pq", ".csv"):
         raise DataValidationError(f"unsupported data file type '{path.suffix or '(none)'}' for {path}: use .parquet or .csv")
@@ -47,8 +63,10 @@ def load_table(path: Path) -> pd.DataFrame:
         raise DataValidationError(f"data file not found: {path}")
     try:
         if suffix == ".csv":
-            return pd.read_csv(path)
+            return _read_csv(path)
         return pd.read_parquet(path)
+    except DataValidationError:
+        raise
     except Exception as exc:  # the readers raise many unrelated types
         raise DataValidationError(_one_line(f"cannot read {path}: {type(exc).__name__}: {exc}")) from None
 
@@ -186,9 +204,10 @@ def _binary_target(series: pd.Series, column: str, positive_class=None) -> tuple
     else:
         matches = [v for v in classes if v == positive_class or str(v).strip() == str(positive_class).strip()]
         if not matches:
+            hint = "; YAML reads unquoted yes/no/true/false/on/off as a boolean: quote the label, e.g. positive_class: 'yes'"
             raise DataValidationError(
                 f"data.positive_class {_show(positive_class)} is not a value of target '{column}' "
-                f"(values: {_show(classes[0])}, {_show(classes[1])})"
+                f"(values: {_show(classes[0])}, {_show(classes[1])}){hint if isinstance(positive_class, bool) else ''}"
             )
         positive = matches[0]
     negative = next(v for v in classes if v is not positive and v != positive)
@@ -272,6 +291,7 @@ def validate_frame(df: pd.DataFrame, spec: ModelSpec, *, require_target: bool = 
         if out[column].isna().all():
             raise DataValidationError(f"feature '{column}' is entirely null")
 
+    sensitive_groups(out, spec)
     categorical = set(categorical_columns(out, features))
     categorical |= {c for c in spec.fairness.sensitive_features if _is_categorical(out[c])}
     for column in sorted(categorical):

@@ -81,6 +81,18 @@ class DataSpec(Strict):
             raise ValueError("time_column: a table built from transactions needs a column name for its cutoff dates")
         return self
 
+    @model_validator(mode="after")
+    def _features_apart(self) -> DataSpec:
+        """The target, id and time columns are never features: the target leaks itself, the
+        id and time columns duplicate columns the evidence already keeps beside them."""
+        roles = {self.target: "target", self.id_column: "id_column"}
+        if self.time_column:
+            roles.setdefault(self.time_column, "time_column")
+        for column in self.features or []:
+            if column in roles:
+                raise ValueError(f"features: '{column}' is data.{roles[column]}, not a feature; remove it from data.features")
+        return self
+
 
 class SplitSpec(Strict):
     holdout_fraction: float = Field(0.2, gt=0.0, lt=0.5)
@@ -154,6 +166,19 @@ class FairnessSpec(Strict):
         MitigationMethods(), description="Mitigated candidates judged beside the tuned model: one method, a list, or none"
     )
     mitigation_constraint: Literal["equalized_odds", "demographic_parity"] = "equalized_odds"
+    bins: dict[str, list[float]] = Field(
+        default_factory=dict,
+        description="Numeric sensitive features turned into labelled bands before any check, e.g. {age: [0, 30, 50, 120]}; the last edge inclusive",
+    )
+
+    @model_validator(mode="after")
+    def _bins(self) -> FairnessSpec:
+        for feature, edges in self.bins.items():
+            if feature not in self.sensitive_features:
+                raise ValueError(f"bins.{feature}: '{feature}' is not in fairness.sensitive_features")
+            if len(edges) < 3 or any(b <= a for a, b in zip(edges, edges[1:])):
+                raise ValueError(f"bins.{feature}: give at least three ascending edges (two bands), e.g. [0, 30, 50, 120]")
+        return self
 
 
 class MonitoringSpec(Strict):

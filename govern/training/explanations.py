@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 from catboost import Pool
 
+from govern.data.load_checks import MISSING_CATEGORY
+
 MAX_ROWS = 20_000
 
 
@@ -68,8 +70,9 @@ def explain(holdout: pd.DataFrame, models: dict[str, object | None], sensitive: 
             continue
         overall[name] = mean_abs(values)
         for feature in by_group:
-            labels = rows[feature].astype(str)
-            for group in sorted(labels.unique()):
+            column = rows[feature].astype(object)
+            labels = column.where(column.notna(), MISSING_CATEGORY).astype(str)  # pandas keeps NaN through astype(str)
+            for group in sorted(labels.unique(), key=str):
                 by_group[feature].setdefault(group, {})[name] = mean_abs(values[labels == group])
     shares = {}
     if "challenger" in overall:
