@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from govern.core.errors import DataValidationError, SpecError
+from govern.data.entities import SNAPSHOT_SUFFIX, customer_ids
 from govern.data.validation import load_table
 from govern.spec.model import ModelSpec, TransactionsSpec
 
@@ -194,7 +195,7 @@ def build_customer_table(
     if attributes is not None:
         table = _join_attributes(table, attributes, id_column, [*definitions, data.time_column, data.target])
     several = len(cutoffs) > 1
-    table.insert(0, data.id_column, table["_customer"] + table[data.time_column].dt.strftime("@%Y-%m-%d") if several else table["_customer"])
+    table.insert(0, data.id_column, table["_customer"] + table[data.time_column].dt.strftime(SNAPSHOT_SUFFIX) if several else table["_customer"])
     table[data.time_column] = table[data.time_column].astype("datetime64[ns]")
     table = table.drop(columns=["_customer"]).rename(columns={"_target": data.target})
     note = BuildNote(
@@ -202,7 +203,7 @@ def build_customer_table(
         cutoffs=list(counts), horizon_days=tx.horizon_days, target=data.target,
         target_definition=f"amount spent in the {tx.horizon_days} days from the cutoff (0 for customers who bought nothing)",
         log_rows=int(len(clean)), log_first=f"{clean['date'].min():%Y-%m-%d}", log_last=f"{clean['date'].max():%Y-%m-%d}",
-        rows_per_cutoff=counts, customers=int(table[data.id_column].str.split("@").str[0].nunique()),
+        rows_per_cutoff=counts, customers=int(customer_ids(table[data.id_column]).nunique()),
         attributes=str(attributes) if attributes is not None else None, features=definitions,
     )
     return table, note

@@ -95,9 +95,20 @@ class DataSpec(Strict):
 
 
 class SplitSpec(Strict):
+    """How rows are divided; a random split is never chosen silently (see govern.data.splits)."""
+
     holdout_fraction: float = Field(0.2, gt=0.0, lt=0.5)
     validation_fraction: float = Field(0.2, gt=0.0, lt=0.5)
     seed: int = 42
+    strategy: Literal["auto", "time", "group", "random"] = Field(
+        "auto",
+        description="auto: by time with data.time_column, else by id when ids repeat, else refused; "
+        "group: whole ids drawn at random; random: rows drawn at random, only on request and with one row per id",
+    )
+    target_window_days: int | None = Field(
+        None, ge=1, description="Days after each row's time that its target covers (default: transactions.horizon_days); "
+        "training rows whose window ends after the holdout's first date are purged",
+    )
 
 
 class IntParam(Strict):

@@ -9,6 +9,7 @@ import yaml
 
 from govern.core.errors import DataValidationError, SpecError
 from govern.data import splits, validation
+from govern.data.entities import customer_ids
 from govern.data.transactions import _clean_log, build_customer_table, customer_table, cutoff_dates
 from govern.demo.transactions import generate_transactions
 from govern.spec.model import parse_spec
@@ -60,6 +61,13 @@ def test_snapshots_are_horizon_apart_and_the_holdout_is_the_latest(tmp_path):
     assert split.strategy == "time"
     assert set(split.holdout.cutoff_date) == {cutoffs[-1]}
     assert split.train.cutoff_date.max() + pd.Timedelta(days=180) <= cutoffs[-1]
+    held = set(customer_ids(split.holdout.customer_id))
+    assert not held & set(customer_ids(pd.concat([split.train, split.valid]).customer_id))  # no customer on both sides
+
+
+def test_customer_ids_undo_the_snapshot_suffix():
+    ids = pd.Series(["C1@2026-01-01", "C1@2025-07-05", "a@b", "x@2026-01-01@2026-01-01", "plain"])
+    assert customer_ids(ids).tolist() == ["C1", "C1", "a@b", "x@2026-01-01", "plain"]
 
 
 def test_features_agree_with_lifetimes():
