@@ -51,9 +51,9 @@ def validate_task(spec: ModelSpec, root: Path, source: Path | None):
 
 
 @task(name="clv-baseline", **STEP)
-def clv_baseline_task(spec: ModelSpec, root: Path, source: Path | None, holdout: pd.DataFrame, scores):
+def clv_baseline_task(spec: ModelSpec, root: Path, source: Path | None, holdout: pd.DataFrame, scores, references=None):
     """BG/NBD with Gamma-Gamma beside CatBoost, for a table built from a transaction log."""
-    return clv_baseline.compare_with_baseline(spec, root, holdout, scores, source=source).to_dict()
+    return clv_baseline.compare_with_baseline(spec, root, holdout, scores, source=source, references=references).to_dict()
 
 
 @task(name="split", **STEP)
@@ -158,11 +158,11 @@ def drift_task(spec, split, features, categorical, recent: pd.DataFrame | None, 
 
 
 @task(name="gates", **STEP)
-def gates_task(spec, evaluation, champion, fairness, drift, leaks, baseline) -> gates.GateReport:
+def gates_task(spec, evaluation, champion, fairness, drift, leaks, baseline, built=None) -> gates.GateReport:
     return gates.evaluate_gates(
         spec, metrics=evaluation.metrics, comparison=evaluation.comparison,
         champion_version=champion.version, champion_note=evaluation.note, fairness=fairness, drift=drift,
-        leakage=leakage.leakage_gates(spec, leaks), baseline=baseline.comparison, baseline_note=baseline.note,
+        leakage=leakage.leakage_gates(spec, leaks), baselines=baselines.gate_evidence(baseline, built),
     )
 
 
@@ -241,13 +241,15 @@ def champion_challenger(
             leaks = leakage_task(spec, split, features, categorical, fitted, evaluation.comparison)
         with _timed(timings, "compare-baseline"):
             baseline = compare_baseline_task(spec, beside.result("baseline"), split.holdout, evaluation.challenger_scores)
-            built_baseline = clv_baseline_task(spec, settings.root, source, split.holdout, evaluation.challenger_scores) if built else None
+            built_baseline = (
+                clv_baseline_task(spec, settings.root, source, split.holdout, evaluation.challenger_scores, baseline.scores_by_kind) if built else None
+            )
             drawn = curves_task(spec, split.holdout, evaluation, baseline)
         explained = beside.result("explain")
         fairness, mitigated = beside.result("fairness")
         represented = beside.result("representation")
         drift = beside.result("drift")
-        verdict = gates_task(spec, evaluation, champion, fairness, drift, leaks, baseline)
+        verdict = gates_task(spec, evaluation, champion, fairness, drift, leaks, baseline, built_baseline)
 
         record = evidence.build_record(
             spec, data=data, labels=labels, split=split, candidate=candidate, evaluation=evaluation, champion=champion,

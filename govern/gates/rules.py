@@ -9,12 +9,14 @@ loads anything: the flow hands in the evidence.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
+from govern.evidence.baseline import BaselineComparison
 from govern.evidence.drift import DriftSummary
 from govern.evidence.evaluation import Comparison
 from govern.evidence.fairness import FairnessReport, fairness_evidence
 from govern.evidence.verdict import FAILED, NOT_MEASURED, PASSED, GateReport, GateResult, GateStatus
+from govern.gates.baseline import baseline_gates
 from govern.spec.model import ModelSpec
 
 __all__ = ["FAILED", "NOT_MEASURED", "PASSED", "GateReport", "GateResult", "GateStatus", "evaluate_gates"]
@@ -131,24 +133,9 @@ def drift_gates(spec: ModelSpec, drift: DriftSummary | None) -> list[GateResult]
     return [GateResult("data drift", "drift", PASSED, share, bound, f"{share:.0%} of columns drifted; named columns stable")]
 
 
-def baseline_gate(spec: ModelSpec, comparison: Comparison | None, note: str = "") -> list[GateResult]:
-    """The challenger against the flow's simple baseline; a baseline that could not be
-    fitted or compared fails the gate, since beating it was never shown."""
-    gate = spec.gates.baseline
-    if gate is None:
-        return []
-    confidence = spec.gates.champion.confidence if spec.gates.champion else 0.95
-    bound = f"lower {confidence:.0%} bound of difference >= -{gate.margin:g}"
-    if comparison is None:
-        return [GateResult("vs baseline", "baseline", FAILED, None, bound, f"not measured: the baseline {note or 'was not compared'}")]
-    name = f"{comparison.metric} vs baseline"
-    ok = comparison.lower >= -gate.margin
-    reason = (
-        f"challenger {comparison.challenger:.4g} vs baseline {comparison.champion:.4g}: difference {comparison.delta:+.4g}, "
-        f"{comparison.confidence:.0%} interval [{comparison.lower:+.4g}, {comparison.upper:+.4g}]"
-        f" ({comparison.resamples} paired resamples of {comparison.rows} rows)"
-    )
-    return [GateResult(name, "baseline", PASSED if ok else FAILED, comparison.lower, bound, reason, (comparison.lower, comparison.upper))]
+def baseline_gate(spec: ModelSpec, comparison: Comparison | None, note: str = "", kind: str = "baseline") -> list[GateResult]:
+    """The challenger against one baseline (see :mod:`govern.gates.baseline`)."""
+    return baseline_gates(spec, [BaselineComparison(kind=kind, comparison=comparison, note=note)])
 
 
 def judge(results: list[GateResult]) -> GateReport:
@@ -165,15 +152,15 @@ def evaluate_gates(
     fairness: FairnessReport | None = None,
     drift: DriftSummary | None = None,
     leakage: list[GateResult] | None = None,
-    baseline: Comparison | None = None,
-    baseline_note: str = "",
+    baselines: Sequence[BaselineComparison] = (),
 ) -> GateReport:
     """All declared gates over the evidence of one candidate; ``leakage`` holds the
     leakage check's results, judged from the training rows by :mod:`govern.checks.leakage`;
-    ``baseline`` the challenger's paired comparison with the flow's simple baseline."""
+    ``baselines`` the challenger's paired comparison with each simple baseline (none
+    given fails the baseline gate when it is on)."""
     results = metric_gates(spec, metrics)
     results += champion_gate(spec, comparison, champion_version, champion_note)
-    results += baseline_gate(spec, baseline, baseline_note)
+    results += baseline_gates(spec, baselines)
     results += leakage or []
     results += fairness_gates(spec, fairness)
     results += drift_gates(spec, drift)

@@ -94,11 +94,15 @@ class LiveGate(Strict):
 
 
 class BaselineGate(Strict):
-    """The challenger against the flow's simple baseline on the same holdout: the lower
-    bound of the paired difference (the champion gate's metric, resamples and
-    confidence) must not fall below ``-margin``."""
+    """The challenger against each simple baseline on the same holdout (logistic
+    regression; the mean and a linear model; BG/NBD with Gamma-Gamma for a table built
+    from transactions), judged three-way on the paired difference's interval (the
+    champion gate's metric, resamples and confidence): passed wholly above ``-margin``,
+    failed wholly below, inconclusive across it.  On unless the spec turns it off, since
+    a tuned model that cannot beat the simple one has not earned its complexity."""
 
-    margin: float = Field(0.0, ge=0.0, description="Tolerated loss against the baseline, in metric units")
+    enabled: bool = True
+    margin: float = Field(0.0, ge=0.0, description="Tolerated loss against each baseline, in metric units")
 
 
 class GatesSpec(Strict):
@@ -107,5 +111,5 @@ class GatesSpec(Strict):
     fairness: list[FairnessGate] = Field(default_factory=list)
     drift: DriftGate | None = None
     leakage: LeakageGate = LeakageGate()
-    baseline: BaselineGate | None = None
+    baseline: BaselineGate = BaselineGate()
     live: LiveGate | None = None

@@ -139,6 +139,7 @@ class TuningSpec(Strict):
     iterations: int = Field(300, ge=10, description="CatBoost iterations per candidate")
     early_stopping_rounds: int = Field(30, ge=1)
     pruner: Literal["median", "hyperband", "none"] = "median"
+    objective: Literal["rmse", "tweedie"] = Field("rmse", description="Regression loss: rmse, or tweedie (log link, variance power 1.5) for zero-inflated spend")
     search_space: dict[str, SearchParam] = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -36,6 +36,7 @@ from scipy.stats import rankdata
 
 from govern.evidence.evaluation import Comparison
 from govern.spec.model import CLASSIFICATION_METRICS, LOWER_IS_BETTER, REGRESSION_METRICS
+from govern.stats.capture import capture_groups, resampled_capture, top_decile_capture
 from govern.stats.cells import auc_cells, make_cells, resampled_auc
 
 _EPS = 1e-15
@@ -107,6 +108,8 @@ def _regression(name: str, y, p):
         return np.sqrt((err**2).mean(axis=-1))
     if name == "mae":
         return np.abs(err).mean(axis=-1)
+    if name == "top_decile_capture":
+        return top_decile_capture(y, p)
     if name == "r2":
         total = ((y - y.mean(axis=-1, keepdims=True)) ** 2).sum(axis=-1)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -117,7 +120,9 @@ def _regression(name: str, y, p):
 def metric_values(task: str, name: str, y, prediction, threshold: float = 0.5) -> np.ndarray:
     """``name`` on each row of ``y``/``prediction`` (1-D arrays give a 0-d result).
 
-    For a binary task ``prediction`` is the probability of the positive class.
+    For a binary task ``prediction`` is the probability of the positive class.  Regression
+    also has ``top_decile_capture`` (:mod:`govern.stats.capture`), asked for by name: it is
+    not among the task's default metrics.
     """
     y = np.asarray(y, dtype=float)
     prediction = np.asarray(prediction, dtype=float)
@@ -142,6 +147,7 @@ class _Plan:
     values: np.ndarray
     reduce: Callable[[np.ndarray, int], list[np.ndarray]]
     auc_scores: list
+    captured: bool = False
 
 
 def confusion_columns(y, preds):
@@ -177,6 +183,8 @@ def _plan(task: str, metric: str, y: np.ndarray, models: list[np.ndarray], thres
         losses = [row_loss(metric, y, m) for m in models]
         key = [losses[0] - losses[1]] if paired else losses
         return _Plan([], key, np.stack(losses, axis=1), lambda s, n: [s[:, i] / n for i in range(len(models))], [])
+    if metric == "top_decile_capture":
+        return _Plan([], list(models), y[:, None], lambda s, n: [], [], captured=True)
     squared = [(m - y) ** 2 for m in models]
     if metric == "rmse":
         return _Plan([], squared, np.stack(squared, axis=1), lambda s, n: [np.sqrt(s[:, i] / n) for i in range(len(models))], [])
@@ -198,9 +206,13 @@ def _resampled(task, metric, y, models, threshold, resamples, seed) -> np.ndarra
     cells = make_cells(plan.discrete, plan.continuous)
     means = cells.means(plan.values) if plan.values.shape[1] else None
     aucs = [auc_cells(cells, 1 + i, y, s) for i, s in enumerate(plan.auc_scores)]
+    spend = means[:, 0] if plan.captured and means is not None else np.zeros(0)
+    groups = [capture_groups(cells, i) for i in range(len(models))] if len(spend) else []
     out = []
     for draws in cells.draws(resamples, seed):
-        if aucs:
+        if groups:
+            out.append(np.stack([resampled_capture(g, draws, spend, cells.rows) for g in groups], axis=1))
+        elif aucs:
             out.append(np.stack([resampled_auc(a, draws) for a in aucs], axis=1))
         else:
             out.append(np.stack(plan.reduce(draws @ means, cells.rows), axis=1))

@@ -2,9 +2,10 @@
 its complexity in plain sight.
 
 Binary: logistic regression on standardised numeric columns and one-hot categories.
-Regression: the better, on the validation rows, of the training mean and a linear
-model; the winner is refit on training plus validation rows, the rows the challenger
-was refit on.  The comparison is the same paired bootstrap the champion gets.
+Regression: the training mean and a linear model, each refit on training plus
+validation rows (the rows the challenger was refit on); the challenger must beat both,
+and the better of them on the validation rows is the one the card and curves show.
+The comparisons are the same paired bootstrap the champion gets.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from govern.data.splits import Split
+from govern.evidence.baseline import BaselineComparison
 from govern.evidence.evaluation import Comparison
 from govern.spec.model import ModelSpec
 from govern.stats.evaluation import holdout_metrics, metric_values
@@ -29,7 +31,9 @@ from govern.stats.intervals import bootstrap_intervals
 
 @dataclass
 class Baseline:
-    """The baseline's holdout evidence, or why there is none (``fitted`` False)."""
+    """The baseline's holdout evidence, or why there is none (``fitted`` False).  The
+    top-level fields are the shown baseline's; ``scores_by_kind`` holds every fitted
+    baseline's holdout scores and ``comparisons`` the challenger against each."""
 
     kind: str
     fitted: bool
@@ -39,6 +43,8 @@ class Baseline:
     intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
     comparison: Comparison | None = None
     chosen_on_validation: dict[str, float] = field(default_factory=dict)
+    scores_by_kind: dict[str, np.ndarray] = field(default_factory=dict)
+    comparisons: list[BaselineComparison] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """The record's ``baseline`` block (scores stay out: the curves carry them)."""
@@ -76,6 +82,23 @@ def _regressors(features, categorical) -> dict[str, Pipeline]:
     }
 
 
+def kinds(spec: ModelSpec) -> list[str]:
+    """The baselines the challenger must beat on this task."""
+    return ["logistic regression"] if spec.task == "binary" else list(_regressors([], []))
+
+
+def _holdout_scores(spec: ModelSpec, split: Split, features: list[str], categorical: list[str], shown: str, scores: np.ndarray) -> dict[str, np.ndarray]:
+    """Every baseline's holdout scores: the shown one's as given, each other regressor
+    refit on training plus validation rows."""
+    found = {shown: scores}
+    refit_rows = pd.concat([split.train, split.valid])
+    for name, model in _regressors(features, categorical).items() if spec.task == "regression" else ():
+        if name not in found:
+            model.fit(_features(refit_rows, features, categorical), refit_rows[spec.data.target])
+            found[name] = np.asarray(model.predict(_features(split.holdout, features, categorical)), dtype=float)
+    return found
+
+
 def fit_baseline(spec: ModelSpec, split: Split, features: list[str], categorical: list[str]) -> tuple[str, Pipeline, dict[str, float]]:
     """The fitted baseline pipeline, its name, and (regression) each candidate's validation RMSE."""
     target = spec.data.target
@@ -105,6 +128,7 @@ def score_baseline(spec: ModelSpec, split: Split, features: list[str], categoric
         kind, model, chosen_on = fit_baseline(spec, split, features, categorical)
         X = _features(split.holdout, features, categorical)
         scores = model.predict_proba(X)[:, 1] if spec.task == "binary" else np.asarray(model.predict(X), dtype=float)
+        every = _holdout_scores(spec, split, features, categorical, kind, scores)
     except Exception as exc:  # noqa: BLE001 -- recorded as the reason the baseline is missing
         return Baseline(kind=kind, fitted=False, note=f"could not be fitted ({exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''})")
     y = split.holdout[spec.data.target].to_numpy(dtype=float)
@@ -113,17 +137,31 @@ def score_baseline(spec: ModelSpec, split: Split, features: list[str], categoric
     intervals = bootstrap_intervals(spec.task, INTERVAL_METRICS[spec.task], y, scores, threshold=spec.decision_threshold, seed=spec.split.seed)
     return Baseline(
         kind=kind, fitted=True, scores=scores, metrics=holdout_metrics(spec.task, y, scores, spec.decision_threshold),
-        intervals=intervals, chosen_on_validation=chosen_on,
+        intervals=intervals, chosen_on_validation=chosen_on, scores_by_kind=every,
     )
 
 
 def compared(baseline: Baseline, spec: ModelSpec, y, challenger_scores, compare) -> Baseline:
-    """The baseline with the challenger compared against it by ``compare(spec, y,
-    challenger, baseline)`` (the champion's paired bootstrap); unchanged when unfitted."""
-    if not baseline.fitted:
-        return baseline
-    comparison = compare(spec, np.asarray(y, dtype=float), np.asarray(challenger_scores, dtype=float), baseline.scores)
-    return replace(baseline, comparison=comparison)
+    """The baseline with the challenger compared against every fitted baseline by
+    ``compare(spec, y, challenger, baseline)`` (the champion's paired bootstrap); a
+    baseline without scores is listed with the reason, so its gate fails closed."""
+    y, challenger = np.asarray(y, dtype=float), np.asarray(challenger_scores, dtype=float)
+    comparisons = [
+        BaselineComparison(kind=k, comparison=compare(spec, y, challenger, baseline.scores_by_kind[k]))
+        if k in baseline.scores_by_kind else BaselineComparison(kind=k, note=baseline.note or "was not fitted")
+        for k in kinds(spec)
+    ]
+    shown = next((c.comparison for c in comparisons if c.kind == baseline.kind), None)
+    return replace(baseline, comparison=shown, comparisons=comparisons)
+
+
+def gate_evidence(baseline: Baseline, built: dict | None = None) -> list[BaselineComparison]:
+    """What the baseline gate judges: every simple baseline's comparison and, for a table
+    built from transactions, BG/NBD with Gamma-Gamma's (``built`` is its recorded block)."""
+    found = list(baseline.comparisons)
+    if built is not None:
+        found.append(BaselineComparison(kind="BG/NBD with Gamma-Gamma", comparison=built.get("comparison"), note=built.get("reason") or "was not compared"))
+    return found
 
 
 def assess_baseline(spec: ModelSpec, split: Split, features: list[str], categorical: list[str], challenger_scores, compare) -> Baseline:

@@ -6,7 +6,13 @@ horizon from their frequency, recency and age; Gamma-Gamma predicts the spend pe
 purchase; their product is the expected spend in the horizon.  Both are fitted on
 purchase history before the cutoff only, so they need no target and see nothing the
 holdout is judged on.  CatBoost and the baseline are then compared on the same
-holdout customers with the paired bootstrap the champion gate uses.
+holdout customers with the paired bootstrap the champion gate uses (its metric too),
+and the baseline gate judges that comparison.
+
+Spend in a horizon is zero for most customers, so the result also reports, for
+CatBoost, BG/NBD, the flow's mean baseline and predicting no spend at all, MAE, RMSE
+and the share of spend captured by the top decile, each with its bootstrap interval:
+a model can win on RMSE by predicting little for everyone and still rank badly.
 """
 
 from __future__ import annotations
@@ -22,10 +28,11 @@ from govern.data.transactions import _clean_log
 from govern.data.validation import load_table
 from govern.evidence.evaluation import Comparison
 from govern.spec.model import ModelSpec
-from govern.stats.evaluation import holdout_metrics, paired_bootstrap
+from govern.stats.evaluation import bootstrap_interval, holdout_metrics, metric_values, paired_bootstrap
 
 PENALIZER = 0.001
 MODEL = "BG/NBD with Gamma-Gamma (lifetimes {version}, penalizer {penalizer})"
+REPORTED = ("mae", "rmse", "top_decile_capture")
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,7 @@ class BaselineResult:
     parameters: dict[str, dict[str, float]]
     comparison: Comparison | None
     reason: str = ""
+    side_by_side: dict[str, dict[str, dict[str, float]]] | None = None
 
     @property
     def measured(self) -> bool:
@@ -99,13 +107,15 @@ def compare_with_baseline(
     source: Path | None = None,
     resamples: int | None = None,
     confidence: float | None = None,
+    references: dict[str, np.ndarray] | None = None,
 ) -> BaselineResult:
     """CatBoost's holdout ``predictions`` against BG/NBD + Gamma-Gamma on the same rows.
 
     ``holdout`` is the built table's holdout (ids ``customer[@cutoff]``, the time column
     holding each row's cutoff); ``source`` is the transaction log it was built from
     (default the spec's).  The paired bootstrap uses the champion gate's settings.
-    Positive gain means CatBoost is better.
+    Positive gain means CatBoost is better.  ``references`` are other models' holdout
+    predictions (e.g. the flow's mean baseline) reported beside them.
     """
     import lifetimes
 
@@ -135,9 +145,28 @@ def compare_with_baseline(
     if expected.isna().any() or not np.isfinite(expected.to_numpy()).all():
         return _unmeasured(empty, f"{int(expected.isna().sum())} holdout customers have no purchase history in {path.name}")
     y = holdout[data.target].to_numpy(dtype=float)
-    comparison = paired_bootstrap(spec.task, spec.primary_metric, y, np.asarray(predictions, dtype=float), expected.to_numpy(),
-                                  resamples=resamples, confidence=confidence)
-    return BaselineResult(name, empty.cutoffs, int(customers.nunique()), holdout_metrics(spec.task, y, expected.to_numpy()), params, comparison)
+    challenger, baseline = np.asarray(predictions, dtype=float), expected.to_numpy()
+    comparison = paired_bootstrap(spec.task, gate.metric if gate else spec.primary_metric, y, challenger, baseline,
+                                  resamples=resamples, confidence=confidence, seed=spec.split.seed)
+    models = {"challenger": challenger, "BG/NBD with Gamma-Gamma": baseline, **(references or {}), "no spend": np.zeros(len(y))}
+    return BaselineResult(
+        name, empty.cutoffs, int(customers.nunique()), holdout_metrics(spec.task, y, baseline), params, comparison,
+        side_by_side=side_by_side(y, models, confidence=confidence, seed=spec.split.seed),
+    )
+
+
+def side_by_side(y, models: dict[str, np.ndarray], *, confidence: float = 0.95, resamples: int = 500, seed: int = 0) -> dict[str, dict[str, dict[str, float]]]:
+    """MAE, RMSE and top-decile capture of each model on the same rows, with bootstrap intervals."""
+    out = {}
+    for label, prediction in models.items():
+        out[label] = {
+            metric: {
+                "value": float(metric_values("regression", metric, y, prediction)),
+                **dict(zip(("lower", "upper"), bootstrap_interval("regression", metric, y, prediction, resamples=resamples, confidence=confidence, seed=seed))),
+            }
+            for metric in REPORTED
+        }
+    return out
 
 
 def _unmeasured(result: BaselineResult, reason: str) -> BaselineResult:

@@ -40,6 +40,16 @@ CATBOOST_METRIC = {
     "mae": ("MAE", False),
     "r2": ("R2", True),
 }
+# tuning.objective tweedie: a log-link loss for zero-inflated spend.  CatBoost's other metrics
+# read the log-scale values under it, so stopping and the search follow its deviance instead.
+TWEEDIE = "Tweedie:variance_power=1.5"
+
+
+def catboost_metric(spec: ModelSpec) -> tuple[str, bool]:
+    """The validation metric CatBoost stops on and Optuna optimises, and whether higher is better."""
+    if spec.task == "regression" and spec.tuning.objective == "tweedie":
+        return TWEEDIE, False
+    return CATBOOST_METRIC[spec.primary_metric]
 
 
 @dataclass(frozen=True)
@@ -57,7 +67,7 @@ class Candidate:
 
 def make_model(spec: ModelSpec, params: dict, cat_features: list[str], iterations: int):
     """A CatBoost estimator for the spec's task (``cat_features`` as a tuple so sklearn can clone it)."""
-    metric, _ = CATBOOST_METRIC[spec.primary_metric]
+    metric, _ = catboost_metric(spec)
     common = dict(
         iterations=iterations,
         eval_metric=metric,
@@ -70,7 +80,7 @@ def make_model(spec: ModelSpec, params: dict, cat_features: list[str], iteration
     )
     if spec.task == "binary":
         return CatBoostClassifier(loss_function="Logloss", **common)
-    return CatBoostRegressor(loss_function="RMSE", **common)
+    return CatBoostRegressor(loss_function=TWEEDIE if spec.tuning.objective == "tweedie" else "RMSE", **common)
 
 
 def _suggest(trial: optuna.Trial, spec: ModelSpec) -> dict:
@@ -190,7 +200,8 @@ def tune(
     ``on_first_trial`` is called once, when this worker's first trial has its MLflow run
     and CatBoost is about to train (the flow starts the evidence it gathers beside the
     tuning then, so that work does not delay the first trial)."""
-    metric, maximize = CATBOOST_METRIC[spec.primary_metric]
+    metric, maximize = catboost_metric(spec)
+    logged = "tweedie_deviance" if metric == TWEEDIE else spec.primary_metric
     client = MlflowClient()
     train_pool = Pool(train[features], train[spec.data.target], cat_features=cat_features)
     valid_pool = Pool(valid[features], valid[spec.data.target], cat_features=cat_features)
@@ -250,7 +261,7 @@ def tune(
             client.log_batch(
                 run.info.run_id,
                 params=[Param(k, str(v)) for k, v in params.items()] + [Param("trial", str(trial.number))],
-                metrics=[Metric(f"valid_{spec.primary_metric}", float(best), now, 0)] if best is not None else [],
+                metrics=[Metric(f"valid_{logged}", float(best), now, 0)] if best is not None else [],
                 tags=[RunTag("optuna.state", {"KILLED": "PRUNED", "FAILED": "FAIL"}.get(status, "COMPLETE")), RunTag("catboost.iterations", str(iterations))],
             )
             client.set_terminated(run.info.run_id, status=status)

@@ -9,7 +9,7 @@ MODELS = Path(__file__).parents[2] / "models"
 
 def _spec():
     spec = load_spec("churn", MODELS)
-    gates = spec.gates.model_copy(update={"fairness": [], "drift": None})
+    gates = spec.gates.model_copy(update={"fairness": [], "drift": None, "baseline": spec.gates.baseline.model_copy(update={"enabled": False})})
     return spec.model_copy(update={"gates": gates})
 
 
