@@ -2,9 +2,12 @@
 
 Each decision reads the registry afresh, refuses with one line when a rule is not met
 (and records the refusal), changes the registry only after every check passed, and
-appends to the audit chain.  Moves of ``champion`` happen under the audit log's lock
-for the model, so two decisions at once run one after the other and the chain's
-last move always names the alias's version.
+appends to the audit chain.  Moves of ``champion`` happen under the model's decision
+lock (:meth:`AuditLog.exclusive`), so two decisions at once run one after the other and
+the chain's last move always names the alias's version.  Everything that can refuse is
+checked before that lock is taken (who is promoting first), and on PostgreSQL the lock
+is not the one appends take, so the governance server never waits for a client that
+waits for it.
 """
 
 from __future__ import annotations
@@ -15,11 +18,11 @@ from dataclasses import dataclass, field
 
 from govern.core.errors import GovernError, PromotionRefused
 from govern.governance.card_refresh import refresh_after_decision
-from govern.governance.promotion import approval_basis, promotion_refusals, refusals
+from govern.governance.promotion import approval_basis, promoter_refusal, promotion_refusals, refusals
 from govern.governance.rule_history import RuleChanges, changes_since_champion
 from govern.live import gate as live_gate
 from govern.stores import registry
-from govern.stores.audit.champion import champion_findings, champion_history, champion_lineage
+from govern.stores.audit.champion import champion_findings, champion_history, champion_lineage, gate_evaluation
 from govern.stores.audit.events import (
     APPROVED,
     GATES,
@@ -29,6 +32,7 @@ from govern.stores.audit.events import (
     ROLLBACK_REFUSED,
     ROLLED_BACK,
     AuditEvent,
+    normalize_version,
 )
 from govern.stores.audit.log import AuditLog
 
@@ -70,11 +74,21 @@ def _refused_before(events: list[AuditEvent], action: str, version: str) -> set[
 
 def _refuse(log: AuditLog, name: str, action: str, version: str | None, *, actor: str, reasons: list[str], details: dict, repeat: bool) -> None:
     """Record a refused move (only its new reasons when ``repeat`` is off)."""
+    if repeat:
+        log.append(name, action, actor=actor, version=version, details={**details, "reasons": reasons})
+        return
     with log.exclusive(name):
-        if not repeat:
-            reasons = [r for r in reasons if r not in _refused_before(log.events(name), action, version)]
+        reasons = [r for r in reasons if r not in _refused_before(log.events(name), action, version)]
         if reasons:
             log.append(name, action, actor=actor, version=version, details={**details, "reasons": reasons})
+
+
+def _require_promoter(log: AuditLog, name: str, action: str, version: str | int | None, *, actor: str, repeat: bool) -> None:
+    """The wrong user is refused (and recorded) before anything else is read or locked."""
+    reason = promoter_refusal(registry.logged_in_user())
+    if reason is not None:
+        _refuse(log, name, action, normalize_version(version), actor=actor, reasons=[reason], details={}, repeat=repeat)
+        raise PromotionRefused(f"{name}: {'promotion' if action == PROMOTION_REFUSED else 'rollback'} refused: {reason}")
 
 
 def _move(log: AuditLog, name: str, version: str, action: str, *, actor: str, recheck: Callable[[str | None], dict]) -> str | None:
@@ -110,6 +124,7 @@ def promote(log: AuditLog, name: str, version: str | int | None = None, *, actor
     """
     registry.require_registered(name)
     actor = actor or registry.logged_in_user() or getpass.getuser()
+    _require_promoter(log, name, PROMOTION_REFUSED, version, actor=actor, repeat=repeat_refusals)
     if version is None:
         version = registry.alias_version(name, registry.CHALLENGER)
         if version is None:
@@ -117,7 +132,9 @@ def promote(log: AuditLog, name: str, version: str | int | None = None, *, actor
     state = registry.VersionState.read(name, version)
     if registry.alias_version(name, registry.CHAMPION) == state.version:
         raise PromotionRefused(f"{name} v{state.version} is already the champion")
-    problems = promotion_refusals(state)
+    events = log.events(name)
+    judged = gate_evaluation(events, state.version)
+    problems = promotion_refusals(state, events=events)
     if problems:
         _refuse(log, name, PROMOTION_REFUSED, state.version, actor=actor, reasons=problems, details={}, repeat=repeat_refusals)
         raise PromotionRefused(f"{name} v{state.version} not promoted: " + "; ".join(problems))
@@ -127,8 +144,8 @@ def promote(log: AuditLog, name: str, version: str | int | None = None, *, actor
     def recheck(current: str | None) -> dict:
         # The digest was checked outside the lock; what another decision may have changed is re-read here.
         nonlocal rules
-        if registry.VersionState.read(name, state.version) != state:
-            raise PromotionRefused(f"{name} v{state.version} not promoted: its tags changed while it was being checked; try again")
+        if registry.VersionState.read(name, state.version) != state or gate_evaluation(log.events(name), state.version) != judged:
+            raise PromotionRefused(f"{name} v{state.version} not promoted: its tags or its record changed while it was being checked; try again")
         if live_gate.current_digest(name, state.version) != live_digest:
             raise PromotionRefused(f"{name} v{state.version} not promoted: its live evidence changed while it was being checked; try again")
         if current != rules.against:
@@ -165,11 +182,13 @@ def rollback(log: AuditLog, name: str, *, actor: str | None = None) -> Promotion
     rollback goes further back, never to the version just left), through the same
     refusals as promotion."""
     registry.require_registered(name)
-    actor = actor or getpass.getuser()
+    actor = actor or registry.logged_in_user() or getpass.getuser()
+    _require_promoter(log, name, ROLLBACK_REFUSED, None, actor=actor, repeat=True)
     current = registry.alias_version(name, registry.CHAMPION)
     if current is None:
         raise GovernError(f"{name} has no champion to roll back")
-    lineage = champion_lineage(log.events(name))
+    events = log.events(name)
+    lineage = champion_lineage(events)
     details = {"from": current}
     if not lineage or lineage[-1] != current:
         reason = f"champion alias points to v{current} but the recorded champion is {'v' + lineage[-1] if lineage else 'none'}: see govern audit {name}"
@@ -181,7 +200,7 @@ def rollback(log: AuditLog, name: str, *, actor: str | None = None) -> Promotion
         raise PromotionRefused(f"{name}: rollback refused: {reason}")
     target = lineage[-2]
     state = registry.VersionState.read(name, target)
-    problems = refusals(state)
+    problems = refusals(state, events=events)
     if problems:
         _refuse(log, name, ROLLBACK_REFUSED, target, actor=actor, reasons=problems, details=details, repeat=True)
         raise PromotionRefused(f"{name}: rollback to v{target} refused: " + "; ".join(problems))

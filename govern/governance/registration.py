@@ -29,7 +29,7 @@ from govern.evidence.io import write_evidence
 from govern.evidence.record import Record
 from govern.evidence.verdict import FAILED, PASSED
 from govern.stores import registry
-from govern.stores.audit.events import GATES
+from govern.stores.audit.events import GATES, rules_digest
 from govern.stores.audit.log import AuditLog
 
 
@@ -151,6 +151,7 @@ def register(
         if status == PASSED:
             client.set_registered_model_alias(name, registry.CHALLENGER, version)
         audit.append(name, GATES, actor=actor, version=version, details={"status": status.value, "digest": digest, "run_id": run_id,
+                                                                         "rules": rules_digest(record.spec.gates),
                                                                          "failures": [g.reason for g in record.gates.results if g.status != PASSED]})
     except BaseException:
         client.delete_model_version(name, version)

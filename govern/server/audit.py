@@ -1,9 +1,11 @@
 """The governance server's side of the audit chain.
 
 Every watched write is appended with the authenticated actor and ``source:
-mlflow-server``.  Writes by the service user are appended from a background thread:
-the promoter holds the model's audit lock while it moves ``champion`` through this
-server, so appending in the request would wait for a lock its own caller holds.
+mlflow-server``.  A request never waits long for the chain: appends wait for the
+model's append lock at most :data:`LOCK_TIMEOUT_SECONDS` (promoters hold a separate
+decision lock, see :mod:`govern.stores.audit.locks`), and a refusal that cannot be
+appended in time is still refused, and logged.  Writes by the service user are
+appended from a background thread, so a promotion's own request returns at once.
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ from typing import Any
 
 from google.protobuf.json_format import MessageToDict
 
+from govern.core.errors import GovernError
 from govern.governance.signature import ApprovalClaim
 from govern.stores.audit.events import APPROVAL_REFUSED, APPROVED, REJECTED
 from govern.stores.audit.log import AuditLog
 
 SOURCE = "mlflow-server"
+# A request that cannot append within this many seconds answers without waiting more.
+LOCK_TIMEOUT_SECONDS = 5.0
 WRITE, REFUSED = "server.write", "server.refused"
 _logger = logging.getLogger(__name__)
 
@@ -33,7 +38,7 @@ class ServerAudit:
 
     @classmethod
     def from_env(cls) -> ServerAudit:
-        return cls(AuditLog(os.environ["GOVERN_DATABASE_URL"]))
+        return cls(AuditLog(os.environ["GOVERN_DATABASE_URL"], lock_timeout=LOCK_TIMEOUT_SECONDS))
 
     def _drain(self) -> None:
         while True:
@@ -60,7 +65,10 @@ class ServerAudit:
             return
         request = MessageToDict(message, preserving_proto_field_name=True)
         action = APPROVAL_REFUSED if kind == "SetModelVersionTag" and request.get("key") == "approval.status" else REFUSED
-        self._append(model, action, actor=actor, version=request.get("version"), details={"request": kind, "reason": reason}, later=later)
+        try:
+            self._append(model, action, actor=actor, version=request.get("version"), details={"request": kind, "reason": reason}, later=later)
+        except GovernError as exc:  # the write is refused all the same; the chain could not take it in time
+            _logger.error("governance: refused %s by %s on %s (%s) but could not audit it: %s", kind, actor, model, reason, exc)
 
     def decision(self, claim: ApprovalClaim) -> None:
         action = APPROVED if claim.decision == "approved" else REJECTED

@@ -45,6 +45,14 @@ def champion_lineage(events: list[AuditEvent]) -> list[str]:
     return lineage
 
 
+def gate_evaluation(events: list[AuditEvent], version: str | int | None) -> AuditEvent | None:
+    """The latest gate evaluation of ``version`` on the chain: what promotion trusts
+    about its verdict and evidence, whatever the registry's tags say."""
+    wanted = normalize_version(version)
+    judged = [e for e in events if e.action == GATES and e.version == wanted]
+    return max(judged, key=lambda e: e.seq) if judged else None
+
+
 def _describe_move(move: AuditEvent) -> str:
     if move.action == ROLLED_BACK:
         return f"the last recorded rollback is to {show_version(move.version)}"
@@ -122,14 +130,19 @@ def _promotion_findings(promotion: AuditEvent, earlier: list[AuditEvent]) -> lis
     shown = show_version(version)
     findings: list[str] = []
 
-    gates = [e for e in earlier if e.action == GATES and e.version == version]
-    if not gates:
+    judged = gate_evaluation(earlier, version)
+    if judged is None:
         findings.append(f"{promotion.label} has no gate evaluation of {shown} before it")
-    elif gates[-1].details.get("status") != PASSED:
-        status = gates[-1].details.get("status", "no status")
+    elif judged.details.get("status") != PASSED:
+        status = judged.details.get("status", "no status")
         findings.append(
             f"{promotion.label} follows a gate evaluation of {shown} with status {status!r} "
-            f"({gates[-1].label}), not 'passed'"
+            f"({judged.label}), not 'passed'"
+        )
+    elif promotion.details.get("digest") and promotion.details.get("digest") != judged.details.get("digest"):
+        findings.append(
+            f"{promotion.label} moved {shown} with evidence digest {str(promotion.details['digest'])[:12]} but its gate "
+            f"evaluation ({judged.label}) recorded {str(judged.details.get('digest'))[:12]}: the evidence changed after it was judged"
         )
 
     verdicts = [e for e in earlier if e.action in (APPROVED, REJECTED) and e.version == version]

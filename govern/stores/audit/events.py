@@ -59,6 +59,12 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=_json_default)
 
 
+def rules_digest(gates: Any) -> str:
+    """SHA-256 of the gate rules a version was judged by (``record.spec.gates``), as the
+    gate evaluation records it and promotion compares it with ``record.json``."""
+    return hashlib.sha256(canonical_json(gates or {}).encode("utf-8")).hexdigest()
+
+
 def normalize_version(value: str | int | None) -> str | None:
     """Registry versions arrive as 3, "3" or "v3"; store and compare them as "3"."""
     if value is None:

@@ -5,6 +5,10 @@ Events (see :mod:`govern.stores.audit.events`) are stored in the database named 
 the same in the embedded default and beside a tracking server.  ``verify`` says where
 a chain was edited or cut.
 
+On PostgreSQL a decision's lock is not the lock appends take, and every wait is bounded
+(:mod:`govern.stores.audit.locks`), so the governance server, which appends, never waits
+for a promoter that is waiting for the server.
+
 What the chain cannot prove: that nobody removed the newest events or rewrote a whole
 tail with freshly computed hashes.  :mod:`govern.stores.audit.champion` compares the log with
 the registry, which catches the cases that matter for a champion.
@@ -12,7 +16,6 @@ the registry, which catches the cases that matter for a champion.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import threading
@@ -30,6 +33,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from govern.core.errors import GovernError
 from govern.stores.audit.events import EVENT_FIELDS, GENESIS_HASH, AuditEvent, canonical_json, chain_problems, normalize_version
+from govern.stores.audit.locks import APPEND_LOCK_TIMEOUT_SECONDS, DECISION_LOCK_TIMEOUT_SECONDS, advisory_lock, lock_key
 from govern.stores.database import open_engine
 
 TABLE_NAME = "govern_audit"
@@ -75,8 +79,9 @@ def _now() -> str:
 class AuditLog:
     """The hash-chained log in a SQL database, shared safely by threads and processes."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, lock_timeout: float = APPEND_LOCK_TIMEOUT_SECONDS):
         self._engine, self.url = open_engine(url, "the audit log")
+        self.lock_timeout = lock_timeout
         self._sqlite = self._engine.dialect.name == "sqlite"
         self._postgres = self._engine.dialect.name == "postgresql"
         self._held = threading.local()
@@ -148,22 +153,42 @@ class AuditLog:
 
     @contextmanager
     def exclusive(self, model: str) -> Iterator[None]:
-        """Hold the model's append lock across a whole decision (read the registry,
-        check, move an alias, append), so two decisions on one model run one after the
-        other.  Appends and reads in this thread join the held transaction; it commits
-        when the block ends normally and rolls back if it raises.  SQLite serialises
-        on its write lock, PostgreSQL on the model's advisory lock."""
+        """Hold the model's lock across a whole decision (read the registry, check, move
+        an alias, append), so two decisions on one model run one after the other.
+
+        PostgreSQL (the team store): a decision lock of its own, waited for at most
+        :data:`DECISION_LOCK_TIMEOUT_SECONDS`; appends inside commit as they go, so the
+        server's appends never wait for it.  SQLite (embedded, no server to wait for):
+        its write lock, and appends and reads in this thread join the held transaction,
+        which commits when the block ends normally and rolls back if it raises."""
+        if self._postgres:
+            with self._deciding(model):
+                yield
+            return
         if getattr(self._held, "conn", None) is not None:
             yield  # appends still take each model's lock inside the held transaction
             return
         with self._database(), self._write() as conn:
-            if self._postgres:
-                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_lock_key(model))))
             self._held.conn = conn
             try:
                 yield
             finally:
                 self._held.conn = None
+
+    @contextmanager
+    def _deciding(self, model: str) -> Iterator[None]:
+        held = getattr(self._held, "decisions", frozenset())
+        if model in held:
+            yield
+            return
+        with self._database(), self._engine.connect() as conn, conn.begin():
+            advisory_lock(conn, lock_key(TABLE_NAME, model, "decision"), seconds=DECISION_LOCK_TIMEOUT_SECONDS, model=model,
+                          held_by="another promotion or rollback of it is under way")
+            self._held.decisions = held | {model}
+            try:
+                yield
+            finally:
+                self._held.decisions = held
 
     def append(
         self,
@@ -193,7 +218,7 @@ class AuditLog:
             try:
                 with self._database(), self._write() as conn:
                     if self._postgres:
-                        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_lock_key(model))))
+                        advisory_lock(conn, lock_key(TABLE_NAME, model), seconds=self.lock_timeout, model=model, held_by="another writer is appending")
                     last = conn.execute(
                         sa.select(_table.c.seq, _table.c.hash)
                         .where(_table.c.model == model)
@@ -251,12 +276,6 @@ class AuditLog:
     def verify(self, model: str) -> list[str]:
         """One line per break in the model's chain: edited, relinked or deleted events."""
         return chain_problems(self.events(model))
-
-
-def _lock_key(model: str) -> int:
-    """A stable signed 64-bit key per model for PostgreSQL's advisory lock."""
-    digest = hashlib.sha256(f"{TABLE_NAME}:{model}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def _take_over_sqlite_transactions(engine: Engine) -> None:
