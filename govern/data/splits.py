@@ -251,7 +251,7 @@ def split_data(df: pd.DataFrame, spec: ModelSpec) -> Split:
     if any(shared.values()):
         raise DataValidationError(f"the split would share ids between parts ({shared}); refusing it")
     description["ids"] = {
-        "column": data.id_column, "key": "customer id (row id without its @cutoff)" if data.transactions is not None else data.id_column,
+        "column": data.id_column, "key": "customer (the id before its @cutoff)" if data.transactions is not None else data.id_column,
         "distinct": int(entities.nunique()), "with_several_rows": int(entities.value_counts().gt(1).sum()), "shared_between_parts": 0,
     }
     _check_parts(parts, spec, len(frame), strategy)

@@ -67,7 +67,7 @@ def test_no_customer_on_both_sides_and_no_training_target_past_the_holdout_cutof
     fitted = pd.concat([split.train, split.valid])
     assert (fitted["cutoff_date"] + HORIZON <= split.holdout["cutoff_date"].min()).all()
     assert split.description["purge"]["target_window_days"] == 180 and split.description["purge"]["purged_rows"] == 0
-    assert split.description["ids"]["key"].startswith("customer id")
+    assert split.description["ids"]["key"] == "customer (the id before its @cutoff)"
     assert split.description["set_aside"]["rows"] == len(table) - len(fitted) - len(split.holdout)
     assert split.description["reason"] == "the data has a time column 'cutoff_date' with 2 dates"
     # the early target can no longer meet its later feature across the split

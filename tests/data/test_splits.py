@@ -264,6 +264,6 @@ def test_the_card_says_which_split_and_why(churn):
     record = minimal_record(spec=churn.model_dump(mode="json"), split={"strategy": split.strategy, "detail": split.description})
     text = _card_split_line(record)
     assert text.startswith("Group split, chosen because no time column, and ids repeat (300 ids on 900 rows)")
-    assert "all rows of one id are in one part" in text and "No id (customer_id) is in two parts" in text
+    assert "all rows of one id are in one part" in text and "No customer_id is in two parts" in text
     old = minimal_record(spec=churn.model_dump(mode="json"), split={"strategy": "random"})
     assert _card_split_line(old) == "Random split. Rows were drawn at random (seed 7)."
