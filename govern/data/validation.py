@@ -7,7 +7,6 @@ single line naming the column and the problem.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from govern.core.errors import DataValidationError
+from govern.data.csv_files import read_csv
 from govern.data.load_checks import MISSING_CATEGORY, sensitive_groups
 from govern.spec.model import ModelSpec
 
@@ -38,19 +38,6 @@ def _preview(values: Iterable, limit: int = 5) -> str:
     return shown + (f", ... ({len(items)} in all)" if len(items) > limit else "")
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    """Read with commas, or with the separator csv.Sniffer finds when the header is one column holding ';', tab or '|'."""
-    frame = pd.read_csv(path)
-    header = str(frame.columns[0]) if len(frame.columns) == 1 else ""
-    if not any(sep in header for sep in ";\t|"):
-        return frame
-    try:
-        sep = csv.Sniffer().sniff(path.read_text(errors="replace")[:65_536], delimiters=";\t|").delimiter
-    except csv.Error:
-        raise DataValidationError(f"cannot read {path}: one column '{header[:60]}'; separate the columns with commas") from None
-    return pd.read_csv(path, sep=sep)
-
-
 def load_table(path: Path) -> pd.DataFrame:
     """Read a parquet or CSV file, chosen by suffix (a CSV's separator sniffed if not a comma)."""
     path = Path(path)
@@ -63,7 +50,7 @@ def load_table(path: Path) -> pd.DataFrame:
         raise DataValidationError(f"data file not found: {path}")
     try:
         if suffix == ".csv":
-            return _read_csv(path)
+            return read_csv(path)
         return pd.read_parquet(path)
     except DataValidationError:
         raise

@@ -374,3 +374,14 @@ def test_a_directory_given_as_data_is_called_a_directory(tmp_path):
     folder.mkdir()
     with pytest.raises(DataValidationError, match=r"is a directory, not a file"):
         load_table(folder)
+
+
+def test_a_spreadsheet_csv_with_decimal_commas_reads_numbers_as_numbers(tmp_path, customers):
+    path = tmp_path / "eu.csv"
+    customers.to_csv(path, index=False, sep=";", decimal=",")
+    table = load_table(path)
+    assert ptypes.is_float_dtype(table["monthly_spend"]) and table["monthly_spend"].tolist() == pytest.approx(customers["monthly_spend"].tolist())
+    unsniffable = tmp_path / "spaces.csv"
+    unsniffable.write_text("customer_id;churned\nC1 1 2\nC2 0 1 3\n")
+    with pytest.raises(DataValidationError, match="no column separator found"):
+        load_table(unsniffable)
