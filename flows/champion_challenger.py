@@ -160,7 +160,7 @@ def drift_task(spec, split, features, categorical, recent: pd.DataFrame | None, 
 @task(name="gates", **STEP)
 def gates_task(spec, evaluation, champion, fairness, drift, leaks, baseline, built=None) -> gates.GateReport:
     return gates.evaluate_gates(
-        spec, metrics=evaluation.metrics, comparison=evaluation.comparison,
+        spec, metrics=evaluation.metrics, intervals=evaluation.intervals, comparison=evaluation.comparison,
         champion_version=champion.version, champion_note=evaluation.note, fairness=fairness, drift=drift,
         leakage=leakage.leakage_gates(spec, leaks), baselines=baselines.gate_evidence(baseline, built),
     )

@@ -18,7 +18,7 @@ from govern.core.settings import Settings
 from govern.demo.customers import generate_customers
 from govern.demo.files import write_demo_data
 from govern.evidence.verdict import PASSED
-from govern.governance import approval, decisions
+from govern.governance import acknowledgement, approval, decisions
 from govern.stores import registry
 from govern.stores.audit.log import AuditLog
 
@@ -80,7 +80,10 @@ def run_demo(settings: Settings, *, rows: int = 4000, trials: int | None = None,
             _report(echo, first)
             if first["gates"] != PASSED:
                 raise GovernError(f"demo: {name} v{first['version']} failed its gates: {'; '.join(first['failures'])}")
-            approval.approve(log, name, first["version"], reviewer=DEMO_REVIEWER, note="demo approval")
+            acknowledged = acknowledgement.required(name, first["version"])
+            approval.approve(log, name, first["version"], reviewer=DEMO_REVIEWER, note="demo approval", acknowledge=acknowledged)
+            if acknowledged:
+                echo(f"  {DEMO_REVIEWER} acknowledges the inconclusive gates: {', '.join(acknowledged)}")
             promoted = decisions.promote(log, name, first["version"], actor="govern demo")
             echo(f"  approved by {DEMO_REVIEWER}, promoted: champion v{promoted.version}")
         watch = monitor(name, str(inputs[name]["recent"][0]))

@@ -21,7 +21,7 @@ from govern.core.errors import GovernError, PromotionRefused
 from govern.core.settings import Settings
 from govern.demo import campaign as campaign_demo
 from govern.evidence.verdict import PASSED
-from govern.governance import approval, decisions
+from govern.governance import acknowledgement, approval, decisions
 from govern.stores import registry
 from govern.stores.audit.log import AuditLog
 
@@ -44,7 +44,7 @@ def run_live_story(settings: Settings, log: AuditLog, train: Path, later: Path, 
         report(echo, first)
         if first["gates"] != PASSED:
             raise GovernError(f"demo: {MODEL} v{first['version']} failed its gates: {'; '.join(first['failures'])}")
-        approval.approve(log, MODEL, first["version"], reviewer=reviewer, note="demo approval")
+        approval.approve(log, MODEL, first["version"], reviewer=reviewer, note="demo approval", acknowledge=acknowledgement.required(MODEL, first["version"]))
         decisions.promote(log, MODEL, first["version"], actor="govern demo")
     second = train_model(MODEL, later, trials=trials)
     report(echo, second)
@@ -84,7 +84,10 @@ def run_live_story(settings: Settings, log: AuditLog, train: Path, later: Path, 
         echo(f"  report: {week['reports']['html']}")
     promoted = None
     if challenger:
-        approval.approve(log, MODEL, challenger, reviewer=reviewer, note="demo approval after the live experiment")
+        acknowledged = acknowledgement.required(MODEL, challenger)
+        approval.approve(log, MODEL, challenger, reviewer=reviewer, note="demo approval after the live experiment", acknowledge=acknowledged)
+        if acknowledged:
+            echo(f"  {reviewer} acknowledges the inconclusive gates: {', '.join(acknowledged)}")
         try:
             promoted = decisions.promote(log, MODEL, challenger, actor="govern demo").version
             echo(f"  approved by {reviewer}; live gate passed: champion v{promoted}")

@@ -212,8 +212,9 @@ def summary(record: Record, *, version: str, card: Path, run_id: str) -> dict:
         "model": record.model,
         "version": version,
         "gates": gates.status.value,
-        "failures": [g.reason for g in gates.failures],
-        "warnings": [g.reason for g in gates.warnings],
+        "failures": [g.line() for g in gates.failures],
+        "warnings": [g.line() for g in gates.warnings],
+        "needs_acknowledgement": gates.needs_acknowledgement,
         "rule_changes": record.rule_changes.changes if record.rule_changes else [],
         "overlap": record.overlap.champion.share if record.overlap and record.overlap.champion else None,
         "champion": record.champion.version,
@@ -227,5 +228,8 @@ def summary(record: Record, *, version: str, card: Path, run_id: str) -> dict:
         "drifted_share": record.drift.drifted_share if record.drift else None,
         "mitigation": [c.line() for c in record.mitigation or []],
         "timings": record.timings,
-        "fairness_gates": [f"{g.gate} {g.observed:.3f} ({g.status})" for g in gates.results if g.kind == "fairness" and g.observed is not None],
+        "fairness_gates": [
+            f"{g.gate} {g.observed:.3f} ({g.status}" + (f"; detectable >= {g.mde:.2g})" if g.mde is not None else ")")
+            for g in gates.results if g.kind == "fairness" and g.observed is not None
+        ],
     }

@@ -29,6 +29,8 @@ def _print_training(result: dict) -> None:
         typer.echo(f"  failed: {failure}")
     for warning in result.get("warnings", []):
         typer.echo(f"  warning: {warning}")
+    if result.get("needs_acknowledgement"):
+        typer.echo(f"  needs the reviewer's acknowledgement to promote (govern approve --acknowledge): {', '.join(result['needs_acknowledgement'])}")
     for change in result.get("rule_changes", []):
         typer.echo(f"  rule changed since the champion: {change}")
     typer.echo(f"  card: {result['card']}")

@@ -23,17 +23,19 @@ def approve(
     reviewer: str = typer.Option(..., "--reviewer", help="Who approves (must not be the run's author)"),
     reject: bool = typer.Option(False, "--reject", help="Reject instead of approve"),
     note: str = typer.Option("", help="Why"),
+    acknowledge: list[str] = typer.Option([], "--acknowledge", help="An inconclusive gate the reviewer acknowledges (repeat for each gate that needs it)"),
     as_json: bool = typer.Option(False, "--json", help="Print the decision as JSON"),
 ):
     """Set approval.status and approval.reviewer on a version, as a reviewer would in the UI,
     and show what changed in the gates since the champion's."""
     from govern.governance import approval
 
-    a = approval.approve(audit_log(), model, version, reviewer=reviewer, approved=not reject, note=note)
+    a = approval.approve(audit_log(), model, version, reviewer=reviewer, approved=not reject, note=note, acknowledge=acknowledge)
     if as_json:
-        typer.echo(json.dumps({"model": model, "version": a.version, "status": a.status, "reviewer": a.reviewer, **a.rules.as_details()}, indent=2))
+        typer.echo(json.dumps({"model": model, "version": a.version, "status": a.status, "reviewer": a.reviewer, "acknowledged": list(a.acknowledged),
+                               **a.rules.as_details()}, indent=2))
         return
-    typer.echo(f"{model} v{a.version}: {a.status} by {a.reviewer}")
+    typer.echo(f"{model} v{a.version}: {a.status} by {a.reviewer}" + (f" (acknowledged: {', '.join(a.acknowledged)})" if a.acknowledged else ""))
     _print_rules(a.rules)
     if a.card_note:
         typer.echo(f"  note: {a.card_note}")

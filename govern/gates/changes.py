@@ -79,9 +79,13 @@ def _to_order(order: list) -> Callable[[Any, Any], str | None]:
 
 Direction = Callable[[Any, Any], str | None]
 
-METRIC_FIELDS: dict[str, Direction] = {"min": _higher_tightens, "max": _higher_loosens}
-FAIRNESS_FIELDS: dict[str, Direction] = {"min": _higher_tightens, "max": _higher_loosens, "judge": _to_order(["point", "bound"])}
-CHAMPION_FIELDS: dict[str, Direction] = {"margin": _higher_loosens, "confidence": _higher_tightens}
+# What an inconclusive verdict does, from loose to tight.
+INCONCLUSIVE_ORDER = _to_order(["warn", "acknowledge", "fail"])
+METRIC_FIELDS: dict[str, Direction] = {"min": _higher_tightens, "max": _higher_loosens, "on_inconclusive": INCONCLUSIVE_ORDER}
+FAIRNESS_FIELDS: dict[str, Direction] = {
+    "min": _higher_tightens, "max": _higher_loosens, "judge": _to_order(["point", "bound"]), "on_inconclusive": INCONCLUSIVE_ORDER,
+}
+CHAMPION_FIELDS: dict[str, Direction] = {"margin": _higher_loosens, "confidence": _higher_tightens, "on_inconclusive": INCONCLUSIVE_ORDER}
 DRIFT_FIELDS: dict[str, Direction] = {"max_drifted_share": _higher_loosens, "when_unmeasured": _to_order(["warn", "fail"])}
 LEAKAGE_FIELDS: dict[str, Direction] = {
     "max_univariate_auc": _higher_loosens,

@@ -1,9 +1,12 @@
 """Gates: the declared conditions a challenger must meet, judged from recorded evidence.
 
 Each gate yields a :class:`GateResult` with the observed value, the bound and a
-sentence.  A gate whose evidence is missing is never ``passed``: it is ``failed``, or
-``not_measured`` where the spec lets it warn.  The verdict is ``passed`` when no gate
-failed; gates not measured are listed as warnings beside it.  Nothing here trains or
+sentence.  A gate judged on an interval is three-way (:mod:`govern.gates.threeway`):
+passed, failed, or inconclusive when the interval straddles the bound, with the smallest
+difference the evidence could detect.  A gate whose evidence is missing is never
+``passed``: it is ``failed``, or ``not_measured`` where the spec lets it warn.  The
+verdict is ``passed`` when no gate fails it (an inconclusive gate fails it under
+``on_inconclusive: fail``); the others are listed as warnings beside it.  Nothing here trains or
 loads anything: the flow hands in the evidence.
 """
 
@@ -15,73 +18,83 @@ from govern.evidence.baseline import BaselineComparison
 from govern.evidence.drift import DriftSummary
 from govern.evidence.evaluation import Comparison
 from govern.evidence.fairness import FairnessReport, fairness_evidence
-from govern.evidence.verdict import FAILED, NOT_MEASURED, PASSED, GateReport, GateResult, GateStatus
+from govern.evidence.verdict import FAILED, INCONCLUSIVE, NOT_MEASURED, PASSED, GateReport, GateResult, GateStatus
 from govern.gates.baseline import baseline_gates
+from govern.gates.threeway import bound_text, interval_status, minimum_detectable_effect, verdict_words
+from govern.spec.gates import OnInconclusive
 from govern.spec.model import ModelSpec
 
-__all__ = ["FAILED", "NOT_MEASURED", "PASSED", "GateReport", "GateResult", "GateStatus", "evaluate_gates"]
+__all__ = ["FAILED", "INCONCLUSIVE", "NOT_MEASURED", "PASSED", "GateReport", "GateResult", "GateStatus", "evaluate_gates"]
 
 
-def _bounded(kind: str, name: str, value: float | None, low: float | None, high: float | None) -> GateResult:
-    bound = " and ".join(b for b in (f">= {low:g}" if low is not None else "", f"<= {high:g}" if high is not None else "") if b)
+def _bounded(kind: str, name: str, value: float | None, low: float | None, high: float | None,
+             interval: tuple[float, float] | None = None, on_inconclusive: OnInconclusive = "fail", confidence: float = 0.95) -> GateResult:
+    """One floor or ceiling: three-way on ``interval``; without one, on the point estimate."""
+    bound = bound_text(low, high)
     if value is None:
         return GateResult(name, kind, FAILED, None, bound, f"{name} could not be measured")
-    ok = (low is None or value >= low) and (high is None or value <= high)
-    verdict = "meets" if ok else "misses"
-    return GateResult(name, kind, PASSED if ok else FAILED, value, bound, f"{name} = {value:.4g} {verdict} {bound}")
+    if interval is None:
+        ok = (low is None or value >= low) and (high is None or value <= high)
+        reason = f"{name} = {value:.4g} {'meets' if ok else 'misses'} {bound} (no interval: judged on the point estimate)"
+        return GateResult(name, kind, PASSED if ok else FAILED, value, bound, reason)
+    status = interval_status(interval, low, high)
+    mde = minimum_detectable_effect(interval, confidence=confidence)
+    reason = f"{name} = {value:.4g} ({confidence:.0%} interval [{interval[0]:.4g}, {interval[1]:.4g}]); {verdict_words(status, bound, mde, on_inconclusive)}"
+    return GateResult(name, kind, status, value, bound, reason, interval, mde, on_inconclusive)
 
 
-def metric_gates(spec: ModelSpec, metrics: Mapping[str, float | None]) -> list[GateResult]:
-    return [_bounded("metric", g.metric, metrics.get(g.metric), g.min, g.max) for g in spec.gates.metrics]
+def metric_gates(spec: ModelSpec, metrics: Mapping[str, float | None], intervals: Mapping[str, tuple[float, float] | None] | None = None) -> list[GateResult]:
+    """Each metric floor or ceiling, three-way on the metric's bootstrap interval where
+    ``intervals`` holds one (training), on the point estimate where it does not."""
+    return [
+        _bounded("metric", g.metric, metrics.get(g.metric), g.min, g.max, (intervals or {}).get(g.metric), g.on_inconclusive)
+        for g in spec.gates.metrics
+    ]
 
 
 def champion_gate(spec: ModelSpec, comparison: Comparison | None, champion_version: str | None, note: str = "") -> list[GateResult]:
+    """Non-inferiority to the champion, three-way on the paired interval of the difference
+    (challenger minus champion, positive better) against ``-margin``."""
     gate = spec.gates.champion
     if gate is None:
         return []
     name = f"{gate.metric} vs champion"
-    bound = f"lower {gate.confidence:.0%} bound of difference >= -{gate.margin:g}"
+    bound = f"{gate.confidence:.0%} interval of difference >= -{gate.margin:g}"
     if champion_version is None:
         return [GateResult(name, "champion", PASSED, None, bound, "no champion yet: the first version passes this gate by definition")]
     if comparison is None:
-        return [GateResult(name, "champion", FAILED, None, bound, f"champion v{champion_version} could not be scored on the holdout: {note}")]
-    ok = comparison.lower >= -gate.margin
+        why = f"champion v{champion_version} could not be scored on the holdout: {note}"
+        return [GateResult(name, "champion", FAILED, None, bound, why)]
+    interval = (comparison.lower, comparison.upper)
+    status = interval_status(interval, -gate.margin, None)
+    mde = minimum_detectable_effect(interval, confidence=comparison.confidence)
     reason = (
         f"challenger {comparison.challenger:.4g} vs champion v{champion_version} {comparison.champion:.4g}: "
-        f"difference {comparison.delta:+.4g}, {gate.confidence:.0%} interval [{comparison.lower:+.4g}, {comparison.upper:+.4g}] "
-        f"({comparison.resamples} paired resamples of {comparison.rows} rows)"
+        f"difference {comparison.delta:+.4g}, {comparison.confidence:.0%} interval [{comparison.lower:+.4g}, {comparison.upper:+.4g}] "
+        f"({comparison.resamples} paired resamples of {comparison.rows} rows); {verdict_words(status, f'>= -{gate.margin:g}', mde, gate.on_inconclusive)}"
     )
-    return [GateResult(name, "champion", PASSED if ok else FAILED, comparison.lower, bound, reason)]
+    return [GateResult(name, "champion", status, comparison.delta, bound, reason, interval, mde, gate.on_inconclusive)]
 
 
 def fairness_gates(spec: ModelSpec, fairness: FairnessReport | None) -> list[GateResult]:
-    """Each fairness gate on its point estimate (``judge: point``) or on the conservative
-    end of its bootstrap interval (``judge: bound``: the upper end against a ceiling, the
-    lower against a floor).  The sentence gives both; missing evidence fails."""
+    """Each fairness gate three-way on its disparity's bootstrap interval; the sentence
+    gives the estimate, the interval and the smallest disparity the holdout could detect.
+    Missing evidence, or a disparity without an interval, fails as not measured."""
     confidence = fairness.confidence if fairness is not None else spec.fairness.confidence
     results = []
     for g in spec.gates.fairness:
         name = f"{g.metric} by {g.feature}"
-        bound = " and ".join(b for b in (f">= {g.min:g}" if g.min is not None else "", f"<= {g.max:g}" if g.max is not None else "") if b)
-        bound += " (point estimate)" if g.judge == "point" else f" ({confidence:.0%} interval bound)"
+        bound = bound_text(g.min, g.max) + f" ({confidence:.0%} interval)"
         value, interval, note = fairness_evidence(fairness, g.feature, g.metric)
-        if value is None or (g.judge == "bound" and interval is None):
+        if value is None or interval is None:
             why = note if value is None else "no bootstrap interval could be computed"
             results.append(GateResult(name, "fairness", FAILED, value, bound, f"not measured: {why}", interval))
             continue
-        if g.judge == "point" or interval is None:
-            low = high = value
-        else:
-            low, high = interval
-        ok = (g.min is None or low >= g.min) and (g.max is None or high <= g.max)
-        spread = f"{confidence:.0%} interval [{interval[0]:.4g}, {interval[1]:.4g}]" if interval else "no interval"
-        if g.judge == "point":
-            judged = "judged on the point estimate"
-        else:
-            ends = [f"lower end {low:.4g}"] * (g.min is not None) + [f"upper end {high:.4g}"] * (g.max is not None)
-            judged = "judged on the " + " and ".join(ends)
-        reason = f"{name} = {value:.4g} ({spread}); {judged}: {'meets' if ok else 'misses'} {bound.split(' (')[0]}"
-        results.append(GateResult(name, "fairness", PASSED if ok else FAILED, value, bound, reason, interval))
+        status = interval_status(interval, g.min, g.max)
+        mde = minimum_detectable_effect(interval, confidence=confidence)
+        words = verdict_words(status, bound_text(g.min, g.max), mde, g.on_inconclusive, what=f"a {g.metric}")
+        reason = f"{name} = {value:.4g} ({confidence:.0%} interval [{interval[0]:.4g}, {interval[1]:.4g}]); {words}"
+        results.append(GateResult(name, "fairness", status, value, bound, reason, interval, mde, g.on_inconclusive))
     return results
 
 
@@ -146,6 +159,7 @@ def evaluate_gates(
     spec: ModelSpec,
     *,
     metrics: Mapping[str, float | None],
+    intervals: Mapping[str, tuple[float, float] | None] | None = None,
     comparison: Comparison | None,
     champion_version: str | None,
     champion_note: str = "",
@@ -158,7 +172,7 @@ def evaluate_gates(
     leakage check's results, judged from the training rows by :mod:`govern.checks.leakage`;
     ``baselines`` the challenger's paired comparison with each simple baseline (none
     given fails the baseline gate when it is on)."""
-    results = metric_gates(spec, metrics)
+    results = metric_gates(spec, metrics, intervals)
     results += champion_gate(spec, comparison, champion_version, champion_note)
     results += baseline_gates(spec, baselines)
     results += leakage or []

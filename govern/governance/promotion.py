@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from govern.core.errors import GovernError
 from govern.evidence.verdict import PASSED
-from govern.governance import identity
+from govern.governance import acknowledgement, identity
 from govern.governance.signature import KEY_ENV, ApprovalClaim, approval_key
 from govern.live import gate as live_gate
 from govern.stores import registry
@@ -38,6 +38,8 @@ def refusals(state: registry.VersionState, *, check_digest: bool = True, events:
         reasons.append(f"v{state.version} was approved by its own author '{state.author}'")
     elif registry.team_mode():
         reasons += signed_approval_problems(state)
+    if state.approval_status == registry.APPROVED and not reasons:
+        reasons += acknowledgement.promotion_problems(state)
     now = None
     if check_digest and not reasons:
         if not state.digest:

@@ -1,5 +1,16 @@
 """The gates section of a model spec: what a challenger must meet, and how each rule
-fails closed when its evidence is missing."""
+fails closed when its evidence is missing or too thin to decide.
+
+Every gate judged on an estimate with an interval (metric, champion, baseline,
+fairness) is three-way: passed when the interval lies wholly on the good side of the
+bound, failed when wholly on the bad side, inconclusive when it straddles the bound.
+``on_inconclusive`` says what an inconclusive verdict does: ``fail`` (the version is
+not eligible), ``acknowledge`` (eligible only with an approval that names the gate) or
+``warn`` (shown, no effect).  The defaults are fail-closed for promotion: ``fail`` for
+metric, champion and baseline gates (a floor or a non-inferiority the holdout cannot
+show is not met, as before), ``acknowledge`` for fairness gates (small groups make wide
+intervals; a reviewer decides, on the record).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +20,17 @@ from pydantic import Field, model_validator
 
 from govern.spec.base import Strict
 
+OnInconclusive = Literal["warn", "fail", "acknowledge"]
+INCONCLUSIVE_HELP = "What an interval straddling the bound does: fail (not eligible), acknowledge (needs the reviewer to name the gate), warn"
+
 
 class MetricGate(Strict):
+    """A floor or ceiling on a holdout metric, judged on its bootstrap interval."""
+
     metric: str
     min: float | None = None
     max: float | None = None
+    on_inconclusive: OnInconclusive = Field("fail", description=INCONCLUSIVE_HELP)
 
     @model_validator(mode="after")
     def _bound(self) -> MetricGate:
@@ -30,17 +47,30 @@ class ChampionGate(Strict):
     margin: float = Field(0.0, ge=0.0, description="Tolerated loss, in metric units")
     confidence: float = Field(0.95, gt=0.5, lt=1.0)
     resamples: int = Field(1000, ge=100)
+    on_inconclusive: OnInconclusive = Field("fail", description=INCONCLUSIVE_HELP)
 
 
 class FairnessGate(Strict):
-    """A ceiling or floor on one disparity.  ``judge: bound`` compares the conservative
-    end of its bootstrap interval (the upper end for a ceiling, the lower for a floor)."""
+    """A ceiling or floor on one disparity, judged three-way on its bootstrap interval.
+
+    ``judge`` is superseded and has no effect on how the interval is read; it is accepted
+    so older specs load.  ``judge: bound`` without ``on_inconclusive`` keeps its old
+    verdicts by meaning ``on_inconclusive: fail``; otherwise the default is ``acknowledge``.
+    """
 
     feature: str
     metric: str
     max: float | None = None
     min: float | None = None
-    judge: Literal["point", "bound"] = "point"
+    judge: Literal["point", "bound"] = Field("point", description="Superseded by three-way verdicts (no effect); bound without on_inconclusive means fail")
+    on_inconclusive: OnInconclusive = Field("acknowledge", description=INCONCLUSIVE_HELP)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_judge(cls, data):
+        if isinstance(data, dict) and data.get("judge") == "bound" and "on_inconclusive" not in data:
+            data = {**data, "on_inconclusive": "fail"}
+        return data
 
     @model_validator(mode="after")
     def _bound(self) -> FairnessGate:
@@ -103,6 +133,7 @@ class BaselineGate(Strict):
 
     enabled: bool = True
     margin: float = Field(0.0, ge=0.0, description="Tolerated loss against each baseline, in metric units")
+    on_inconclusive: OnInconclusive = Field("fail", description=INCONCLUSIVE_HELP)
 
 
 class GatesSpec(Strict):
