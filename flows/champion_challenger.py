@@ -117,7 +117,7 @@ def curves_task(spec: ModelSpec, holdout: pd.DataFrame, evaluation: Evaluation, 
 
 @task(name="leakage", **STEP)
 def leakage_task(spec: ModelSpec, split: splits.Split, features, categorical, model, comparison):
-    return leakage.assess_leakage(spec, pd.concat([split.train, split.valid]), features, categorical, model, comparison)
+    return leakage.assess_leakage(spec, pd.concat([split.train, split.valid]), features, categorical, model, comparison, holdout=split.holdout)
 
 
 @task(name="fairness", **STEP)

@@ -8,7 +8,9 @@ fails in production.  Three symptoms betray it, each judged against a ceiling in
 - one feature predicts the target on its own (ROC AUC for a binary task, folded so a
   reversed column counts too; |Spearman correlation| for regression);
 - one feature carries most of CatBoost's importance;
-- the challenger beats the champion by more than any honest improvement could.
+- the challenger beats the champion by more than any honest improvement could;
+- one feature is far stronger than every other, even under those ceilings (see
+  ``leakage_ablation``, which also reports what dropping the strongest feature costs).
 
 Columns the spec acknowledges are still reported but do not fail the gate.
 """
@@ -23,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
+from govern.checks.leakage_ablation import Ablation, ablate, dominance
 from govern.evidence.evaluation import Comparison
 from govern.evidence.verdict import FAILED, NOT_MEASURED, PASSED, GateResult
 from govern.spec.model import ModelSpec
@@ -61,6 +64,8 @@ class LeakageReport:
     columns: list[ColumnSignal] = field(default_factory=list)
     findings: list[LeakageFinding] = field(default_factory=list)
     gain_over_champion: float | None = None
+    ablation: Ablation | None = None
+    ablation_note: str | None = None
     seconds: float = 0.0
 
     @property
@@ -89,6 +94,8 @@ class LeakageReport:
             "columns": [asdict(c) for c in self.columns],
             "findings": [asdict(f) for f in self.findings],
             "gain_over_champion": self.gain_over_champion,
+            "ablation": self.ablation.to_dict() if self.ablation else None,
+            "ablation_note": self.ablation_note,
             "seconds": self.seconds,
         }
 
@@ -189,8 +196,10 @@ def assess_leakage(
     categorical: list[str],
     model,
     comparison: Comparison | None,
+    holdout: pd.DataFrame | None = None,
 ) -> LeakageReport:
-    """Measure every leakage signal of a refitted challenger on its training rows."""
+    """Measure every leakage signal of a refitted challenger on its training rows, and what
+    dropping its strongest feature costs on ``holdout`` (or on held-out training rows)."""
     start = time.perf_counter()
     gate = spec.gates.leakage
     binary = spec.task == "binary"
@@ -226,8 +235,18 @@ def assess_leakage(
     if comparison is not None and gain is not None and ceiling is not None and gain > ceiling:
         text = f"{comparison.metric} gain over the champion {gain:+.4g} > {ceiling:g}"
         findings.append(LeakageFinding("gain_over_champion", None, gain, ceiling, False, text))
+    dominant = dominance(univariate, {c: shares.get(c) for c in features}, binary)
+    if dominant and not any(f.column == dominant[0] for f in findings):
+        column, value, bound, why = dominant
+        findings.append(LeakageFinding("dominance", column, value, bound, column in acknowledged, f"{why}: far stronger than every other feature"))
+    strongest = max(features, key=lambda c: (shares.get(c) or 0.0, c), default=None)
+    ablation, note = None, None
+    try:
+        ablation = ablate(spec, train, features, categorical, model, strongest, holdout) if strongest else None
+    except Exception as exc:  # noqa: BLE001 -- the evidence says the ablation is missing and why; the ceilings still judge
+        note = f"ablation not measured ({exc.__class__.__name__}: {' '.join(str(exc).split())[:120]})"
     return LeakageReport(
-        enabled=True, columns=columns, findings=findings, gain_over_champion=gain,
+        enabled=True, columns=columns, findings=findings, gain_over_champion=gain, ablation=ablation, ablation_note=note,
         seconds=round(time.perf_counter() - start, 3), **base,
     )
 
@@ -250,6 +269,8 @@ def leakage_gates(spec: ModelSpec, report: LeakageReport) -> list[GateResult]:
     observed = max(measured) if measured else None
     accepted = [f.message for f in report.findings if f.acknowledged]
     suffix = f"; acknowledged by the spec: {'; '.join(accepted)}" if accepted else ""
+    ablated = report.ablation.describe() if report.ablation else report.ablation_note
+    suffix += f"; {ablated}" if ablated else ""
     if report.status == FAILED:
         reason = "possible leak: " + "; ".join(f.message for f in report.failures) + suffix
         return [GateResult("leakage", "leakage", FAILED, observed, bound, reason)]
