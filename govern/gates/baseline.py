@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from govern.evidence.baseline import BaselineComparison
 from govern.evidence.verdict import FAILED, GateResult
-from govern.gates.threeway import interval_status, minimum_detectable_effect, verdict_words
+from govern.gates.threeway import interval_status, margin_bound, minimum_detectable_effect, verdict_words
 from govern.spec.model import ModelSpec
 
 
@@ -25,7 +25,7 @@ def baseline_gates(spec: ModelSpec, baselines: Sequence[BaselineComparison]) -> 
     if not gate.enabled:
         return []
     confidence = spec.gates.champion.confidence if spec.gates.champion else 0.95
-    bound = f"{confidence:.0%} interval of difference >= -{gate.margin:g}"
+    bound = f"{confidence:.0%} interval of difference {margin_bound(gate.margin)}"
     if not baselines:
         return [GateResult("vs baseline", "baseline", FAILED, None, bound, "vs baseline not measured: no baseline was fitted or compared")]
     results = []
@@ -42,7 +42,7 @@ def baseline_gates(spec: ModelSpec, baselines: Sequence[BaselineComparison]) -> 
         reason = (
             f"challenger {c.challenger:.4g} vs {baseline.kind} {c.champion:.4g}: difference {c.delta:+.4g}, "
             f"{c.confidence:.0%} interval [{c.lower:+.4g}, {c.upper:+.4g}] ({c.resamples} paired resamples of {c.rows} rows); "
-            f"{verdict_words(status, f'>= -{gate.margin:g}', mde, gate.on_inconclusive)}"
+            f"{verdict_words(status, margin_bound(gate.margin), mde, gate.on_inconclusive)}"
         )
         results.append(GateResult(f"{c.metric} vs {baseline.kind}", "baseline", status, c.delta, bound, reason, interval, mde, gate.on_inconclusive))
     return results

@@ -20,7 +20,7 @@ from govern.evidence.evaluation import Comparison
 from govern.evidence.fairness import FairnessReport, fairness_evidence
 from govern.evidence.verdict import FAILED, INCONCLUSIVE, NOT_MEASURED, PASSED, GateReport, GateResult, GateStatus
 from govern.gates.baseline import baseline_gates
-from govern.gates.threeway import bound_text, interval_status, minimum_detectable_effect, verdict_words
+from govern.gates.threeway import bound_text, interval_status, margin_bound, minimum_detectable_effect, verdict_words
 from govern.spec.gates import OnInconclusive
 from govern.spec.model import ModelSpec
 
@@ -59,7 +59,7 @@ def champion_gate(spec: ModelSpec, comparison: Comparison | None, champion_versi
     if gate is None:
         return []
     name = f"{gate.metric} vs champion"
-    bound = f"{gate.confidence:.0%} interval of difference >= -{gate.margin:g}"
+    bound = f"{gate.confidence:.0%} interval of difference {margin_bound(gate.margin)}"
     if champion_version is None:
         return [GateResult(name, "champion", PASSED, None, bound, "no champion yet: the first version passes this gate by definition")]
     if comparison is None:
@@ -71,7 +71,7 @@ def champion_gate(spec: ModelSpec, comparison: Comparison | None, champion_versi
     reason = (
         f"challenger {comparison.challenger:.4g} vs champion v{champion_version} {comparison.champion:.4g}: "
         f"difference {comparison.delta:+.4g}, {comparison.confidence:.0%} interval [{comparison.lower:+.4g}, {comparison.upper:+.4g}] "
-        f"({comparison.resamples} paired resamples of {comparison.rows} rows); {verdict_words(status, f'>= -{gate.margin:g}', mde, gate.on_inconclusive)}"
+        f"({comparison.resamples} paired resamples of {comparison.rows} rows); {verdict_words(status, margin_bound(gate.margin), mde, gate.on_inconclusive)}"
     )
     return [GateResult(name, "champion", status, comparison.delta, bound, reason, interval, mde, gate.on_inconclusive)]
 
@@ -92,7 +92,7 @@ def fairness_gates(spec: ModelSpec, fairness: FairnessReport | None) -> list[Gat
             continue
         status = interval_status(interval, g.min, g.max)
         mde = minimum_detectable_effect(interval, confidence=confidence)
-        words = verdict_words(status, bound_text(g.min, g.max), mde, g.on_inconclusive, what=f"a {g.metric}")
+        words = verdict_words(status, bound_text(g.min, g.max), mde, g.on_inconclusive, what=g.metric)
         reason = f"{name} = {value:.4g} ({confidence:.0%} interval [{interval[0]:.4g}, {interval[1]:.4g}]); {words}"
         results.append(GateResult(name, "fairness", status, value, bound, reason, interval, mde, g.on_inconclusive))
     return results

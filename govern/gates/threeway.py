@@ -41,15 +41,22 @@ def interval_status(interval: tuple[float, float], low: float | None, high: floa
 
 
 def bound_text(low: float | None, high: float | None) -> str:
-    return " and ".join(b for b in (f">= {low:g}" if low is not None else "", f"<= {high:g}" if high is not None else "") if b)
+    """">= 0.7 and <= 0.9"; a bound of -0 (a zero margin) reads 0."""
+    return " and ".join(b for b in (f">= {low + 0.0:g}" if low is not None else "", f"<= {high + 0.0:g}" if high is not None else "") if b)
 
 
-def verdict_words(status: GateStatus, bound: str, mde: float | None, on_inconclusive: str, what: str = "a difference") -> str:
+def margin_bound(margin: float) -> str:
+    """The bound a paired difference must stay above: ">= -0.01", or ">= 0" for no margin."""
+    return bound_text(-margin, None)
+
+
+def verdict_words(status: GateStatus, bound: str, mde: float | None, on_inconclusive: str, what: str = "difference") -> str:
     """The end of a gate's sentence: what the interval says against ``bound``, and for an
-    inconclusive verdict how small a difference the evidence could not see and what follows."""
+    inconclusive verdict how small a ``what`` the evidence could not tell from zero, and what follows."""
     if status == PASSED:
         return f"interval wholly meets {bound}: passed"
     if status == FAILED:
         return f"interval wholly misses {bound}: failed"
-    power = f"; this holdout cannot tell {what} under {mde:.2g} from zero" if mde is not None else ""
+    article = "an" if what[:1].lower() in "aeiou" else "a"
+    power = f"; this holdout cannot tell {article} {what} under {mde:.2g} from zero" if mde is not None else ""
     return f"interval straddles {bound}: inconclusive{power} (on_inconclusive: {on_inconclusive})"

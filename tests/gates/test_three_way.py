@@ -13,8 +13,9 @@ import pytest
 from govern.checks.fairness.assess import assess_fairness
 from govern.evidence.evaluation import Comparison
 from govern.evidence.verdict import FAILED, INCONCLUSIVE, NOT_MEASURED, PASSED, GateReport, GateResult
+from govern.gates.changes import describe_changes
 from govern.gates.rules import champion_gate, fairness_gates, metric_gates
-from govern.gates.threeway import interval_status, minimum_detectable_effect
+from govern.gates.threeway import interval_status, margin_bound, minimum_detectable_effect, verdict_words
 from govern.spec.model import FairnessGate, MetricGate, load_spec
 
 SPEC = load_spec("churn", Path(__file__).parents[2] / "models")
@@ -161,3 +162,22 @@ def test_mde_reaches_gates_json_and_the_cli_line_names_the_gate():
     assert unmeasured.line() == "data drift: not measured: no later data"
     named = GateResult("roc_auc", "metric", FAILED, 0.6, ">= 0.7", "roc_auc = 0.6 misses >= 0.7")
     assert named.line() == "roc_auc = 0.6 misses >= 0.7"
+
+
+def test_sentences_read_plainly():
+    assert margin_bound(0.0) == ">= 0" and margin_bound(0.01) == ">= -0.01"
+    words = verdict_words(INCONCLUSIVE, "<= 0.15", 0.2141, "acknowledge", what="equalized_odds_difference")
+    assert "this holdout cannot tell an equalized_odds_difference under 0.21 from zero" in words
+    assert verdict_words(PASSED, ">= 0.7", 0.05, "fail") == "interval wholly meets >= 0.7: passed"
+
+
+@pytest.mark.parametrize(
+    "before, after, direction",
+    [("acknowledge", "warn", "loosens"), ("fail", "acknowledge", "loosens"), ("warn", "fail", "tightens")],
+)
+def test_a_changed_on_inconclusive_is_a_rule_change_with_its_direction(before, after, direction):
+    old = SPEC.gates.model_dump(mode="json")
+    new = SPEC.gates.model_dump(mode="json")
+    old["fairness"][0]["on_inconclusive"], new["fairness"][0]["on_inconclusive"] = before, after
+    gate = f"{new['fairness'][0]['metric']} by {new['fairness'][0]['feature']}"
+    assert describe_changes(old, new) == [f"fairness gate {gate} on_inconclusive {before} -> {after} ({direction})"]
