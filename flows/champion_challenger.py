@@ -29,6 +29,7 @@ from govern.checks.fairness import representation
 from govern.core.settings import load_settings
 from govern.data import splits, transactions, validation
 from govern.data.overlap import id_salt
+from govern.evidence.decision import LEGACY_THRESHOLD
 from govern.evidence.evaluation import Evaluation
 from govern.gates import rules as gates
 from govern.governance import registration
@@ -37,7 +38,7 @@ from govern.spec.model import ModelSpec, load_spec
 from govern.stores.audit.log import AuditLog
 from govern.stores.champion import Champion, load_champion
 from govern.training import baseline as baselines
-from govern.training import clv_baseline, curves, explanations, tuning
+from govern.training import clv_baseline, curves, explanations, policy, tuning
 from govern.training import comparison as champion_comparison
 
 STEP = dict(cache_policy=NO_CACHE, persist_result=False)
@@ -85,10 +86,20 @@ def refit_task(spec, candidate, split, features, categorical):
     return tuning.refit(spec, candidate, pd.concat([split.train, split.valid]), features, categorical)
 
 
+@task(name="decide", **STEP)
+def decide_task(spec: ModelSpec, candidate, split: splits.Split, features, categorical):
+    """The threshold the spec's decision policy implies, fitted on validation rows scored by
+    the tuned parameters trained without them; None for regression."""
+    if spec.task != "binary":
+        return None
+    valid = policy.validation_scores(spec, candidate.params, candidate.iterations, split.train, split.valid, features, categorical)
+    return policy.fit_threshold(spec.decision, *valid), valid
+
+
 @task(name="evaluate", **STEP)
-def evaluate_task(spec: ModelSpec, model, champion: Champion, holdout: pd.DataFrame, scored, salt: str) -> Evaluation:
+def evaluate_task(spec: ModelSpec, model, champion: Champion, holdout: pd.DataFrame, scored, salt: str, threshold: float) -> Evaluation:
     scores, note = scored
-    return champion_comparison.evaluate(spec, model, holdout, champion, scores, note, salt)
+    return champion_comparison.evaluate(spec, model, holdout, champion, scores, note, salt, threshold)
 
 
 @task(name="baseline", **STEP)
@@ -121,12 +132,12 @@ def leakage_task(spec: ModelSpec, split: splits.Split, features, categorical, mo
 
 
 @task(name="fairness", **STEP)
-def fairness_task(spec: ModelSpec, model, split: splits.Split, scores):
-    """Per-group metrics of the challenger and, when the spec asks, of mitigated candidates."""
-    report = fairness_checks.assess_scores(spec, split.holdout, scores)
+def fairness_task(spec: ModelSpec, model, split: splits.Split, scores, threshold: float):
+    """Per-group metrics of the challenger's decisions and, when the spec asks, of mitigated candidates."""
+    report = fairness_checks.assess_scores(spec, split.holdout, scores, threshold=threshold)
     if report is None or not spec.fairness.mitigation or spec.task != "binary":
         return report, None
-    return report, mitigation.mitigated_candidate(spec, model, split)
+    return report, mitigation.mitigated_candidate(spec, model, split, threshold)
 
 
 @task(name="representation", **STEP)
@@ -231,12 +242,16 @@ def champion_challenger(
                 experiment_id=run.experiment_id, run_id=run_id, champion_params=champion.params, on_first_trial=gather_beside_tuning,
             )
         gather_beside_tuning()
+        beside.start("decide", decide_task, spec, candidate, split, features, categorical)
         with _timed(timings, "refit"):
             fitted = refit_task(spec, candidate, split, features, categorical)
+        decided = beside.result("decide")
+        threshold = decided[0] if decided else LEGACY_THRESHOLD
         with _timed(timings, "evaluate"):
-            evaluation = evaluate_task(spec, fitted, champion, split.holdout, scored, salt)
+            evaluation = evaluate_task(spec, fitted, champion, split.holdout, scored, salt, threshold)
+        decision = policy.decision_evidence(spec, threshold, decided[1], split.holdout, evaluation.challenger_scores) if decided else None
         beside.start("explain", explain_task, spec, fitted, champion, split.holdout)
-        beside.start("fairness", fairness_task, spec, fitted, split, evaluation.challenger_scores)
+        beside.start("fairness", fairness_task, spec, fitted, split, evaluation.challenger_scores, threshold)
         with _timed(timings, "leakage"):
             leaks = leakage_task(spec, split, features, categorical, fitted, evaluation.comparison)
         with _timed(timings, "compare-baseline"):
@@ -252,7 +267,7 @@ def champion_challenger(
         verdict = gates_task(spec, evaluation, champion, fairness, drift, leaks, baseline, built_baseline)
 
         record = evidence.build_record(
-            spec, data=data, labels=labels, split=split, candidate=candidate, evaluation=evaluation, champion=champion,
+            spec, data=data, labels=labels, decision=decision, split=split, candidate=candidate, evaluation=evaluation, champion=champion,
             leakage=leaks, fairness=fairness, representation=represented, mitigation=mitigated, drift=drift,
             verdict=verdict, timings=timings, salt=salt, refit_iterations=int(fitted.tree_count_),
             baseline=baseline, curves=drawn, explanations=explained, clv_baseline=built_baseline,

@@ -137,3 +137,28 @@ def browser():
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         yield chromium
         chromium.close()
+
+
+HEAVY_TIERS = ("integration", "browser", "postgres")
+
+
+@pytest.fixture(autouse=True)
+def unit_tier_guard(request, monkeypatch):
+    """The unit tier trains nothing and starts no process: a test without an
+    integration, browser or postgres mark that fits CatBoost or spawns a child fails here."""
+    if any(request.node.get_closest_marker(mark) for mark in HEAVY_TIERS):
+        yield
+        return
+    import subprocess
+
+    import catboost
+
+    def refuse(what):
+        def refused(*args, **kwargs):
+            raise AssertionError(f"unit tier: {what} belongs in a test marked integration")
+        return refused
+
+    for model in (catboost.CatBoostClassifier, catboost.CatBoostRegressor, catboost.CatBoost):
+        monkeypatch.setattr(model, "fit", refuse("fitting CatBoost"))
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse("starting a child process"))
+    yield

@@ -17,6 +17,7 @@ from catboost import CatBoostClassifier
 from govern.demo.customers import generate_customers
 from govern.stores import registry
 from tests.conftest import REPO
+from tests.record_story import minimal_record
 
 NAME = "retention"
 FEATURES = ["tenure_months", "plan", "monthly_spend", "sessions_per_week", "support_tickets", "payment_failures", "channel", "region", "age_band", "gender"]
@@ -49,7 +50,8 @@ def register(settings, depth: int, seed: int, *, name: str = NAME, author: str =
         folder = settings.mlruns / "staging-evidence"
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        (folder / "record.json").write_text("{}")
+        record = minimal_record(model=name, decision={"kind": "threshold", "policy": "act on scores at or above 0.5", "threshold": 0.5})
+        (folder / "record.json").write_text(record.model_dump_json())
         mlflow.log_artifacts(str(folder), artifact_path=registry.EVIDENCE_DIR)
     version = str(info.registered_model_version)
     c = registry.client()

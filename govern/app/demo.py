@@ -124,6 +124,8 @@ def _report(echo, result: dict) -> None:
     if result.get("mitigation"):
         line += f"; mitigation candidates: {', '.join(result['mitigation'])}"
     echo(line)
+    if result.get("decision"):
+        echo(f"  decisions: {result['decision']}")
     for failure in result["failures"]:
         echo(f"  gate failed: {failure}")
     t = result["timings"]

@@ -19,6 +19,7 @@ import pandas as pd
 from govern.data.overlap import TRAINING_IDS_FILE, hash_ids, salt_fingerprint, write_id_hashes
 from govern.data.splits import Split
 from govern.evidence import io as evidence_io
+from govern.evidence.decision import Decision
 from govern.evidence.drift import DriftSummary
 from govern.evidence.evaluation import Evaluation
 from govern.evidence.fairness import FairnessReport
@@ -37,7 +38,7 @@ from govern.evidence.record import (
     Tuning,
 )
 from govern.evidence.verdict import GateReport
-from govern.gates.changes import describe_changes, gates_digest
+from govern.gates.changes import decision_changes, describe_changes, gates_digest
 from govern.mitigation.candidates import judge_mitigated
 from govern.spec.model import ModelSpec
 from govern.stores.champion import Champion
@@ -103,6 +104,7 @@ def build_record(
     labels: dict | None,
     split: Split,
     candidate: Candidate,
+    decision: Decision | None = None,
     evaluation: Evaluation,
     champion: Champion,
     leakage,
@@ -133,11 +135,13 @@ def build_record(
         gates_digest=gates_digest(gates_spec),
         rule_changes=RuleChangesSection(
             against=champion.version,
-            changes=describe_changes(champion_gates, gates_spec) if champion.version and champion_gates is not None else [],
+            changes=(describe_changes(champion_gates, gates_spec) + decision_changes(champion.record.spec.model_dump(), spec.model_dump(mode="json"))
+                     if champion.version and champion.record is not None and champion_gates is not None else []),
             note="" if champion.version is None or champion_gates is not None else f"champion v{champion.version} recorded no gates",
         ),
         data=data,
         labels=labels,
+        decision=decision,
         split=SplitSection(strategy=split.strategy, train=_period(split.train, spec), valid=_period(split.valid, spec), holdout=_period(split.holdout, spec),
                            detail=split.description),
         tuning=Tuning(study=candidate.study_name, trials=candidate.trials, pruned=candidate.pruned, params=candidate.params, iterations=candidate.iterations,
@@ -204,6 +208,16 @@ def run_metrics(record: Record) -> dict[str, float]:
     return {k: float(v) for k, v in metrics.items() if finite_or_none(v) is not None}
 
 
+def decision_line(decision: Decision | None) -> str | None:
+    """The fitted policy in one line: whom it acts on, on the holdout, with its interval."""
+    if decision is None:
+        return None
+    share = f"{decision.holdout_share:.1%}" if decision.holdout_share is not None else "not measured"
+    spread = f" [{decision.holdout_interval[0]:.1%}, {decision.holdout_interval[1]:.1%}]" if decision.holdout_interval else ""
+    line = f"{decision.policy}: threshold {decision.threshold:.4g}, flags {share}{spread} of the holdout"
+    return line + (f" ({decision.note})" if decision.note else "")
+
+
 def summary(record: Record, *, version: str, card: Path, run_id: str) -> dict:
     """The flow's return value, for the CLI and the demo."""
     gates = record.gates
@@ -220,6 +234,7 @@ def summary(record: Record, *, version: str, card: Path, run_id: str) -> dict:
         "champion": record.champion.version,
         "primary_metric": primary,
         "holdout": record.metrics.challenger[primary],
+        "decision": decision_line(record.decision),
         "comparison": record.champion.comparison.to_dict() if record.champion.comparison else None,
         "card": str(card),
         "run_id": run_id,

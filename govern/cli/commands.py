@@ -25,6 +25,8 @@ def _print_training(result: dict) -> None:
     if comparison:
         line += f", vs champion v{result['champion']} {comparison['delta']:+.4f} [{comparison['lower']:+.4f}, {comparison['upper']:+.4f}]"
     typer.echo(line)
+    if result.get("decision"):
+        typer.echo(f"  decisions: {result['decision']}")
     for failure in result["failures"]:
         typer.echo(f"  failed: {failure}")
     for warning in result.get("warnings", []):

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ConfigDict, Field, ValidationError
 
 from govern.core.errors import GovernError
+from govern.evidence.decision import Decision, threshold_of
 from govern.evidence.drift import DriftSummary
 from govern.evidence.evaluation import Comparison, Overlap
 from govern.evidence.fairness import FairnessReport
@@ -39,7 +40,7 @@ class RecordedSpec(Evidence):
     task: str
     description: str = ""
     primary_metric: str
-    decision_threshold: float = 0.5
+    decision_threshold: float | None = Field(None, description="Older records: the fixed threshold before decision policies")
     gates: JsonBlock | None = None
 
 
@@ -151,6 +152,7 @@ class Record(Evidence):
     rule_changes: RuleChangesSection | None = None
     data: DataSection
     labels: Labels | None = None
+    decision: Decision | None = None
     split: SplitSection
     tuning: Tuning
     metrics: Metrics
@@ -169,6 +171,11 @@ class Record(Evidence):
     gates: GateReport
     timings: dict[str, float] = Field(default_factory=dict)
     lineage: Lineage = Field(default_factory=Lineage)
+
+    @property
+    def threshold(self) -> float:
+        """The score at or above which this version acts."""
+        return threshold_of(self.decision, self.spec.decision_threshold)
 
 
 class FairnessEvidence(Evidence):

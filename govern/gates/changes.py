@@ -244,3 +244,23 @@ class RuleChanges:
     def as_details(self) -> dict:
         """What the audit event records."""
         return {"rule_changes": self.lines, "rules_compared_with": self.against, **({"rules_note": self.note} if self.note else {})}
+
+
+def recorded_policy(spec: dict) -> dict:
+    """A recorded spec's decision policy; an older record's fixed threshold is the policy it implied."""
+    if spec.get("decision"):
+        return {k: v for k, v in spec["decision"].items() if v is not None}
+    return {"kind": "threshold", "threshold": spec.get("decision_threshold") or 0.5}
+
+
+def decision_changes(before: dict | None, after: dict) -> list[str]:
+    """One line when the decision policy differs between two recorded specs: a changed
+    policy changes whom the model acts on, so it is a rule change like a gate's."""
+    if before is None:
+        return []
+    old, new = recorded_policy(before), recorded_policy(after)
+    if old == new:
+        return []
+    def words(policy: dict) -> str:
+        return ", ".join(f"{k} {_show(v)}" for k, v in policy.items())
+    return [f"decision policy {words(old)} -> {words(new)}"]

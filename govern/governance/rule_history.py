@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from govern.core.errors import GovernError
-from govern.gates.changes import RuleChanges, describe_changes
+from govern.gates.changes import RuleChanges, decision_changes, describe_changes
 from govern.stores import registry
 
 __all__ = ["RuleChanges", "changes_since_champion"]
 
 
 def changes_since_champion(name: str, version: str) -> RuleChanges:
-    """Compare ``version``'s recorded gates with the current champion's, from both runs'
+    """Compare ``version``'s recorded gates and decision policy with the current champion's, from both runs'
     ``evidence/record.json``; a missing record is said, not raised."""
     champion = registry.alias_version(name, registry.CHAMPION)
     if champion is None or champion == str(version):
@@ -24,5 +24,7 @@ def changes_since_champion(name: str, version: str) -> RuleChanges:
         if record is None or record.spec.gates is None:
             return RuleChanges(version=str(version), against=champion, lines=[],
                                note=f"v{v}'s gates are not on record, so changes since the champion are unknown")
-        records[v] = record.spec.gates
-    return RuleChanges(version=str(version), against=champion, lines=describe_changes(records[champion], records[str(version)]))
+        records[v] = record.spec
+    before, after = records[champion], records[str(version)]
+    lines = describe_changes(before.gates, after.gates) + decision_changes(before.model_dump(), after.model_dump())
+    return RuleChanges(version=str(version), against=champion, lines=lines)

@@ -99,8 +99,9 @@ def power_needed(result: Lift, exp: ExperimentSpec, fallback_rate: float | None 
     return Power(min_effect=exp.min_effect, base_rate=float(base), needed=needed, have=have, further=max(needed - have, 0), note=note)
 
 
-def live_comparison(spec: ModelSpec, units_frame: pd.DataFrame, gate: LiveGate | None) -> Comparison | None:
-    """Challenger against champion on the same untreated (control) customers, by the offline gate's paired bootstrap."""
+def live_comparison(spec: ModelSpec, units_frame: pd.DataFrame, gate: LiveGate | None, thresholds: tuple[float, float]) -> Comparison | None:
+    """Challenger against champion on the same untreated (control) customers, by the offline
+    gate's paired bootstrap; ``thresholds`` are the challenger's and the champion's recorded ones."""
     both = units_frame[(units_frame["arm"] == CONTROL) & units_frame["challenger_score"].notna()]
     y = both["outcome"].to_numpy(float)
     if len(both) < 10 or y.min() == y.max():
@@ -109,17 +110,18 @@ def live_comparison(spec: ModelSpec, units_frame: pd.DataFrame, gate: LiveGate |
     resamples = gate.resamples if gate else 500
     chunk = max(1, min(200, int(2e7 // len(both))))
     return paired_bootstrap(spec.task, metric, y, both["challenger_score"], both["champion_score"], resamples=resamples,
-                            confidence=gate.confidence if gate else 0.95, threshold=spec.decision_threshold, chunk=chunk)
+                            confidence=gate.confidence if gate else 0.95, threshold=thresholds, chunk=chunk)
 
 
-def threshold_advice(spec: ModelSpec, units_frame: pd.DataFrame, result: Lift) -> ThresholdAdvice:
+def threshold_advice(spec: ModelSpec, units_frame: pd.DataFrame, result: Lift, current: float) -> ThresholdAdvice:
     """The threshold that maximises expected value per batch: for each customer above it,
     the observed outcome rate of untreated customers at that score times the measured
     relative effect times the value of a prevented outcome, minus the offer's cost;
-    thresholds that would exceed the capacity per batch are not allowed."""
+    thresholds that would exceed the capacity per batch are not allowed.  ``current`` is
+    the champion's recorded threshold; acting on the advice means declaring it as the
+    spec's decision policy and training a new version through the same gates."""
     exp = spec.experiment
     control = units_frame[units_frame["arm"] == CONTROL]
-    current = spec.decision_threshold
     if result.relative is None or len(control) < 20:
         return ThresholdAdvice(current=current, recommended=None, current_value=None, recommended_value=None, relative_effect=None, capacity=exp.capacity,
                                table=[], note="not measured: no relative effect or too few control outcomes yet")

@@ -20,11 +20,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from govern.evidence.decision import threshold_of  # noqa: E402
 from govern.evidence.io import write_evidence  # noqa: E402
 from govern.evidence.live import Cohort, ExperimentReport  # noqa: E402
 from govern.live import experiment as ex  # noqa: E402
 from govern.live import gate as live_gate  # noqa: E402
 from govern.live.assignment import CONTROL, TREATMENT  # noqa: E402
+from govern.live.scoring import version_threshold  # noqa: E402
 from govern.spec.model import ModelSpec  # noqa: E402
 
 
@@ -34,7 +36,12 @@ def build(spec: ModelSpec, frame: pd.DataFrame, today: date) -> tuple[Experiment
     provisional = ex.pending_units(frame, matured)
     result = ex.arm_lift(matured, exp.confidence)
     overall = float(matured["outcome"].mean()) if len(matured) else None
-    comparison = ex.live_comparison(spec, matured, gate)
+    champion_version = str(frame["champion_version"].iloc[-1]) if len(frame) else None
+    champion_threshold = version_threshold(spec.name, champion_version) if champion_version else threshold_of(None)
+    silent = frame["challenger_version"].dropna() if "challenger_version" in frame else frame.iloc[:0, 0]
+    challenger_version = str(silent.iloc[-1]) if len(silent) else None
+    challenger_threshold = version_threshold(spec.name, challenger_version) if challenger_version else champion_threshold
+    comparison = ex.live_comparison(spec, matured, gate, (challenger_threshold, champion_threshold))
     evidence = None
     if gate is not None:
         control = matured[(matured["arm"] == CONTROL) & matured["challenger_score"].notna()]
@@ -47,12 +54,12 @@ def build(spec: ModelSpec, frame: pd.DataFrame, today: date) -> tuple[Experiment
     cohorts["as_of"] = pd.to_datetime(cohorts["as_of"]).dt.date.astype(str)
     report = ExperimentReport(
         model=spec.name, made_on=today.isoformat(),
-        champion_version=str(frame["champion_version"].iloc[-1]) if len(frame) else None,
+        champion_version=champion_version,
         challenger_version=evidence.challenger_version if evidence else None,
         predictions=int(len(frame)), customers_matured=int(len(matured)), customers_provisional=int(len(provisional)),
         lift=result, provisional_lift=ex.arm_lift(provisional, exp.confidence),
         value=ex.incremental_value(result, exp), power=ex.power_needed(result, exp, overall),
-        comparison=comparison, threshold=ex.threshold_advice(spec, matured, result),
+        comparison=comparison, threshold=ex.threshold_advice(spec, matured, result, champion_threshold),
         live=evidence, live_gate=live_gate.judge(evidence, gate) if evidence and gate else [],
         cohorts=[Cohort(**{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}) for row in cohorts.to_dict("records")],
     )

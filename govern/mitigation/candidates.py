@@ -92,17 +92,17 @@ def mitigated_scores(mitigator, X, sensitive) -> np.ndarray:
     return np.asarray(pmf)[:, 1].astype(float)
 
 
-def _scored(spec: ModelSpec, holdout: pd.DataFrame, scores: np.ndarray, labels: np.ndarray) -> dict:
+def _scored(spec: ModelSpec, holdout: pd.DataFrame, scores: np.ndarray, labels: np.ndarray, threshold: float) -> dict:
     """Holdout metrics and fairness of a candidate (fields of :class:`MitigationResult`):
     score metrics on its probabilities, label metrics on its own labels."""
     y = holdout[spec.data.target].to_numpy()
-    metrics = holdout_metrics(spec.task, y, scores, spec.decision_threshold)
+    metrics = holdout_metrics(spec.task, y, scores, threshold)
     label_metrics = holdout_metrics(spec.task, y, labels.astype(float), 0.5)
     metrics.update({name: label_metrics[name] for name in LABEL_METRICS})
-    return {"metrics": metrics, "fairness": assess_scores(spec, holdout, scores, labels=labels)}
+    return {"metrics": metrics, "fairness": assess_scores(spec, holdout, scores, labels=labels, threshold=threshold)}
 
 
-def _postprocessed(spec: ModelSpec, model, split, method: str) -> dict:
+def _postprocessed(spec: ModelSpec, model, split, method: str, threshold: float) -> dict:
     """Fit ``method`` on the validation rows without the groups too thin to learn from;
     holdout rows of those groups keep the tuned model's predictions.  Returns fields of
     :class:`MitigationResult`."""
@@ -130,18 +130,18 @@ def _postprocessed(spec: ModelSpec, model, split, method: str) -> dict:
         if unseen.any():
             tuned = model.predict_proba(holdout[features])[:, 1]
             scores = np.where(unseen, tuned, scores)
-            labels = np.where(unseen, (tuned >= spec.decision_threshold).astype(int), labels)
+            labels = np.where(unseen, (tuned >= threshold).astype(int), labels)
             notes.append(f"{int(unseen.sum())} holdout rows of groups not learned from keep the tuned model's predictions")
-    return {"excluded_groups": excluded, "notes": notes, **_scored(spec, holdout, scores, labels)}
+    return {"excluded_groups": excluded, "notes": notes, **_scored(spec, holdout, scores, labels, threshold)}
 
 
-def _reweighed(spec: ModelSpec, model, split) -> dict:
+def _reweighed(spec: ModelSpec, model, split, threshold: float) -> dict:
     from govern.mitigation.reweighing import reweighed_model
 
     refit, excluded, notes = reweighed_model(spec, model, pd.concat([split.train, split.valid], ignore_index=True))
     scores = refit.predict_proba(split.holdout[list(refit.feature_names_)])[:, 1]
-    labels = (scores >= spec.decision_threshold).astype(int)
-    return {"excluded_groups": excluded, "notes": notes, **_scored(spec, split.holdout, scores, labels)}
+    labels = (scores >= threshold).astype(int)
+    return {"excluded_groups": excluded, "notes": notes, **_scored(spec, split.holdout, scores, labels, threshold)}
 
 
 def _first_line(exc: Exception) -> str:
@@ -149,11 +149,12 @@ def _first_line(exc: Exception) -> str:
     return f"{type(exc).__name__}: {text[0] if text else 'no message'}"
 
 
-def mitigated_candidate(spec: ModelSpec, model, split) -> list[MitigationResult]:
+def mitigated_candidate(spec: ModelSpec, model, split, threshold: float) -> list[MitigationResult]:
     """One candidate per mitigation method of the spec (none: an empty list); never raises.
 
     Each has status "fitted" with its metrics and fairness report, or "not_applicable"
-    with the reason and no scores.
+    with the reason and no scores.  Scores become decisions at the challenger's fitted
+    ``threshold``, except where a method learns its own (the threshold optimizer).
     """
     from govern.mitigation.reweighing import CONSTRAINT
 
@@ -165,7 +166,7 @@ def mitigated_candidate(spec: ModelSpec, model, split) -> list[MitigationResult]
                 raise ValueError("mitigation is available for binary tasks only")
             if method not in MITIGATION_METHODS:
                 raise ValueError(f"unknown mitigation method {method!r}")
-            outcome = _reweighed(spec, model, split) if method == "reweighing" else _postprocessed(spec, model, split, method)
+            outcome = _reweighed(spec, model, split, threshold) if method == "reweighing" else _postprocessed(spec, model, split, method, threshold)
         except Exception as exc:  # a mitigation must never take the run down
             outcome = {"reason": _first_line(exc)}
         candidate = MitigationResult(method=method, constraint=constraint, status=MitigationStatus.FITTED, **outcome)

@@ -22,6 +22,7 @@ from govern.checks.drift import assess as drift_checks
 from govern.checks.fairness import assess as fairness_checks
 from govern.core.errors import GovernError
 from govern.data import validation
+from govern.evidence.decision import threshold_of
 from govern.evidence.fairness import FairnessReport
 from govern.evidence.monitoring import BaseRate, MetricRow, MonitoringOutcome
 from govern.evidence.record import Record, read_record_file
@@ -52,6 +53,11 @@ class Reference:
 
     def holdout_interval(self, metric: str) -> tuple[float, float] | None:
         return self.record.metrics.intervals.get(metric) if self.record is not None else None
+
+    @property
+    def threshold(self) -> float:
+        """The score at or above which the champion acts (its recorded decision policy)."""
+        return self.record.threshold if self.record is not None else threshold_of(None)
 
     @property
     def train_positive_rate(self) -> float | None:
@@ -143,7 +149,7 @@ def performance_table(spec: ModelSpec, reference: Reference, metrics: dict, y, s
     for metric, value in metrics.items():
         interval = None
         if metric == spec.primary_metric:
-            interval = bootstrap_interval(spec.task, metric, y, scores, threshold=spec.decision_threshold, seed=spec.split.seed)
+            interval = bootstrap_interval(spec.task, metric, y, scores, threshold=reference.threshold, seed=spec.split.seed)
         rows.append(MetricRow(metric=metric, current=value, champion_holdout=reference.holdout_value(metric), current_interval=interval,
                               champion_interval=reference.holdout_interval(metric) if metric == spec.primary_metric else None))
     return rows
@@ -174,9 +180,9 @@ def check(spec: ModelSpec, reference: Reference, current: pd.DataFrame, out_dir:
         return outcome
     scores = tuning.predict(spec, reference.model, current)
     y = current[target].to_numpy()
-    metrics = holdout_metrics(spec.task, y, scores, spec.decision_threshold)
+    metrics = holdout_metrics(spec.task, y, scores, reference.threshold)
     rate = BaseRate(training=reference.train_positive_rate, current=float(y.mean())) if spec.task == "binary" else None
-    fairness = fairness_checks.assess_scores(spec, current, scores)
+    fairness = fairness_checks.assess_scores(spec, current, scores, threshold=reference.threshold)
     outcome.labelled, outcome.performance, outcome.fairness, outcome.base_rate = True, metrics, fairness, rate
     outcome.performance_table = performance_table(spec, reference, metrics, y, scores)
     outcome.checks = drift_results + label_checks(spec, metrics, reference.holdout_value(spec.primary_metric), rate, fairness)

@@ -25,6 +25,7 @@ from govern.spec.base import (  # noqa: F401 (re-exported: the spec's vocabulary
     Strict,
     Task,
 )
+from govern.spec.decision import DecisionPolicy
 from govern.spec.gates import (  # noqa: F401 (re-exported)
     BaselineGate,
     ChampionGate,
@@ -227,7 +228,7 @@ class ModelSpec(Strict):
     task: Task
     description: str = ""
     primary_metric: str
-    decision_threshold: float = Field(0.5, gt=0.0, lt=1.0)
+    decision: DecisionPolicy = DecisionPolicy()
     data: DataSpec
     split: SplitSpec = SplitSpec()
     tuning: TuningSpec = TuningSpec()
@@ -236,6 +237,18 @@ class ModelSpec(Strict):
     monitoring: MonitoringSpec = MonitoringSpec()
     experiment: ExperimentSpec | None = None
     card: CardSpec
+
+    @model_validator(mode="before")
+    @classmethod
+    def _threshold_as_policy(cls, raw):
+        """An older spec's ``decision_threshold: x`` is the policy ``{kind: threshold, threshold: x}``."""
+        if isinstance(raw, dict) and "decision_threshold" in raw:
+            raw = dict(raw)
+            threshold = raw.pop("decision_threshold")
+            if "decision" in raw:
+                raise ValueError("decision_threshold: give the policy once, under decision (decision_threshold is its older spelling)")
+            raw["decision"] = {"kind": "threshold", "threshold": threshold}
+        return raw
 
     @model_validator(mode="after")
     def _metrics_fit_task(self) -> ModelSpec:

@@ -170,13 +170,15 @@ def threshold_metric(name, s):
     return _ratio(2 * tp, 2 * tp + fp + fn)
 
 
-def _plan(task: str, metric: str, y: np.ndarray, models: list[np.ndarray], threshold: float) -> _Plan:
-    """The cells and per-row values of ``metric`` for one model or a pair (same rows)."""
+def _plan(task: str, metric: str, y: np.ndarray, models: list[np.ndarray], threshold) -> _Plan:
+    """The cells and per-row values of ``metric`` for one model or a pair (same rows);
+    ``threshold`` is one for all models or one per model (each acts at its own policy's)."""
     paired = len(models) == 2
     if task == "binary" and metric == "roc_auc":
         return _Plan([y], list(models), np.zeros((len(y), 0)), lambda s, n: [], list(models))
     if task == "binary" and metric in ("accuracy", "precision", "recall", "f1"):
-        preds = [(m >= threshold).astype(float) for m in models]
+        cuts = np.broadcast_to(np.asarray(threshold, dtype=float), (len(models),))
+        preds = [(m >= t).astype(float) for m, t in zip(models, cuts)]
         return _Plan([y, *preds], [], confusion_columns(y, preds),
                      lambda s, n: [threshold_metric(metric, s[:, 4 * i: 4 * i + 4]) for i in range(len(models))], [])
     if metric in ("brier", "log_loss", "mae"):
@@ -235,7 +237,7 @@ def paired_bootstrap(
     *,
     resamples: int = 1000,
     confidence: float = 0.95,
-    threshold: float = 0.5,
+    threshold: float | tuple[float, float] = 0.5,
     seed: int = 0,
     chunk: int = 200,
 ) -> Comparison:
@@ -254,8 +256,9 @@ def paired_bootstrap(
     sign = -1.0 if metric in LOWER_IS_BETTER else 1.0
     both = _resampled(task, metric, y, [a, b], threshold, resamples, seed)
     lower, upper, finite = percentile_interval(sign * (both[:, 0] - both[:, 1]), confidence)
-    point_a = float(metric_values(task, metric, y, a, threshold))
-    point_b = float(metric_values(task, metric, y, b, threshold))
+    cut_a, cut_b = np.broadcast_to(np.asarray(threshold, dtype=float), (2,))
+    point_a = float(metric_values(task, metric, y, a, float(cut_a)))
+    point_b = float(metric_values(task, metric, y, b, float(cut_b)))
     return Comparison(
         metric=metric,
         challenger=point_a,

@@ -15,6 +15,7 @@ from mlflow.exceptions import MlflowException
 
 from govern.core.errors import GovernError
 from govern.data.overlap import TRAINING_IDS_FILE, read_id_hashes
+from govern.evidence.decision import threshold_of
 from govern.evidence.record import Labels, Record
 from govern.stores import registry
 
@@ -35,6 +36,11 @@ class Champion:
         if missing:
             return False, f"holdout lacks the champion's features {', '.join(missing)}"
         return True, ""
+
+    @property
+    def threshold(self) -> float:
+        """The score at or above which the champion acts (its recorded decision policy)."""
+        return self.record.threshold if self.record is not None else threshold_of(None)
 
     @property
     def labels(self) -> Labels | None:

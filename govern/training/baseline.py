@@ -23,10 +23,12 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from govern.data.splits import Split
 from govern.evidence.baseline import BaselineComparison
+from govern.evidence.decision import LEGACY_THRESHOLD
 from govern.evidence.evaluation import Comparison
 from govern.spec.model import ModelSpec
 from govern.stats.evaluation import holdout_metrics, metric_values
 from govern.stats.intervals import bootstrap_intervals
+from govern.training.policy import fit_threshold
 
 
 @dataclass
@@ -134,9 +136,13 @@ def score_baseline(spec: ModelSpec, split: Split, features: list[str], categoric
     y = split.holdout[spec.data.target].to_numpy(dtype=float)
     from govern.training.comparison import INTERVAL_METRICS
 
-    intervals = bootstrap_intervals(spec.task, INTERVAL_METRICS[spec.task], y, scores, threshold=spec.decision_threshold, seed=spec.split.seed)
+    threshold = LEGACY_THRESHOLD
+    if spec.task == "binary":  # the baseline acts under the same policy, fitted on its own validation scores
+        valid = _features(split.valid, features, categorical)
+        threshold = fit_threshold(spec.decision, split.valid[spec.data.target], model.predict_proba(valid)[:, 1])
+    intervals = bootstrap_intervals(spec.task, INTERVAL_METRICS[spec.task], y, scores, threshold=threshold, seed=spec.split.seed)
     return Baseline(
-        kind=kind, fitted=True, scores=scores, metrics=holdout_metrics(spec.task, y, scores, spec.decision_threshold),
+        kind=kind, fitted=True, scores=scores, metrics=holdout_metrics(spec.task, y, scores, threshold),
         intervals=intervals, chosen_on_validation=chosen_on, scores_by_kind=every,
     )
 

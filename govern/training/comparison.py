@@ -18,6 +18,7 @@ import pandas as pd
 
 from govern.core.errors import GovernError
 from govern.data.overlap import salt_fingerprint, seen_by
+from govern.evidence.decision import LEGACY_THRESHOLD
 from govern.evidence.evaluation import Comparison, Evaluation, Overlap
 from govern.spec.model import ModelSpec
 from govern.stats.evaluation import holdout_metrics, metric_values, paired_bootstrap
@@ -87,17 +88,18 @@ def champion_scores(spec: ModelSpec, champion: Champion, holdout: pd.DataFrame, 
     return scores, ""
 
 
-def compare(spec: ModelSpec, y, challenger, champion) -> Comparison:
-    """Challenger against another model (champion or baseline) by the champion gate's paired bootstrap."""
+def compare(spec: ModelSpec, y, challenger, champion, thresholds: float | tuple[float, float] = LEGACY_THRESHOLD) -> Comparison:
+    """Challenger against another model (champion or baseline) by the champion gate's paired
+    bootstrap; each acts at its own threshold (``thresholds``: one for both, or one each)."""
     gate = spec.gates.champion
     return paired_bootstrap(
         spec.task, gate.metric if gate else spec.primary_metric, y, challenger, champion,
         resamples=gate.resamples if gate else 1000, confidence=gate.confidence if gate else 0.95,
-        threshold=spec.decision_threshold, seed=spec.split.seed,
+        threshold=thresholds, seed=spec.split.seed,
     )
 
 
-def _overlap(spec: ModelSpec, champion: Champion, holdout: pd.DataFrame, challenger, scores, salt: str) -> Overlap:
+def _overlap(spec: ModelSpec, champion: Champion, holdout: pd.DataFrame, challenger, scores, salt: str, threshold: float) -> Overlap:
     recorded = champion.record.overlap.salt if champion.record is not None and champion.record.overlap else None
     if champion.training_ids is None:
         return Overlap(measured=False, note=f"champion v{champion.version} recorded no training ids")
@@ -111,22 +113,24 @@ def _overlap(spec: ModelSpec, champion: Champion, holdout: pd.DataFrame, challen
     if unseen.sum() < MIN_UNSEEN_ROWS or one_class:
         note = f"{int(unseen.sum())} unseen rows{' of one class' if one_class else ''}: too few for a comparison"
     elif seen.any():
-        comparison = compare(spec, y[unseen], challenger[unseen], scores[unseen])
+        comparison = compare(spec, y[unseen], challenger[unseen], scores[unseen], (threshold, champion.threshold))
     return Overlap(measured=True, note=note, seen_rows=int(seen.sum()), share=float(seen.mean()), comparison_unseen=comparison)
 
 
-def evaluate(spec: ModelSpec, model, holdout: pd.DataFrame, champion: Champion, scores: np.ndarray | None, note: str, salt: str) -> Evaluation:
-    """The challenger's holdout metrics with intervals, and the comparison with the champion."""
+def evaluate(spec: ModelSpec, model, holdout: pd.DataFrame, champion: Champion, scores: np.ndarray | None, note: str, salt: str,
+             threshold: float = LEGACY_THRESHOLD) -> Evaluation:
+    """The challenger's holdout metrics with intervals at its fitted ``threshold``, and the
+    comparison with the champion (whose decisions are taken at its own recorded threshold)."""
     y = holdout[spec.data.target].to_numpy()
     challenger = tuning.predict(spec, model, holdout)
-    metrics = holdout_metrics(spec.task, y, challenger, spec.decision_threshold)
-    intervals = bootstrap_intervals(spec.task, INTERVAL_METRICS[spec.task], y, challenger, threshold=spec.decision_threshold, seed=spec.split.seed)
+    metrics = holdout_metrics(spec.task, y, challenger, threshold)
+    intervals = bootstrap_intervals(spec.task, INTERVAL_METRICS[spec.task], y, challenger, threshold=threshold, seed=spec.split.seed)
     if scores is None:
         return Evaluation(metrics=metrics, intervals=intervals, note=note, challenger_scores=challenger)
     return Evaluation(
         metrics=metrics, intervals=intervals, note=note, challenger_scores=challenger, champion_scores=scores,
-        champion_metrics=holdout_metrics(spec.task, y, scores, spec.decision_threshold),
-        champion_intervals=bootstrap_intervals(spec.task, INTERVAL_METRICS[spec.task], y, scores, threshold=spec.decision_threshold, seed=spec.split.seed),
-        comparison=compare(spec, y, challenger, scores),
-        overlap=_overlap(spec, champion, holdout, challenger, scores, salt),
+        champion_metrics=holdout_metrics(spec.task, y, scores, champion.threshold),
+        champion_intervals=bootstrap_intervals(spec.task, INTERVAL_METRICS[spec.task], y, scores, threshold=champion.threshold, seed=spec.split.seed),
+        comparison=compare(spec, y, challenger, scores, (threshold, champion.threshold)),
+        overlap=_overlap(spec, champion, holdout, challenger, scores, salt, threshold),
     )

@@ -35,6 +35,7 @@ def _binary(n=3000, seed=0):
     return frame, y.to_numpy(), model, model.predict_proba(frame)[:, 1]
 
 
+@pytest.mark.integration
 def test_roc_points_are_scikit_learns_curve_thinned_with_the_same_area():
     _, y, _, scores = _binary()
     roc = curves.roc_points(y, scores, max_points=200)
@@ -43,6 +44,7 @@ def test_roc_points_are_scikit_learns_curve_thinned_with_the_same_area():
     assert curves.roc_points(np.zeros(10), np.linspace(0, 1, 10)) is None
 
 
+@pytest.mark.integration
 def test_calibration_bins_match_scikit_learns_uniform_bins():
     _, y, _, scores = _binary()
     bins = curves.calibration_bins(y, scores, bins=10)
@@ -52,6 +54,7 @@ def test_calibration_bins_match_scikit_learns_uniform_bins():
     assert sum(b.rows for b in bins) == len(y)
 
 
+@pytest.mark.integration
 def test_deciles_rank_highest_first_and_gain_reaches_every_positive():
     _, y, _, scores = _binary()
     table = curves.deciles(y, scores)
@@ -68,6 +71,7 @@ def test_residuals_by_group_are_quantiles_of_observed_minus_predicted():
     assert (x.group, x.rows, x.median) == ("x", 4, 1.5) and yy.mean == 5.5
 
 
+@pytest.mark.integration
 def test_shap_importance_is_catboosts_and_adds_up_to_the_raw_score():
     frame, _, model, _ = _binary()
     values = explanations.shap_values(model, frame.head(200))
@@ -79,6 +83,7 @@ def test_shap_importance_is_catboosts_and_adds_up_to_the_raw_score():
     assert set(found.by_group["group"]) == {"a", "b", "c"} and 0 <= found.sensitive_inputs["group"] < 0.2
 
 
+@pytest.mark.integration
 def test_every_interval_metric_gets_a_finite_interval():
     _, y, _, scores = _binary(n=400)
     for metric in INTERVAL_METRICS["binary"]:
@@ -109,6 +114,7 @@ def _binary_record():
     }
 
 
+@pytest.mark.integration
 def test_every_binary_picture_is_drawn_from_the_record_alone():
     record = json.loads(json.dumps(_binary_record()))  # only what record.json can hold
     drawn = plots.pictures(minimal_record(**record))
@@ -116,6 +122,7 @@ def test_every_binary_picture_is_drawn_from_the_record_alone():
     assert all(p.png.startswith(PNG) and len(p.png) > 5000 for p in drawn.values())
 
 
+@pytest.mark.integration
 def test_regression_pictures_and_nothing_drawn_without_evidence():
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"x": rng.normal(size=600), "group": rng.choice(["a", "b"], 600)})
@@ -127,6 +134,7 @@ def test_regression_pictures_and_nothing_drawn_without_evidence():
     assert plots.pictures(minimal_record()) == {}
 
 
+@pytest.mark.integration
 def test_html_places_each_picture_at_its_mark_and_drops_marks_without_one():
     drawn = plots.pictures(minimal_record(**_binary_record()))
     page = cards.render_html("# Card\n\n<!-- picture:roc -->\n\n<!-- picture:residuals -->\n", "Card", drawn)
@@ -138,6 +146,7 @@ def test_metric_order_is_the_platforms_whatever_the_stored_order():
     assert cards._in_order(json.loads(json.dumps(stored))) == ["roc_auc", "brier", "recall", "custom"]
 
 
+@pytest.mark.integration
 def test_group_points_are_red_where_evidence_is_short_and_bare_without_an_interval():
     from matplotlib.colors import to_hex
 

@@ -110,7 +110,7 @@ def test_a_group_with_eight_positives_is_insufficient_for_error_rates_only():
 
 
 def test_one_class_and_tiny_groups_are_reported_with_reasons():
-    block = _report(_rows("A", 40, 40, 30, 5), _rows("B", 40, 40, 20, 10), _rows("only-neg", 0, 50, 0, 5), _rows("tiny", 3, 2, 1, 1))
+    block = _report(_rows("A", 40, 40, 30, 5), _rows("B", 40, 40, 20, 10), _rows("only-neg", 0, 50, 0, 10), _rows("tiny", 3, 2, 1, 1))
     groups = {g.group: g for g in block.groups}
     assert groups["only-neg"].true_positive_rate is None and groups["only-neg"].intervals["true_positive_rate"] is None
     assert groups["only-neg"].insufficient["true_positive_rate"] == "0 positives < 10"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from catboost import CatBoostClassifier
 
 from govern.checks.drift.assess import assess_drift, method_options
@@ -38,6 +39,7 @@ def _fairness_verdict(bias: float):
     return fairness_gates(SPEC, report)
 
 
+@pytest.mark.integration
 def test_injected_bias_fails_the_fairness_gate():
     results = {r.gate: r for r in _fairness_verdict(bias=0.8)}
     gate = results["demographic_parity_difference by age_band"]
@@ -47,6 +49,7 @@ def test_injected_bias_fails_the_fairness_gate():
     assert "95% interval" in gate.reason
 
 
+@pytest.mark.integration
 def test_no_bias_passes_the_fairness_gates():
     results = _fairness_verdict(bias=0.0)
     assert all(r.status == "passed" for r in results), [r.reason for r in results]

@@ -104,6 +104,7 @@ def test_planted_label_copy_fails_naming_the_column_on_both_signals(churn_plante
     assert report.columns[0].column == "churn_flag"
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", ["churn", "clv"])
 def test_demo_data_passes_and_every_column_is_reported(name, churn_demo):
     spec = _spec(name)
@@ -133,6 +134,7 @@ def test_disabled_gate_is_not_measured_never_passed(churn_planted):
     assert report.to_dict()["status"] == NOT_MEASURED and report.columns == []
 
 
+@pytest.mark.integration
 def test_id_like_category_carries_no_signal_out_of_fold(churn_demo):
     train, features, categorical, _ = churn_demo
     spec = _spec("churn")
@@ -181,6 +183,7 @@ def test_gain_over_champion_ceiling_trips_with_a_champion_only(churn_demo):
     assert _assess(_spec("churn"), churn_demo, implausible)[1].status == PASSED
 
 
+@pytest.mark.integration
 def test_regression_leak_fails_on_rank_correlation_and_importance():
     spec = _spec("clv")
     report, gate = _assess(spec, _training(spec, _clv_copy))

@@ -61,6 +61,7 @@ def _promoted(log, name, tmp_path, count, **kwargs):
 # -- registration ---------------------------------------------------------------------
 
 
+@pytest.mark.integration
 def test_gate_failed_version_is_not_eligible_and_never_a_challenger(log, tmp_path):
     name = unique_name()
     version = register_version(log, name, tmp_path, status="failed")
@@ -71,6 +72,7 @@ def test_gate_failed_version_is_not_eligible_and_never_a_challenger(log, tmp_pat
     assert "not eligible" in registry.get_version(name, version).description.lower()
 
 
+@pytest.mark.integration
 def test_digest_covers_every_logged_evidence_file(log, tmp_path):
     name = unique_name()
     version = register_version(log, name, tmp_path)
@@ -80,6 +82,7 @@ def test_digest_covers_every_logged_evidence_file(log, tmp_path):
     assert registry.recorded_evidence_digest(name, version) == state.digest
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("tamper", ["record.json", "fairness.json", "drift.json", "card.html", "reference.parquet", "added", "removed"])
 def test_changed_evidence_of_any_kind_blocks_promotion(log, tmp_path, tamper):
     name = unique_name()
@@ -115,6 +118,7 @@ def test_digest_of_folders_names_each_file(tmp_path):
 # -- approvals ------------------------------------------------------------------------
 
 
+@pytest.mark.integration
 def test_refused_approvals_are_audited_and_change_nothing(log, tmp_path):
     name = unique_name()
     failed = register_version(log, name, tmp_path, status="failed")
@@ -133,6 +137,7 @@ def test_refused_approvals_are_audited_and_change_nothing(log, tmp_path):
     assert log.verify(name) == []
 
 
+@pytest.mark.integration
 def test_approval_and_promotion_record_what_changed_in_the_rules(log, tmp_path):
     name = unique_name()
     (first,) = _promoted(log, name, tmp_path, 1)
@@ -153,6 +158,7 @@ def test_approval_and_promotion_record_what_changed_in_the_rules(log, tmp_path):
 # -- promotion by schedule ------------------------------------------------------------
 
 
+@pytest.mark.integration
 def test_watch_records_one_refusal_per_version_and_reason(log, tmp_path):
     name = unique_name()
     version = register_version(log, name, tmp_path)
@@ -180,6 +186,7 @@ def test_watch_records_one_refusal_per_version_and_reason(log, tmp_path):
 # -- rollback -------------------------------------------------------------------------
 
 
+@pytest.mark.integration
 def test_rollbacks_go_back_along_the_recorded_history(log, tmp_path):
     name = unique_name()
     v1, v2, v3 = _promoted(log, name, tmp_path, 3)
@@ -197,6 +204,7 @@ def test_rollbacks_go_back_along_the_recorded_history(log, tmp_path):
     assert report.ok, report.problems
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("break_target", ["rejected", "own author", "evidence"])
 def test_rollback_target_must_pass_the_promotion_rules(log, tmp_path, break_target):
     name = unique_name()
@@ -215,6 +223,7 @@ def test_rollback_target_must_pass_the_promotion_rules(log, tmp_path, break_targ
     assert decisions.audit_model(log, name).ok
 
 
+@pytest.mark.integration
 def test_rollback_refuses_when_the_alias_left_the_record(log, tmp_path):
     name = unique_name()
     v1, v2 = _promoted(log, name, tmp_path, 2)
@@ -227,6 +236,7 @@ def test_rollback_refuses_when_the_alias_left_the_record(log, tmp_path):
 # -- two promotions at once -----------------------------------------------------------
 
 
+@pytest.mark.integration
 def test_two_promotions_at_once_end_with_one_consistent_champion(log, tmp_path):
     name = unique_name()
     _promoted(log, name, tmp_path, 1)

@@ -162,6 +162,7 @@ def _campaign(project, name: str, effect: float, seed: int):
     return spec, campaign, log, folders
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("effect", [0.4, 0.0])
 def test_lift_interval_contains_the_injected_effect(project, effect):
     spec, campaign, log, folders = _campaign(project, f"live_lift_{int(effect * 10)}", effect, seed=5)

@@ -25,6 +25,7 @@ def live(project):
     return project, load_spec(NAME, project.models_dir)
 
 
+@pytest.mark.integration
 def test_reasons_are_catboosts_shap_values():
     model = live_story._fit(4, 1)
     frame = live_story.frame_of(50, 9)

@@ -61,6 +61,7 @@ def test_list_of_methods_is_normalised_and_none_means_empty():
         _spec(mitigation=["threshold_optimizer", "magic"])
 
 
+@pytest.mark.integration
 def test_degenerate_intersection_is_excluded_instead_of_crashing():
     spec = _spec(sensitive_features=FOUR, mitigation=["threshold_optimizer", "exponentiated_gradient"], min_class_size=3, min_group_size=5)
     split, model = _fitted(spec)
@@ -68,7 +69,7 @@ def test_degenerate_intersection_is_excluded_instead_of_crashing():
     features = list(model.feature_names_)
     with pytest.raises(ValueError, match="Degenerate labels"):  # what the flow died of
         mitigate(model, split.valid[features], split.valid["churned"], split.valid[FOUR], method="threshold_optimizer", constraint="equalized_odds")
-    candidates = mitigated_candidate(spec, model, split)
+    candidates = mitigated_candidate(spec, model, split, 0.5)
     assert [c.method for c in candidates] == ["threshold_optimizer", "exponentiated_gradient"]
     optimizer = candidates[0]
     assert optimizer.status == "fitted", optimizer.reason
@@ -82,15 +83,16 @@ def test_degenerate_intersection_is_excluded_instead_of_crashing():
     json.dumps([c.model_dump(mode="json") for c in judged], allow_nan=False)
 
 
+@pytest.mark.integration
 def test_mitigation_that_cannot_run_is_not_applicable_and_never_raises():
     spec = _spec(mitigation=["threshold_optimizer"], min_class_size=10_000)
     split, model = _fitted(spec, rows=1500)
-    (candidate,) = mitigated_candidate(spec, model, split)
+    (candidate,) = mitigated_candidate(spec, model, split, 0.5)
     assert candidate.status == "not_applicable"
     assert candidate.reason.startswith("fewer than two groups")
     assert candidate.metrics is None
     broken = splits.Split(split.train, split.valid.drop(columns=["churned"]), split.holdout, split.strategy, split.description)
-    (crashed,) = mitigated_candidate(spec, model, broken)
+    (crashed,) = mitigated_candidate(spec, model, broken, 0.5)
     assert crashed.status == "not_applicable" and crashed.reason.startswith("KeyError")
     (judged,) = judge_mitigated(spec, [crashed], {"roc_auc": 0.8, "accuracy": 0.8, "recall": 0.5}, None, None)
     assert judged.status == "not_applicable" and judged.gates is None
@@ -106,13 +108,14 @@ def test_reweighing_weights_make_label_independent_of_group():
     assert w.mean() == pytest.approx(1.0)
 
 
+@pytest.mark.integration
 def test_reweighing_improves_demographic_parity_on_biased_data():
     spec = _spec(mitigation=["reweighing"])
     split, model = _fitted(spec, bias=0.9, rows=4000)
-    (candidate,) = mitigated_candidate(spec, model, split)
+    (candidate,) = mitigated_candidate(spec, model, split, 0.5)
     assert candidate.status == "fitted", candidate.reason
     assert candidate.constraint.startswith("label independent")
-    tuned = assess_scores(spec, split.holdout, tuning.predict(spec, model, split.holdout))
+    tuned = assess_scores(spec, split.holdout, tuning.predict(spec, model, split.holdout), threshold=0.5)
     before = fairness_value(tuned, "age_band", "demographic_parity_difference")
     after = fairness_value(candidate.fairness, "age_band", "demographic_parity_difference")
     assert after < before - 0.05, (before, after)

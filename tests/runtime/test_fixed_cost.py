@@ -13,6 +13,7 @@ import pytest
 from govern.core.settings import SERVER_FILE, configure_environment, load_settings
 
 
+@pytest.mark.integration
 def test_configuring_the_environment_imports_no_heavy_library(tmp_path):
     code = ("import sys; from govern.core.settings import configure_environment; import govern.cli; configure_environment(); "
             "print(sorted(m for m in ('mlflow', 'prefect', 'pandas', 'catboost', 'evidently') if m in sys.modules))")
@@ -147,6 +148,7 @@ def _contents(database):
     return schema, rows
 
 
+@pytest.mark.integration
 def test_a_new_store_is_made_by_mlflow_once_then_copied_with_the_same_contents(tmp_path, monkeypatch):
     """The machine's first new project has MLflow build its store; the next one starts from
     an empty copy, identical apart from where its default experiment keeps artifacts."""

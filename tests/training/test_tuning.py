@@ -28,6 +28,7 @@ def _objective(trial: optuna.Trial) -> float:
     return float(model.get_best_score()["validation"]["Logloss"])
 
 
+@pytest.mark.integration
 def test_trials_report_only_at_checkpoints_and_hopeless_ones_are_pruned():
     study = optuna.create_study(
         direction="minimize", sampler=optuna.samplers.TPESampler(seed=0),

@@ -179,15 +179,16 @@ def fairness_value(report: FairnessReport, feature: str, metric: str) -> float |
     return block.disparities[metric]
 
 
-def assess_scores(spec: ModelSpec, frame: pd.DataFrame, scores, labels=None) -> FairnessReport | None:
+def assess_scores(spec: ModelSpec, frame: pd.DataFrame, scores, labels=None, *, threshold: float) -> FairnessReport | None:
     """The spec's fairness report of a model's scores on labelled rows, or None without
-    sensitive features; binary labels are taken at the spec's decision threshold."""
+    sensitive features; binary decisions are the scores at or above the version's
+    fitted ``threshold`` (its decision policy), unless ``labels`` are given."""
     sensitive = [c for c in spec.fairness.sensitive_features if c in frame.columns]
     if not sensitive:
         return None
     binary = spec.task == "binary"
     if labels is None:
-        labels = (np.asarray(scores) >= spec.decision_threshold).astype(int) if binary else scores
+        labels = (np.asarray(scores) >= threshold).astype(int) if binary else scores
     fairness = spec.fairness
     return assess_fairness(
         frame[spec.data.target].to_numpy(), labels, frame[sensitive], task=spec.task,

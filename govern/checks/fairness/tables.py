@@ -69,6 +69,22 @@ def _disparity_note(name: str, used: int, rule: str, rules: dict, point_value) -
     return "undefined in the groups that count (a rate with no rows to divide by)"
 
 
+DECIDED = ("demographic_parity_difference", "demographic_parity_ratio", "equalized_odds_difference", "equalized_odds_ratio", "worst_group_recall")
+
+
+def vacuous_decisions(point: dict, compared: np.ndarray, labels: list[str], need: int) -> str | None:
+    """Why decisions cannot be compared across groups: a policy that flags fewer than
+    ``need`` customers (or leaves fewer than ``need`` unflagged) in a compared group makes
+    every disparity of decisions trivially small, so it is not measured, never passed."""
+    sizes = np.asarray(point["count"], dtype=float)
+    flagged = np.rint(np.nan_to_num(np.asarray(point["selection_rate"], dtype=float)) * sizes).astype(np.int64)
+    short = [f"{label}: {k} of {int(n)} flagged" for label, k, n, ok in zip(labels, flagged, sizes, compared)
+             if ok and (k < need or n - k < need)]
+    if not short:
+        return None
+    return f"the decision policy flags too few or too many to compare ({'; '.join(short)}; each compared group needs {need} flagged and {need} not)"
+
+
 def feature_block(task: str, labels: list[str], point: dict, draws: dict, overall: tuple[dict, dict], rules: dict) -> FeatureFairness:
     """The report of one sensitive feature (or intersection) from point values and resample draws."""
     binary = task == "binary"
@@ -94,6 +110,7 @@ def feature_block(task: str, labels: list[str], point: dict, draws: dict, overal
 
     values = disparities(task, point, rows_ok, classes_ok)
     samples = disparities(task, draws, rows_ok, classes_ok)
+    vacuous = vacuous_decisions(point, rows_ok, labels, rules["min_class_size"]) if binary else None
     used = {"rows": [lab for lab, ok in zip(labels, rows_ok) if ok], "classes": [lab for lab, ok in zip(labels, classes_ok) if ok]}
     measured, spreads, notes = {}, {}, {}
     for name, value in values.items():
@@ -102,6 +119,8 @@ def feature_block(task: str, labels: list[str], point: dict, draws: dict, overal
         low, high = percentile_interval(np.asarray(samples[name])[:, None], confidence)
         spreads[name] = _interval(value, low[0], high[0])
         note = _disparity_note(name, len(used[rule]), rule, rules, value)
+        if vacuous and name in DECIDED and measured[name] is not None:
+            measured[name], spreads[name], note = None, None, vacuous
         if note:
             notes[name] = note
     overall_point, overall_draws = overall
