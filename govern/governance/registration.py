@@ -9,6 +9,7 @@ exists deletes it again, so the registry never holds a version without its evide
 from __future__ import annotations
 
 import getpass
+import json
 import logging
 import shutil
 import time
@@ -165,13 +166,16 @@ def _summary(record: Record) -> str:
     value = record.metrics.challenger.get(primary)
     lines = [f"Gates {record.gates.status}; holdout {primary} = {value:.4g}." if value is not None else f"Gates {record.gates.status}."]
     for gate in record.gates.results:
-        lines.append(f"- [{gate.status}] {gate.reason}")
+        lines.append(f"- [{gate.status}] {gate.line()}")
     lines.append("")
     lines.append("Card and reports: the source run's artifacts under `evidence/` (`card.html`, `drift.html`, `fairness.json`, `gates.json`).")
     lines.append("")
     if record.gates.passed:
         lines.append("To decide: edit tag `approval.status` (pencil icon in its row) to `approved` or `rejected`,"
                      " and add tag `approval.reviewer` with your name.")
+        if record.gates.needs_acknowledgement:
+            names = json.dumps(record.gates.needs_acknowledgement)
+            lines.append(f"Inconclusive gates need your acknowledgement before promotion: add tag `approval.acknowledged` = `{names}`.")
     else:
         lines.append("Not eligible for approval (`approval.status=not_eligible`): it failed its gates, so it can never be promoted.")
     return "\n".join(lines)

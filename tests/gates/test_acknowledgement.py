@@ -85,6 +85,8 @@ def test_approval_must_name_the_gate_and_the_names_are_kept_with_it(log, tmp_pat
     name, version = _register(log, tmp_path)
     assert registry.VersionState.read(name, version).gate_status == PASSED  # the verdict passes: acknowledge is no failure
     assert acknowledgement.required(name, version) == [GATE]
+    description = registry.get_version(name, version).description  # what a reviewer reads in the MLflow UI
+    assert f'`approval.acknowledged` = `["{GATE}"]`' in description and f"[inconclusive] {GATE}: straddles" in description
     with pytest.raises(GovernError, match=f"need the reviewer's acknowledgement: {GATE}"):
         approval.approve(log, name, version, reviewer="rev")
     with pytest.raises(GovernError, match="is not an inconclusive gate"):
