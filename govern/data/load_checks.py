@@ -40,12 +40,14 @@ def _is_number(series: pd.Series) -> bool:
     return ptypes.is_numeric_dtype(series.dtype) and not ptypes.is_bool_dtype(series.dtype)
 
 
-def _banded(series: pd.Series, column: str, edges: list[float]) -> pd.Series:
+def _banded(series: pd.Series, column: str, edges: list[float], strict: bool = True) -> pd.Series:
     if not _is_number(series):
         raise DataValidationError(f"fairness.bins.{column}: '{column}' has dtype {series.dtype}; bins band a numeric column")
     values = series.astype(float)
     outside = values.notna() & ((values < edges[0]) | (values > edges[-1]))
-    if outside.any():
+    if not strict:
+        values = values.where(~outside)
+    elif outside.any():
         examples = ", ".join(_number(v) for v in values[outside].unique()[:3])
         raise DataValidationError(
             f"fairness.bins.{column}: {int(outside.sum())} values fall outside [{_number(edges[0])}, {_number(edges[-1])}] (e.g. {examples}); widen the edges"
@@ -61,27 +63,39 @@ def _suggested_edges(values: pd.Series) -> str:
     return ", ".join(_number(e) for e in edges)
 
 
-def sensitive_groups(frame: pd.DataFrame, spec: ModelSpec) -> None:
+def sensitive_groups(frame: pd.DataFrame, spec: ModelSpec, *, strict: bool = True) -> None:
     """Turn numeric sensitive features into group labels in place: bands where the spec
     gives ``fairness.bins``, else one group per value; a missing value is the group
     "missing", so every row belongs to a named group.  A numeric sensitive feature with
-    many distinct values and no bins is refused: every person would be a group of one."""
+    many distinct values and no bins is refused: every person would be a group of one.
+    ``strict=False`` (scoring, where the labels only have to match training) skips absent
+    columns and takes a value outside the bins as missing instead of refusing."""
     for column in spec.fairness.sensitive_features:
+        if column not in frame.columns and not strict:
+            continue
         series = frame[column]
         edges = spec.fairness.bins.get(column)
         if edges is not None:
-            frame[column] = _banded(series, column, edges)
+            frame[column] = _banded(series, column, edges, strict)
             continue
         if not _is_number(series):
             continue
         distinct = int(series.nunique())
-        if distinct > CONTINUOUS_DISTINCT:
+        if distinct > CONTINUOUS_DISTINCT and strict:
             raise DataValidationError(
                 f"sensitive feature '{column}' looks continuous ({distinct} distinct numbers from {_number(series.min())} to {_number(series.max())}): "
                 f"band it with fairness.bins, e.g. {{{column}: [{_suggested_edges(series)}]}}"
             )
         text = series.map(lambda v: MISSING_CATEGORY if pd.isna(v) else _number(v))
         frame[column] = text.astype(object).astype(str)
+
+
+def model_inputs(frame: pd.DataFrame, spec: ModelSpec) -> pd.DataFrame:
+    """A copy of rows to score with the sensitive features labelled as at training, so a
+    model that learnt a band or a group label meets the same label."""
+    out = frame.copy()
+    sensitive_groups(out, spec, strict=False)
+    return out
 
 
 def _text_values(series: pd.Series) -> pd.Series | None:

@@ -28,7 +28,6 @@ from mlflow.exceptions import MlflowException
 from govern.core.errors import DataValidationError, GovernError
 from govern.data.load_checks import model_inputs
 from govern.data.validation import MISSING_CATEGORY
-from govern.evidence.decision import LEGACY_THRESHOLD, threshold_of
 from govern.live import assignment, reasons
 from govern.spec.model import ModelSpec
 from govern.stores import registry
@@ -46,22 +45,12 @@ class LiveModels:
     champion: object
     challenger_version: str | None = None
     challenger: object | None = None
-    champion_threshold: float = LEGACY_THRESHOLD
-    challenger_threshold: float = LEGACY_THRESHOLD
 
-    def roles(self) -> list[tuple[str, str, object, float]]:
-        """Role, version, model and the threshold its recorded decision policy acts at."""
-        pairs = [(CHAMPION_ROLE, self.champion_version, self.champion, self.champion_threshold)]
+    def roles(self) -> list[tuple[str, str, object]]:
+        pairs = [(CHAMPION_ROLE, self.champion_version, self.champion)]
         if self.challenger is not None:
-            pairs.append((CHALLENGER_ROLE, self.challenger_version, self.challenger, self.challenger_threshold))
+            pairs.append((CHALLENGER_ROLE, self.challenger_version, self.challenger))
         return pairs
-
-
-def version_threshold(name: str, version: str) -> float:
-    """The threshold a version's recorded decision policy acts at (read from its record,
-    never from the spec file, which may have changed since)."""
-    record = registry.read_record(name, version)
-    return record.threshold if record is not None else threshold_of(None)
 
 
 def _load(name: str, version: str):
@@ -76,14 +65,12 @@ def load_models(name: str) -> LiveModels:
     if champion is None:
         raise GovernError(f"{name} has no champion to score with: promote a version first")
     challenger = registry.alias_version(name, registry.CHALLENGER)
-    return LiveModels(champion, _load(name, champion), challenger, _load(name, challenger) if challenger else None,
-                      champion_threshold=version_threshold(name, champion),
-                      challenger_threshold=version_threshold(name, challenger) if challenger else LEGACY_THRESHOLD)
+    return LiveModels(champion, _load(name, champion), challenger, _load(name, challenger) if challenger else None)
 
 
 def required_columns(spec: ModelSpec, models: LiveModels) -> list[str]:
     needed = [spec.data.id_column]
-    for _, _, model, _ in models.roles():
+    for _, _, model in models.roles():
         needed += [f for f in model.feature_names_ if f not in needed]
     return needed
 
@@ -137,12 +124,12 @@ def score_chunk(spec: ModelSpec, models: LiveModels, frame: pd.DataFrame, *, bat
     ids = frame[spec.data.id_column].astype(str).to_numpy()
     arms = assignment.assign(ids, spec.experiment.salt, spec.experiment.control_share)
     parts = []
-    for role, version, model, threshold in models.roles():
+    for role, version, model in models.roles():
         ready = _prepare(frame, model)
         score = model.predict_proba(ready[list(model.feature_names_)])[:, 1]
         why = reasons.top_reasons_text(model, ready, k) if role == CHAMPION_ROLE else np.full(len(ids), None, dtype=object)
         parts.append(pd.DataFrame({
-            "customer_id": ids, "score": score, "decision": (score >= threshold).astype(int), "reasons": why,
+            "customer_id": ids, "score": score, "decision": (score >= spec.decision_threshold).astype(int), "reasons": why,
             "role": role, "version": version, "batch_id": batch_id, "as_of": as_of, "scored_at": scored_at, "arm": arms,
         }))
     return pd.concat(parts, ignore_index=True)[OUTPUT_COLUMNS]

@@ -385,3 +385,17 @@ def test_a_spreadsheet_csv_with_decimal_commas_reads_numbers_as_numbers(tmp_path
     unsniffable.write_text("customer_id;churned\nC1 1 2\nC2 0 1 3\n")
     with pytest.raises(DataValidationError, match="no column separator found"):
         load_table(unsniffable)
+
+
+def test_rows_to_score_get_the_sensitive_labels_training_gave(churn, customers):
+    """Live scoring reads raw rows: a model that learnt a band or a group label must meet
+    the same label there (a value outside the bins is taken as missing, not refused)."""
+    from govern.data.load_checks import model_inputs
+
+    spec = with_fairness(churn, sensitive_features=["gender", "age", "senior"], bins={"age": [0, 30, 50, 120]})
+    frame = customers.assign(age=np.resize([18.0, 30, 64, np.nan], len(customers)), senior=np.resize([0.0, 1.0, np.nan], len(customers)))
+    trained = validate_frame(frame, spec)
+    scored = model_inputs(frame.drop(columns=["gender"]), spec)
+    assert scored["age"].tolist() == trained["age"].tolist() and scored["senior"].tolist() == trained["senior"].tolist()
+    assert model_inputs(frame.assign(age=130.0).head(1), spec)["age"].tolist() == ["missing"]
+    assert frame["age"].dtype == float  # the input is left as it was
