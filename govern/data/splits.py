@@ -193,11 +193,12 @@ def _describe_part(frame: pd.DataFrame, spec: ModelSpec) -> dict:
     return info
 
 
-def _check_parts(parts: dict[str, pd.DataFrame], spec: ModelSpec, rows: int, strategy: str) -> None:
+def _check_parts(parts: dict[str, pd.DataFrame], spec: ModelSpec, rows: int, strategy: str, purged: int) -> None:
     target = spec.data.target
     for name, part in parts.items():
         if part.empty:
-            raise DataValidationError(f"the {name} part of the split is empty ({rows} rows, strategy {strategy})")
+            why = f"; {purged} rows purged because their target window ends after the holdout's first date" if purged else ""
+            raise DataValidationError(f"the {name} part of the split is empty ({rows} rows, strategy {strategy}{why})")
         if spec.task == "binary":
             classes = part[target].unique()
             if len(classes) < 2:
@@ -254,6 +255,6 @@ def split_data(df: pd.DataFrame, spec: ModelSpec) -> Split:
         "column": data.id_column, "key": "customer (the id before its @cutoff)" if data.transactions is not None else data.id_column,
         "distinct": int(entities.nunique()), "with_several_rows": int(entities.value_counts().gt(1).sum()), "shared_between_parts": 0,
     }
-    _check_parts(parts, spec, len(frame), strategy)
+    _check_parts(parts, spec, len(frame), strategy, int(overlap.sum()))
     description["parts"] = {name: _describe_part(part, spec) for name, part in parts.items()}
     return Split(parts["train"], parts["valid"], parts["holdout"], strategy, description)

@@ -169,6 +169,11 @@ def _gates(raw: dict, **changes) -> dict:
     return raw
 
 
+def _untimed(raw: dict) -> None:
+    """The churn spec with no time column (the snapshot date left out of the features)."""
+    raw["data"]["exclude"].append(raw["data"].pop("time_column"))
+
+
 def _blank_target(d: pd.DataFrame) -> pd.DataFrame:
     d = d.astype({"churned": float})
     d.loc[d.index[:3], "churned"] = np.nan
@@ -249,6 +254,12 @@ CASES = {
     "CSV whose separator cannot be found": (_unsniffable_csv, "no column separator found"),
     "empty CSV file": (lambda root, tmp, name: ["train", SPEC, "--data", str((tmp / "e.csv").write_text("") or tmp / "e.csv")], "cannot read"),
     "datetime feature": (_train_on(lambda d: d.assign(signup=pd.Timestamp("2025-06-01"))), "'signup' has wrong type datetime64"),
+    # No customer on both sides of a split (issue 18): a random split only on request.
+    "random split not asked for": (_edit(lambda r: _untimed(r)), "a random split is made only on request"),
+    "a single snapshot date": (_train_on(lambda d: d.assign(snapshot_date=d["snapshot_date"].max())), "has 1 distinct date(s)"),
+    "time split asked without a time column": (
+        _edit(lambda r: (_untimed(r), r["split"].update(strategy="time"))), "split.strategy: time needs data.time_column"),
+    "group split of snapshots": (_edit(lambda r: r["split"].update(strategy="group", target_window_days=30)), "use split.strategy: time"),
     "approving a version that does not exist": (lambda root, tmp, name: ["approve", SPEC, "9", "--reviewer", "someone"], "no version 9"),
     "promoting the champion again": (lambda root, tmp, name: ["promote", SPEC, "1"], "already the champion"),
 }

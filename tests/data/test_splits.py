@@ -112,6 +112,13 @@ def test_time_split_purges_training_rows_whose_target_window_reaches_the_holdout
     assert split.description["purge"]["holdout_first_date"] == first.isoformat()
 
 
+def test_a_purge_that_empties_a_part_says_so(churn):
+    frame = generate_customers(600, seed=1, months=3)  # Jan, Feb, Mar: February's 30 days reach past March 1
+    with pytest.raises(DataValidationError, match=r"valid part of the split is empty .*\d+ rows purged because their target window") as caught:
+        split_data(frame, with_split(churn, target_window_days=30))
+    assert "\n" not in str(caught.value)
+
+
 def test_two_dates_give_a_time_split_with_validation_drawn_by_id(churn):
     frame = generate_customers(400, seed=1, months=2)
     split = split_data(frame, churn)
