@@ -36,7 +36,8 @@ def make_project(root: Path, *, rows: int = 1500, specs=("churn", "clv")) -> Pat
         raw["gates"]["champion"]["resamples"] = 200
         # 1500 rows leave holdouts of about 250, where most metric and fairness bounds are
         # inconclusive: the suite's projects warn on them (tests/gates judges the three ways).
-        for gate in raw["gates"].get("metrics", []) + raw["gates"].get("fairness", []):
+        baseline = [raw["gates"]["baseline"]] if raw["gates"].get("baseline") else []
+        for gate in raw["gates"].get("metrics", []) + raw["gates"].get("fairness", []) + baseline:
             gate["on_inconclusive"] = "warn"
         (root / "models" / f"{name}.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
     write_demo_data(root, n=rows, seed=0)

@@ -28,7 +28,7 @@ from mlflow.models import infer_signature
 from govern.card import render as cards
 from govern.evidence.io import write_evidence
 from govern.evidence.record import Record
-from govern.evidence.verdict import FAILED, PASSED
+from govern.evidence.verdict import FAILED, INCONCLUSIVE, NOT_MEASURED, PASSED, GateResult, GateStatus
 from govern.stores import registry
 from govern.stores.audit.events import GATES, rules_digest
 from govern.stores.audit.log import AuditLog
@@ -105,6 +105,17 @@ def log_model(model, holdout_features: pd.DataFrame, run_id: str, prediction) ->
     return info.model_uri, info.model_id
 
 
+def kind_status(results: list[GateResult]) -> GateStatus:
+    """One tag per gate kind: failed if any of its gates fails the verdict, else
+    inconclusive or not measured if any is (a warning a reviewer should see), else passed."""
+    if any(r.fails_verdict for r in results):
+        return FAILED
+    for status in (INCONCLUSIVE, NOT_MEASURED):
+        if any(r.status == status for r in results):
+            return status
+    return PASSED
+
+
 def register(
     *,
     name: str,
@@ -127,8 +138,7 @@ def register(
         registry.APPROVAL_STATUS: registry.PENDING if status == PASSED else registry.NOT_ELIGIBLE,
     }
     for kind in dict.fromkeys(g.kind for g in record.gates.results):
-        verdicts = [g.status for g in record.gates.results if g.kind == kind]
-        tags[f"gate.{kind}"] = (PASSED if all(v == PASSED for v in verdicts) else FAILED).value
+        tags[f"gate.{kind}"] = kind_status([g for g in record.gates.results if g.kind == kind]).value
     if status != PASSED:
         tags["approval.reason"] = "gates failed"
     mv = client.create_model_version(name, model_uri, run_id=run_id, tags=tags, model_id=model_id)

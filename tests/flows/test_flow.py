@@ -253,4 +253,6 @@ def test_a_failed_registration_leaves_no_version(project, first, log, tmp_path):
 
 def test_each_gate_kind_is_a_version_tag(project, first):
     tags = registry.client().get_model_version("churn", "1").tags
-    assert {tags[f"gate.{kind}"] for kind in ("metric", "champion", "fairness", "drift")} == {"passed"}
+    kinds = {kind: tags[f"gate.{kind}"] for kind in ("metric", "champion", "fairness", "drift")}
+    # The suite's small holdouts leave metric and fairness bounds inconclusive (warned, not failed).
+    assert set(kinds.values()) <= {"passed", "inconclusive"} and tags["gate.status"] == "passed", kinds
