@@ -40,7 +40,9 @@ class Ablation:
 
     def describe(self) -> str:
         change = f"{self.with_column:.4g} -> {self.without_column:.4g} on {self.rows} {self.judged_on} rows"
-        return f"without {self.column} {self.metric} falls by {self.drop:.4g} ({change})"
+        worse = "rises" if self.metric in LOWER_IS_BETTER else "falls"
+        moved = f"{worse} by {self.drop:.4g}" if self.drop >= 0 else f"improves by {-self.drop:.4g}"
+        return f"without {self.column} {self.metric} {moved} ({change})"
 
     def to_dict(self) -> dict:
         return asdict(self)
