@@ -266,14 +266,14 @@ def champion_challenger(
         drift = beside.result("drift")
         verdict = gates_task(spec, evaluation, champion, fairness, drift, leaks, baseline, built_baseline)
 
-        record = evidence.build_record(
-            spec, data=data, labels=labels, decision=decision, split=split, candidate=candidate, evaluation=evaluation, champion=champion,
-            leakage=leaks, fairness=fairness, representation=represented, mitigation=mitigated, drift=drift,
-            verdict=verdict, timings=timings, salt=salt, refit_iterations=int(fitted.tree_count_),
-            baseline=baseline, curves=drawn, explanations=explained, clv_baseline=built_baseline,
-            lineage={"git_commit": evidence.git_commit(settings.root), "flow_run": str(flow_run.get_id() or "none"), "mlflow_run": run_id,
-                     "experiment": spec.name, "tracking_uri": settings.tracking_uri},
+        trained = evidence.Trained(data=data, split=split, candidate=candidate, refit_iterations=int(fitted.tree_count_), labels=labels, decision=decision)
+        judged = evidence.Judged(
+            evaluation=evaluation, champion=champion, leakage=leaks, fairness=fairness, drift=drift, verdict=verdict, mitigation=mitigated,
+            representation=represented, baseline=baseline, clv_baseline=built_baseline, curves=drawn, explanations=explained,
         )
+        lineage = {"git_commit": evidence.git_commit(settings.root), "flow_run": str(flow_run.get_id() or "none"), "mlflow_run": run_id,
+                   "experiment": spec.name, "tracking_uri": settings.tracking_uri}
+        record = evidence.build_record(spec, trained, judged, evidence.RunContext(timings=timings, salt=salt, lineage=lineage))
         evidence.write_evidence(record, split, staging, salt)
         registration.log_summary(run_id, record)
         with _timed(timings, "register"):

@@ -10,12 +10,14 @@ import hashlib
 import json
 import platform
 import subprocess
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 
+from govern.checks.leakage import LeakageReport
 from govern.data.overlap import TRAINING_IDS_FILE, hash_ids, salt_fingerprint, write_id_hashes
 from govern.data.splits import Split
 from govern.evidence import io as evidence_io
@@ -42,6 +44,8 @@ from govern.gates.changes import decision_changes, describe_changes, gates_diges
 from govern.mitigation.candidates import judge_mitigated
 from govern.spec.model import ModelSpec
 from govern.stores.champion import Champion
+from govern.training.baseline import Baseline
+from govern.training.explanations import Explanations
 from govern.training.tuning import Candidate
 
 
@@ -97,32 +101,50 @@ def data_section(frame: pd.DataFrame, source: Path, features: list[str], categor
     )
 
 
-def build_record(
-    spec: ModelSpec,
-    *,
-    data: DataSection,
-    labels: dict | None,
-    split: Split,
-    candidate: Candidate,
-    decision: Decision | None = None,
-    evaluation: Evaluation,
-    champion: Champion,
-    leakage,
-    fairness: FairnessReport | None,
-    representation: dict | None,
-    mitigation: list[MitigationResult] | None,
-    drift: DriftSummary,
-    verdict: GateReport,
-    timings: dict,
-    salt: str,
-    lineage: dict,
-    refit_iterations: int | None = None,
-    baseline=None,
-    curves: dict | None = None,
-    explanations=None,
-    clv_baseline: dict | None = None,
-) -> Record:
+@dataclass(frozen=True)
+class Trained:
+    """What the training steps produced: the rows, the split, the search and the policy."""
+
+    data: DataSection
+    split: Split
+    candidate: Candidate
+    refit_iterations: int | None = None
+    labels: dict | None = None
+    decision: Decision | None = None
+
+
+@dataclass(frozen=True)
+class Judged:
+    """The evidence the challenger was judged on, and the verdict of its gates."""
+
+    evaluation: Evaluation
+    champion: Champion
+    leakage: LeakageReport
+    fairness: FairnessReport | None
+    drift: DriftSummary
+    verdict: GateReport
+    mitigation: list[MitigationResult] | None = None
+    representation: dict | None = None
+    baseline: Baseline | None = None
+    clv_baseline: dict | None = None
+    curves: dict | None = None
+    explanations: Explanations | None = None
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Where and how the run happened: step timings, the id salt and the lineage."""
+
+    timings: dict[str, float]
+    salt: str
+    lineage: dict = field(default_factory=dict)
+
+
+def build_record(spec: ModelSpec, trained: Trained, judged: Judged, run: RunContext) -> Record:
     """The record of one challenger; ``version`` is filled in at registration."""
+    data, split, candidate, decision = trained.data, trained.split, trained.candidate, trained.decision
+    evaluation, champion, fairness, drift, mitigation = judged.evaluation, judged.champion, judged.fairness, judged.drift, judged.mitigation
+    baseline, explanations = judged.baseline, judged.explanations
     comparison = evaluation.comparison
     gates_spec = spec.gates.model_dump(mode="json")
     champion_gates = champion.record.spec.gates if champion.record is not None else None
@@ -140,29 +162,29 @@ def build_record(
             note="" if champion.version is None or champion_gates is not None else f"champion v{champion.version} recorded no gates",
         ),
         data=data,
-        labels=labels,
+        labels=trained.labels,
         decision=decision,
         split=SplitSection(strategy=split.strategy, train=_period(split.train, spec), valid=_period(split.valid, spec), holdout=_period(split.holdout, spec),
                            detail=split.description),
         tuning=Tuning(study=candidate.study_name, trials=candidate.trials, pruned=candidate.pruned, params=candidate.params, iterations=candidate.iterations,
-                      refit_iterations=refit_iterations, seconds=candidate.seconds, best_validation=candidate.value),
+                      refit_iterations=trained.refit_iterations, seconds=candidate.seconds, best_validation=candidate.value),
         metrics=Metrics(challenger=evaluation.metrics, intervals=evaluation.intervals, champion=evaluation.champion_metrics,
                         champion_intervals=evaluation.champion_intervals),
         champion=ChampionSection(version=champion.version, comparison=comparison, note=evaluation.note),
         baseline=baseline.to_dict() if baseline is not None else None,
-        clv_baseline=clv_baseline,
-        curves=curves,
+        clv_baseline=judged.clv_baseline,
+        curves=judged.curves,
         explanations=explanations.to_dict() if explanations is not None else None,
         software=software_versions(),
-        overlap=OverlapSection(salt=salt_fingerprint(salt), champion=evaluation.overlap),
-        leakage=leakage.to_dict(),
+        overlap=OverlapSection(salt=salt_fingerprint(run.salt), champion=evaluation.overlap),
+        leakage=judged.leakage.to_dict(),
         fairness=fairness,
-        representation=representation,
+        representation=judged.representation,
         mitigation=judge_mitigated(spec, mitigation, evaluation.metrics, fairness, drift) if mitigation else None,
         drift=drift,
-        gates=verdict,
-        timings=timings,
-        lineage=lineage,
+        gates=judged.verdict,
+        timings=run.timings,
+        lineage=run.lineage,
     )
 
 

@@ -9,6 +9,7 @@ import pytest
 from govern.card.render import render_markdown
 from govern.checks.drift.assess import not_measured
 from govern.core.errors import GovernError
+from govern.evidence.decision import Decision, GroupShare
 from govern.evidence.evaluation import Comparison
 from govern.evidence.io import write_evidence
 from govern.evidence.record import Record, parse_record, read_record_file
@@ -183,3 +184,31 @@ def test_a_record_whose_fairness_or_mitigation_is_in_an_older_shape_is_refused_i
         with pytest.raises(GovernError) as refused:
             parse_record(json.dumps(old), "v1 record.json")
         assert "\n" not in str(refused.value) and where in str(refused.value)
+
+
+def test_a_record_from_before_decision_policies_reads_back_and_acts_at_its_own_threshold(tmp_path):
+    """A record written by the release before decision policies (a fixed decision_threshold
+    in its spec, no decision section) still reads back, and every reader acts at that threshold."""
+    raw = json.loads(_record().model_dump_json())
+    raw.pop("decision", None)
+    raw["spec"].pop("decision", None)
+    raw["spec"]["decision_threshold"] = 0.35
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(raw))
+    older = read_record_file(path)
+    assert older.decision is None and older.threshold == 0.35
+    card = render_markdown(older)
+    assert "Recorded before decision policies: scores at or above 0.35 are acted on" in card
+
+
+def test_a_record_with_a_fitted_policy_shows_whom_it_flags_per_group():
+    record = _record().model_copy(update={"decision": Decision(
+        kind="share", policy="act on the top share equal to the base rate", threshold=0.31, fitted_rows=60, validation_share=0.3,
+        holdout_share=0.28, holdout_interval=(0.2, 0.37),
+        groups={"gender": [GroupShare(group="F", rows=50, flagged=15, share=0.3, interval=(0.19, 0.44)),
+                           GroupShare(group="M|X", rows=50, flagged=13, share=0.26, interval=(0.16, 0.4))]},
+    )})
+    assert record.threshold == 0.31
+    card = render_markdown(record)
+    assert "Policy: act on the top share equal to the base rate (share). Threshold 0.31, fitted on 60 validation rows" in card
+    assert "| M\\|X | 50 | 13 | 26.0% (16.0% to 40.0%) |" in card
