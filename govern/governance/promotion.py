@@ -15,7 +15,7 @@ from govern.governance.signature import KEY_ENV, ApprovalClaim, approval_key
 from govern.live import gate as live_gate
 from govern.stores import registry
 from govern.stores.audit.champion import gate_evaluation
-from govern.stores.audit.events import AuditEvent, rules_digest
+from govern.stores.audit.events import AUDIT_KEY_ENV, AuditEvent, audit_key, rules_digest
 
 
 def refusals(state: registry.VersionState, *, check_digest: bool = True, events: list[AuditEvent] | None = None) -> list[str]:
@@ -67,12 +67,16 @@ def record_refusals(state: registry.VersionState, events: list[AuditEvent], *, n
     give ``now`` and the one the approval covers (the tag the signature is checked
     against), and ``record.json`` holds that passed verdict under the recorded rules.
 
-    The tags are writable by the version's author; the chain and the digest it sealed are not.
+    The tags are writable by the version's author; the chain and the digest it sealed are
+    not, and where the promoter holds the audit key the evaluation must carry its seal.
     """
     v = f"v{state.version}"
     judged = gate_evaluation(events, state.version)
     if judged is None:
         return [f"{v} has no gate evaluation on the audit chain: it was never judged by the pipeline (registered by hand?)"]
+    key = audit_key()
+    if key is not None and not judged.sealed_by(key):
+        return [f"{v}'s gate evaluation ({judged.label}) is not sealed with {AUDIT_KEY_ENV}: it was not written by the pipeline or the server as it stands"]
     status = judged.details.get("status")
     if status != PASSED:
         return [f"{v}'s gate evaluation on the audit chain ({judged.label}) is {status or 'missing'}, not passed, "

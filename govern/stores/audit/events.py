@@ -2,14 +2,19 @@
 
 Every governance decision becomes an :class:`AuditEvent` whose ``hash`` covers its
 content and the hash of the event before it, so editing or deleting one breaks the
-chain.  Storage lives in :mod:`govern.stores.audit.log`; what the chain says about the champion
+chain.  Anyone with the database can recompute every hash after an edit, so where the
+platform's writers hold ``GOVERN_AUDIT_KEY`` (the server, the pipeline, the promoter;
+never trainers) each event also carries ``mac``, an HMAC of its hash with that key: a
+consistent rewrite, or an event written without the key, shows.  Storage lives in :mod:`govern.stores.audit.log`; what the chain says about the champion
 in :mod:`govern.stores.audit.champion`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -39,6 +44,14 @@ ACTION_LABELS = {
 }
 
 GENESIS_HASH = "0" * 64
+AUDIT_KEY_ENV = "GOVERN_AUDIT_KEY"
+MAC_SCHEME = "hmac-sha256:v1"
+
+
+def audit_key() -> bytes | None:
+    """The chain's key from ``GOVERN_AUDIT_KEY``, or None where it is not held."""
+    value = os.environ.get(AUDIT_KEY_ENV, "")
+    return value.encode() if value else None
 
 
 def _json_default(value: Any) -> Any:
@@ -94,11 +107,24 @@ class AuditEvent:
     details: dict[str, Any] = field(default_factory=dict)
     prev_hash: str = GENESIS_HASH
     hash: str = ""
+    mac: str = ""
 
     def compute_hash(self) -> str:
         """The hash this event's content calls for; differs from ``hash`` if edited."""
-        sealed = {name: value for name, value in asdict(self).items() if name != "hash"}
+        sealed = {name: value for name, value in asdict(self).items() if name not in ("hash", "mac")}
         return hashlib.sha256(canonical_json(sealed).encode("utf-8")).hexdigest()
+
+    def compute_mac(self, key: bytes) -> str:
+        """The keyed seal of this event's hash (which covers its content and the link before it)."""
+        return f"{MAC_SCHEME}:{hmac.new(key, self.hash.encode(), hashlib.sha256).hexdigest()}"
+
+    def mac_matches(self, key: bytes) -> bool:
+        """The seal is the one ``key`` gives this event's hash (constant-time comparison)."""
+        return bool(self.mac) and hmac.compare_digest(self.mac, self.compute_mac(key))
+
+    def sealed_by(self, key: bytes) -> bool:
+        """Written by a holder of ``key`` and unchanged since."""
+        return self.compute_hash() == self.hash and self.mac_matches(key)
 
     @property
     def label(self) -> str:
@@ -112,6 +138,18 @@ class AuditEvent:
 
 
 EVENT_FIELDS = tuple(f.name for f in fields(AuditEvent))
+
+
+def seal_problems(events: list[AuditEvent], key: bytes) -> list[str]:
+    """One line per event the holder of ``key`` did not write as it stands: unsealed
+    (written without the key) or sealed wrongly (rewritten, hashes recomputed)."""
+    problems = []
+    for event in events:
+        if not event.mac:
+            problems.append(f"{event.label} is not sealed with the audit key: written by someone who does not hold it")
+        elif not event.mac_matches(key):
+            problems.append(f"{event.label} does not carry its audit key seal: rewritten after it was written")
+    return problems
 
 
 def chain_problems(events: list[AuditEvent]) -> list[str]:

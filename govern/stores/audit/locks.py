@@ -1,4 +1,5 @@
-"""The audit chain's locks on PostgreSQL, each with a bounded wait.
+"""The audit chain's locks: on PostgreSQL each with a bounded wait; on SQLite the write
+lock, taken before the first read.
 
 Two advisory locks per model, never the same one: the *append* lock, held for the
 milliseconds an append reads the chain's head and inserts after it, and the *decision*
@@ -12,9 +13,11 @@ error, not a hung registry.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from govern.core.errors import GovernError
@@ -44,3 +47,18 @@ def advisory_lock(conn: Connection, key: int, *, seconds: float, model: str, hel
         if getattr(exc.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
             raise
         raise GovernError(f"the audit log of '{model}' stayed locked for {seconds:g} s ({held_by}); try again") from None
+
+
+def take_over_sqlite_transactions(engine: Engine) -> None:
+    """pysqlite starts transactions lazily, so two appenders could both read the same
+    head and one would fail to upgrade its lock; ``BEGIN IMMEDIATE`` takes the write
+    lock first and lets the busy timeout queue writers instead."""
+
+    @sa_event.listens_for(engine, "connect")
+    def _no_implicit_begin(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @sa_event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("govern_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

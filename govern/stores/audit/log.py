@@ -27,13 +27,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event as sa_event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from govern.core.errors import GovernError
-from govern.stores.audit.events import EVENT_FIELDS, GENESIS_HASH, AuditEvent, canonical_json, chain_problems, normalize_version
-from govern.stores.audit.locks import APPEND_LOCK_TIMEOUT_SECONDS, DECISION_LOCK_TIMEOUT_SECONDS, advisory_lock, lock_key
+from govern.stores.audit.events import EVENT_FIELDS, GENESIS_HASH, AuditEvent, audit_key, canonical_json, chain_problems, normalize_version, seal_problems
+from govern.stores.audit.locks import APPEND_LOCK_TIMEOUT_SECONDS, DECISION_LOCK_TIMEOUT_SECONDS, advisory_lock, lock_key, take_over_sqlite_transactions
 from govern.stores.database import open_engine
 
 TABLE_NAME = "govern_audit"
@@ -57,6 +56,7 @@ _table = sa.Table(
     sa.Column("details", sa.Text, nullable=False),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("mac", sa.String(96), nullable=True),
     sa.UniqueConstraint("model", "seq", name="uq_govern_audit_model_seq"),
 )
 
@@ -69,7 +69,8 @@ def _event_from_row(row: Any) -> AuditEvent:
         details = {"_unreadable_details": row.details}
     if not isinstance(details, dict):
         details = {"_unreadable_details": row.details}
-    return AuditEvent(**{name: getattr(row, name) for name in EVENT_FIELDS if name != "details"}, details=details)
+    fields = {name: getattr(row, name) for name in EVENT_FIELDS if name not in ("details", "mac")}
+    return AuditEvent(**fields, details=details, mac=getattr(row, "mac", None) or "")
 
 
 def _now() -> str:
@@ -79,14 +80,17 @@ def _now() -> str:
 class AuditLog:
     """The hash-chained log in a SQL database, shared safely by threads and processes."""
 
-    def __init__(self, url: str, *, lock_timeout: float = APPEND_LOCK_TIMEOUT_SECONDS):
+    def __init__(self, url: str, *, lock_timeout: float = APPEND_LOCK_TIMEOUT_SECONDS, key: bytes | None = None):
+        """``key`` (default ``GOVERN_AUDIT_KEY`` where this process holds it) seals every
+        append and makes :meth:`verify` check the seals."""
         self._engine, self.url = open_engine(url, "the audit log")
         self.lock_timeout = lock_timeout
+        self.key = key if key is not None else audit_key()
         self._sqlite = self._engine.dialect.name == "sqlite"
         self._postgres = self._engine.dialect.name == "postgresql"
         self._held = threading.local()
         if self._sqlite and self._engine.dialect.driver == "pysqlite":
-            _take_over_sqlite_transactions(self._engine)
+            take_over_sqlite_transactions(self._engine)
         self._create_table()
 
     @classmethod
@@ -127,6 +131,12 @@ class AuditLog:
             except DBAPIError:
                 # Another process created it between our check and our CREATE.
                 _metadata.create_all(self._engine, checkfirst=True)
+            if "mac" not in {c["name"] for c in sa.inspect(self._engine).get_columns(TABLE_NAME)}:
+                try:  # a chain from before keyed seals: its events stay unsealed
+                    with self._engine.begin() as conn:
+                        conn.execute(sa.text(f"ALTER TABLE {TABLE_NAME} ADD COLUMN mac VARCHAR(96)"))
+                except DBAPIError:
+                    pass  # another process added it first
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
@@ -236,6 +246,8 @@ class AuditLog:
                         prev_hash=last.hash if last else GENESIS_HASH,
                     )
                     sealed = replace(unsealed, hash=unsealed.compute_hash())
+                    if self.key:
+                        sealed = replace(sealed, mac=sealed.compute_mac(self.key))
                     conn.execute(sa.insert(_table).values(**{**sealed.as_dict(), "details": details_json}))
                 return sealed
             except IntegrityError as exc:
@@ -274,20 +286,7 @@ class AuditLog:
             return sorted(conn.execute(sa.select(_table.c.model).distinct()).scalars())
 
     def verify(self, model: str) -> list[str]:
-        """One line per break in the model's chain: edited, relinked or deleted events."""
-        return chain_problems(self.events(model))
-
-
-def _take_over_sqlite_transactions(engine: Engine) -> None:
-    """pysqlite starts transactions lazily, so two appenders could both read the same
-    head and one would fail to upgrade its lock; ``BEGIN IMMEDIATE`` takes the write
-    lock first and lets the busy timeout queue writers instead."""
-
-    @sa_event.listens_for(engine, "connect")
-    def _no_implicit_begin(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-
-    @sa_event.listens_for(engine, "begin")
-    def _begin(conn: Connection) -> None:
-        immediate = conn.get_execution_options().get("govern_immediate", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        """One line per break in the model's chain: edited, relinked or deleted events,
+        and, for a holder of the key, events it did not seal as they stand."""
+        events = self.events(model)
+        return chain_problems(events) + (seal_problems(events, self.key) if self.key else [])
