@@ -27,7 +27,7 @@ demo: install
 # Code health: ruff's rules, the import contracts of pyproject.toml (layers, no cycles,
 # independent checks, pure numbers and rules) and mypy on the domain packages.
 lint: install
-	$(VENV)/bin/ruff check govern flows tests benchmarks
+	$(VENV)/bin/ruff check govern flows tests benchmarks scripts
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
