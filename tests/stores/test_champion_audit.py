@@ -189,3 +189,14 @@ def test_promotion_that_replaced_another_champion_than_the_log_says(log):
 
 
 # -- PostgreSQL -----------------------------------------------------------------------
+
+
+def test_a_promotion_of_other_evidence_than_was_judged_is_named(log):
+    """The gate evaluation recorded one digest, the promotion another: the evidence was swapped."""
+    log.append("credit", GATES, actor="pipeline", version=1, details={"status": "passed", "digest": "a" * 64})
+    log.append("credit", APPROVED, actor="bo", version=1)
+    log.append("credit", PROMOTED, actor="govern-service", version=1, details={"digest": "b" * 64})
+    assert champion_findings(log.events("credit"), "1") == [
+        f"event 3 (promote v1) moved v1 with evidence digest {'b' * 12} but its gate evaluation (event 1 (gates v1)) "
+        f"recorded {'a' * 12}: the evidence changed after it was judged"
+    ]
