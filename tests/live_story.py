@@ -15,6 +15,7 @@ import pandas as pd
 from catboost import CatBoostClassifier
 
 from govern.demo.customers import generate_customers
+from govern.spec.model import load_spec
 from govern.stores import registry
 from tests.conftest import REPO
 from tests.record_story import minimal_record
@@ -50,7 +51,10 @@ def register(settings, depth: int, seed: int, *, name: str = NAME, author: str =
         folder = settings.mlruns / "staging-evidence"
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        record = minimal_record(model=name, decision={"kind": "threshold", "policy": "act on scores at or above 0.5", "threshold": 0.5})
+        spec_file = settings.models_dir / f"{name}.yaml"
+        rules = load_spec(name, settings.models_dir).gates.model_dump(mode="json") if spec_file.exists() else {}
+        record = minimal_record(model=name, spec={"name": name, "gates": rules},
+                                decision={"kind": "threshold", "policy": "act on scores at or above 0.5", "threshold": 0.5})
         (folder / "record.json").write_text(record.model_dump_json())
         mlflow.log_artifacts(str(folder), artifact_path=registry.EVIDENCE_DIR)
     version = str(info.registered_model_version)

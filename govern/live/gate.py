@@ -18,9 +18,11 @@ from pathlib import Path
 import mlflow
 import pandas as pd
 from mlflow.exceptions import MlflowException
+from scipy.stats import norm
 
 from govern.evidence.evaluation import Comparison
-from govern.evidence.live import LiveEvidence
+from govern.evidence.live import GuardrailResult, LiveEvidence, SampleRatio, Sequential
+from govern.live.sequential import current_bound
 from govern.spec.model import LiveGate
 from govern.stores import registry
 
@@ -29,8 +31,12 @@ LIVE_RECORD = "experiment/live.json"
 
 
 def gather(model: str, frame: pd.DataFrame, matured_control: pd.DataFrame, comparison: Comparison | None, gate: LiveGate,
-           window_days: int, today: date) -> LiveEvidence | None:
-    """The live evidence of the challenger scored in ``frame`` (None if none was scored)."""
+           window_days: int, today: date, *, sequential: Sequential | None = None, srm: SampleRatio | None = None,
+           guardrails: list[GuardrailResult] | None = None) -> LiveEvidence | None:
+    """The live evidence of the challenger scored in ``frame`` (None if none was scored).  The
+    comparison's lower bound is widened to the sequential test's current boundary (a
+    repeated confidence bound, from the bootstrap interval's normal-equivalent error), as
+    the gate is judged again at every promotion attempt."""
     silent = frame[frame["challenger_version"].notna()]
     if silent.empty:
         return None
@@ -46,7 +52,16 @@ def gather(model: str, frame: pd.DataFrame, matured_control: pd.DataFrame, compa
         model=model, challenger_version=challenger, champion_version=str(mine["champion_version"].iloc[-1]),
         silent_days=len(days), first_silent_day=days[0].isoformat(), last_batch_day=days[-1].isoformat(),
         matured_outcomes=matured, outcomes_expected_by=expected, comparison=comparison, gate=gate, made_on=today.isoformat(),
+        comparison_lower=_repeated_lower(comparison, sequential), sequential=sequential, srm=srm, guardrails=guardrails,
     )
+
+
+def _repeated_lower(comparison: Comparison | None, sequential: Sequential | None) -> float | None:
+    bound = current_bound(sequential) if sequential is not None else None
+    if comparison is None or bound is None:
+        return None
+    se = (comparison.upper - comparison.lower) / (2 * norm.ppf(0.5 + comparison.confidence / 2))
+    return comparison.delta - bound * se
 
 
 def judge(evidence: LiveEvidence, gate: LiveGate) -> list[str]:
@@ -60,12 +75,30 @@ def judge(evidence: LiveEvidence, gate: LiveGate) -> list[str]:
         when = (f"the batches already scored bring enough by {evidence.outcomes_expected_by}" if evidence.outcomes_expected_by
                 else "more batches must be scored before enough can mature")
         reasons.append(f"{v} has {evidence.matured_outcomes} of {gate.min_matured_outcomes} matured control outcomes; {when}")
-    c = evidence.comparison
+    c, again = evidence.comparison, "run govern experiment again to measure it"
+    if evidence.srm is None or evidence.sequential is None or evidence.guardrails is None:
+        return [*reasons, f"{v}'s live evidence has no sample-ratio check, sequential test or guardrails: {again}"]
+    if evidence.srm.mismatch:
+        return [f"{v}: {evidence.srm.note}"]
     if c is None:
         reasons.append(f"{v}'s live difference from the champion is not measured yet (too few matured outcomes of both classes)")
-    elif c.lower < -gate.margin:
-        reasons.append(f"{v}'s live {c.metric} difference {c.delta:+.4f} has lower bound {c.lower:+.4f} below -{gate.margin:g}"
-                       f" over {c.rows} customers; it can clear only as more outcomes mature and narrow the interval")
+    elif evidence.comparison_lower is None:
+        reasons.append(f"{v}'s live difference from the champion has no sequential bound yet (no alpha spent at the looks so far)")
+    elif evidence.comparison_lower < -gate.margin:
+        reasons.append(f"{v}'s live {c.metric} difference {c.delta:+.4f} has sequential lower bound {evidence.comparison_lower:+.4f}"
+                       f" below -{gate.margin:g} over {c.rows} customers; it can clear only as more outcomes mature and narrow the interval")
+    seq = evidence.sequential
+    improved = {"lift": seq.crossed_on is not None and seq.direction == "lower",
+                "challenger": evidence.comparison_lower is not None and evidence.comparison_lower > 0}
+    if not any(improved[m] for m in gate.success):
+        said = {"lift": "the lift has not crossed its sequential boundary towards fewer outcomes",
+                "challenger": "the challenger's live metric is not shown above the champion's"}
+        reasons.append(f"no success metric improves for {v}: " + "; ".join(said[m] for m in gate.success))
+    for g in evidence.guardrails:
+        if g.status != "passed":
+            bound = "not measured" if g.bound is None else f"bound {g.bound:.4g} above {g.max:g}"
+            reasons.append(f"guardrail {g.metric}{f' ({g.column})' if g.column else ''} is not shown non-inferior for {v}: {bound}"
+                           + (f" ({g.note})" if g.note else ""))
     return reasons
 
 
@@ -78,16 +111,26 @@ def record(name: str, evidence: LiveEvidence, run_id: str) -> str:
     return digest
 
 
-def _spec_gate(name: str):
-    """The spec's live gate; None when no spec declares one.  A spec that exists but does
-    not load raises, so breaking the spec cannot lift the gate."""
-    from govern.core.settings import load_settings
-    from govern.spec.model import load_spec
+def recorded_gate(name: str, version: str) -> tuple[LiveGate | None, str | None]:
+    """The live gate ``version`` was judged under: its record's ``spec.gates.live``, never
+    the spec file, so moving or editing ``models/<name>.yaml`` after training changes
+    nothing.  Returns (gate, None), (None, None) when the record declares none, or
+    (None, reason) when the rules cannot be read, which holds the version back."""
+    from govern.core.errors import GovernError
 
-    models_dir = load_settings().models_dir
-    if not (models_dir / f"{name}.yaml").exists():
-        return None
-    return load_spec(name, models_dir).gates.live
+    try:
+        record = registry.read_record(name, version)
+    except GovernError as exc:
+        return None, f"v{version}'s recorded rules could not be read ({exc}), so its live gate is unknown"
+    if record is None:
+        return None, f"v{version} has no {registry.EVIDENCE_DIR}/record.json, so its live gate is unknown"
+    raw = (record.spec.gates or {}).get("live")
+    if not raw:
+        return None, None
+    try:
+        return LiveGate.model_validate(raw), None
+    except ValueError as exc:
+        return None, f"v{version}'s recorded live gate is not valid ({exc.__class__.__name__}), so it cannot be judged"
 
 
 def current_digest(name: str, version: str) -> str | None:
@@ -95,16 +138,18 @@ def current_digest(name: str, version: str) -> str | None:
 
 
 def refusals(name: str, version: str) -> list[str]:
-    """Why the live gate holds ``version`` back (empty: it passes or the spec declares none).
+    """Why the live gate holds ``version`` back (empty: it passes or its recorded rules declare none).
 
     A model with no champion has nothing to be compared with live, so its first
     version passes by definition, as it does the offline comparison.
     """
-    gate = _spec_gate(name)
-    if gate is None:
-        return []
     champion = registry.alias_version(name, registry.CHAMPION)
     if champion is None:
+        return []
+    gate, unreadable = recorded_gate(name, version)
+    if unreadable:
+        return [unreadable]
+    if gate is None:
         return []
     tags = registry.get_version(name, version).tags or {}
     digest, run_id = tags.get(LIVE_DIGEST), tags.get(LIVE_RUN)

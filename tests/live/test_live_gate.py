@@ -67,7 +67,4 @@ def test_specs_without_a_live_gate_and_first_versions_are_not_held(project):
     version = live_story.register(project, 4, 1, name="live_first")
     assert live_gate.refusals("live_first", version) == []  # no champion: nothing to compare with live
     (project.models_dir / "live_first.yaml").write_text("name: live_first\ntask: [broken\n")
-    from govern.core.errors import GovernError
-
-    with pytest.raises(GovernError, match="not valid YAML"):
-        live_gate.refusals("live_first", version)  # a broken spec cannot lift the gate
+    assert live_gate.refusals("live_first", version) == []  # the spec file is not read: its recorded rules are
