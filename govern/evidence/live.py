@@ -82,6 +82,80 @@ class ThresholdAdvice(Evidence):
     note: str
 
 
+class Look(Evidence):
+    """One look of the group-sequential test: matured targeted outcomes of the batches
+    scored up to ``day``, the boundary ``bound`` on |z| (null: no alpha left) and the
+    repeated confidence interval, which holds jointly over all looks."""
+
+    day: str
+    fraction: float
+    treated: int
+    control: int
+    difference: Finite
+    se: Finite
+    z: Finite
+    bound: Finite
+    lower: Finite
+    upper: Finite
+    crossed: bool
+
+
+class Sequential(Evidence):
+    """The lift's group-sequential test (Lan-DeMets spending over the planned days)."""
+
+    spending: str
+    alpha: float
+    planned_days: int
+    looks: list[Look]
+    crossed_on: str | None
+    direction: str | None
+    lower: Finite
+    upper: Finite
+    note: str = ""
+
+
+class SampleRatio(Evidence):
+    """Chi-squared test of the arms' counts against the configured control share, per batch
+    (p-values Bonferroni-adjusted over the batches) and over distinct customers."""
+
+    expected_control_share: float
+    treatment: int
+    control: int
+    p_value: Finite
+    worst_batch: str | None
+    worst_batch_p_value: Finite
+    threshold: float
+    mismatch: bool
+    note: str = ""
+
+
+class Adjusted(Evidence):
+    """The lift by regression adjustment on pre-treatment covariates (CUPED/CUPAC) beside the raw one."""
+
+    covariates: list[str]
+    difference: Finite
+    lower: Finite
+    upper: Finite
+    sequential_lower: Finite
+    sequential_upper: Finite
+    raw_lower: Finite
+    raw_upper: Finite
+    variance_reduction: Finite
+    note: str = ""
+
+
+class GuardrailResult(Evidence):
+    """One guardrail: its estimate, the sequential bound on the harmful side and the margin."""
+
+    metric: str
+    column: str | None
+    estimate: Finite
+    bound: Finite
+    max: float
+    status: str
+    note: str = ""
+
+
 class Cohort(Evidence):
     """One scored batch: how many were scored, whose outcomes are known and matured."""
 
@@ -112,6 +186,11 @@ class LiveEvidence(Evidence):
     comparison: Comparison | None
     gate: LiveGate
     made_on: str
+    # Added later: left out of the file while empty, so earlier records keep their digest.
+    comparison_lower: Finite = Field(None, exclude_if=lambda v: v is None)
+    sequential: Sequential | None = Field(None, exclude_if=lambda v: v is None)
+    srm: SampleRatio | None = Field(None, exclude_if=lambda v: v is None)
+    guardrails: list[GuardrailResult] | None = Field(None, exclude_if=lambda v: v is None)
 
     def to_dict(self) -> dict:
         return self.model_dump(mode="json")
@@ -143,6 +222,10 @@ class ExperimentReport(Evidence):
     live: LiveEvidence | None
     live_gate: list[str] = Field(default_factory=list)
     cohorts: list[Cohort] = Field(default_factory=list)
+    sequential: Sequential | None = None
+    srm: SampleRatio | None = None
+    adjusted: Adjusted | None = None
+    guardrails: list[GuardrailResult] = Field(default_factory=list)
 
     def to_dict(self) -> dict:
         return self.model_dump(mode="json")

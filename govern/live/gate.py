@@ -96,7 +96,7 @@ def judge(evidence: LiveEvidence, gate: LiveGate) -> list[str]:
         reasons.append(f"no success metric improves for {v}: " + "; ".join(said[m] for m in gate.success))
     for g in evidence.guardrails:
         if g.status != "passed":
-            bound = "not measured" if g.bound is None else f"bound {g.bound:.4g} above {g.max:g}"
+            bound = "no finite bound" if g.bound is None else f"bound {g.bound:.4g} above {g.max:g}"
             reasons.append(f"guardrail {g.metric}{f' ({g.column})' if g.column else ''} is not shown non-inferior for {v}: {bound}"
                            + (f" ({g.note})" if g.note else ""))
     return reasons

@@ -19,10 +19,12 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from scipy.stats import norm  # noqa: E402
 
 from govern.evidence.decision import threshold_of  # noqa: E402
 from govern.evidence.io import write_evidence  # noqa: E402
 from govern.evidence.live import Cohort, ExperimentReport  # noqa: E402
+from govern.live import cuped, guardrails, sequential, srm  # noqa: E402
 from govern.live import experiment as ex  # noqa: E402
 from govern.live import gate as live_gate  # noqa: E402
 from govern.live.assignment import CONTROL, TREATMENT  # noqa: E402
@@ -42,10 +44,16 @@ def build(spec: ModelSpec, frame: pd.DataFrame, today: date) -> tuple[Experiment
     challenger_version = str(silent.iloc[-1]) if len(silent) else None
     challenger_threshold = version_threshold(spec.name, challenger_version) if challenger_version else champion_threshold
     comparison = ex.live_comparison(spec, matured, gate, (challenger_threshold, champion_threshold))
+    targeted = matured[matured["decision"] == 1]
+    start = pd.to_datetime(frame["as_of"]).min().date() if len(frame) else today
+    seq = sequential.lift_test(targeted, start, exp.planned_days, 1 - exp.confidence, exp.spending)
+    ratio = srm.check(frame, exp.control_share, exp.srm_p_value)
+    guards = guardrails.evaluate(exp, targeted, seq)
     evidence = None
     if gate is not None:
         control = matured[(matured["arm"] == CONTROL) & matured["challenger_score"].notna()]
-        evidence = live_gate.gather(spec.name, frame, control, comparison, gate, exp.outcome_window_days, today)
+        evidence = live_gate.gather(spec.name, frame, control, comparison, gate, exp.outcome_window_days, today,
+                                    sequential=seq, srm=ratio, guardrails=guards)
     cohorts = (frame.assign(known=frame["outcome"].notna(), mat=frame["matured"].fillna(False).astype(bool))
                .groupby("batch_id").agg(as_of=("as_of", "first"), scored=("customer_id", "size"), matured=("mat", "sum"), known=("known", "sum"))
                .reset_index())
@@ -62,6 +70,8 @@ def build(spec: ModelSpec, frame: pd.DataFrame, today: date) -> tuple[Experiment
         comparison=comparison, threshold=ex.threshold_advice(spec, matured, result, champion_threshold),
         live=evidence, live_gate=live_gate.judge(evidence, gate) if evidence and gate else [],
         cohorts=[Cohort(**{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}) for row in cohorts.to_dict("records")],
+        sequential=seq, srm=ratio, adjusted=cuped.lift(targeted, ["champion_score"], exp.confidence, sequential.current_bound(seq)),
+        guardrails=guards,
     )
     return report, evidence, matured
 
@@ -84,15 +94,18 @@ def pictures(matured: pd.DataFrame, report: ExperimentReport) -> dict[str, bytes
     out["lift_by_decile"] = _png(fig)
 
     fig, ax = plt.subplots(figsize=(6, 3.2))
-    targeted = matured[matured["decision"] == 1].sort_values("as_of")
-    days = sorted(targeted["as_of"].unique())
-    points = [ex.arm_lift(targeted[targeted["as_of"] <= d], report.lift.confidence) for d in days]
-    shown = [(d, p) for d, p in zip(days, points) if p.difference is not None]
-    if shown:
-        ax.plot([d for d, _ in shown], [p.difference for _, p in shown], color="#1f77b4")
-        ax.fill_between([d for d, _ in shown], [p.lower for _, p in shown], [p.upper for _, p in shown], alpha=0.25)
+    looks = [look for look in (report.sequential.looks if report.sequential else []) if look.difference is not None]
+    if looks:
+        days = pd.to_datetime([look.day for look in looks])
+        ax.plot(days, [look.difference for look in looks], color="#1f77b4", label="lift at each look")
+        z = norm.ppf(0.5 + report.lift.confidence / 2)
+        ax.fill_between(days, [look.difference - z * look.se for look in looks], [look.difference + z * look.se for look in looks], alpha=0.2,
+                        label="fixed-horizon interval (not valid when looked at daily)")
+        ax.plot(days, [look.lower for look in looks], "k--", lw=0.9, label="sequential boundary (repeated interval)")
+        ax.plot(days, [look.upper for look in looks], "k--", lw=0.9)
+        ax.legend(fontsize=7)
     ax.axhline(0, color="black", lw=0.8)
-    ax.set(title="Cumulative lift (treatment - control) over time", ylabel="difference in outcome rate")
+    ax.set(title="Cumulative lift (treatment - control) at each daily look", ylabel="difference in outcome rate")
     fig.autofmt_xdate()
     out["cumulative_lift"] = _png(fig)
 
@@ -124,11 +137,63 @@ def _fmt(value, spec: str = "+.4f") -> str:
     return "not measured" if value is None else format(value, spec)
 
 
+def _srm(report: ExperimentReport) -> list[str]:
+    r = report.srm
+    if r is None:
+        return ["**Sample ratio not checked: the conclusions below are not to be relied on.**", ""]
+    if r.mismatch:
+        return [f"**CONCLUSIONS WITHHELD: {r.note}.**", ""]
+    return [f"Sample ratio: {r.control} control and {r.treatment} treatment customers against a configured control share of"
+            f" {r.expected_control_share:.0%} (chi-squared p = {_fmt(r.p_value, '.3g')}; worst batch, Bonferroni,"
+            f" p = {_fmt(r.worst_batch_p_value, '.3g')}); no mismatch below {r.threshold:g}.", ""]
+
+
+def _sequential(report: ExperimentReport) -> list[str]:
+    seq = report.sequential
+    if seq is None:
+        return []
+    verdict = (f"crossed on {seq.crossed_on} towards {'fewer' if seq.direction == 'lower' else 'more'} outcomes" if seq.crossed_on
+               else "no boundary crossed yet")
+    lines = ["## Sequential test of the lift (valid at every daily look)", "",
+             f"- Lan-DeMets {seq.spending.replace('_', '-')} spending of alpha {seq.alpha:g} over {seq.planned_days} planned days: {verdict};"
+             f" repeated {1 - seq.alpha:.0%} interval [{_fmt(seq.lower)}, {_fmt(seq.upper)}]" + (f" ({seq.note})" if seq.note else ""), "",
+             "| look (batches up to) | plan | treated | control | difference | z | boundary | repeated interval | crossed |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {k.day} | {k.fraction:.0%} | {k.treated} | {k.control} | {_fmt(k.difference)} | {_fmt(k.z, '+.2f')} |"
+              f" {_fmt(k.bound, '.2f') if k.bound is not None else 'no alpha'} | [{_fmt(k.lower)}, {_fmt(k.upper)}] | {'yes' if k.crossed else ''} |"
+              for k in seq.looks]
+    return [*lines, ""]
+
+
+def _adjusted(report: ExperimentReport) -> list[str]:
+    a = report.adjusted
+    if a is None:
+        return []
+    if a.difference is None:
+        return ["## Variance reduction (CUPED/CUPAC)", "", f"- {a.note}", ""]
+    return ["## Variance reduction (CUPED/CUPAC)", "",
+            f"Regression adjustment on {', '.join(a.covariates)} (pre-treatment): variance of the lift reduced by {_fmt(a.variance_reduction, '.1%')}.", "",
+            f"| estimate | difference | {report.lift.confidence:.0%} interval | sequential interval |", "|---|---|---|---|",
+            f"| raw | {_fmt(report.lift.difference)} | [{_fmt(a.raw_lower)}, {_fmt(a.raw_upper)}] |"
+            f" [{_fmt(report.sequential.lower if report.sequential else None)}, {_fmt(report.sequential.upper if report.sequential else None)}] |",
+            f"| adjusted | {_fmt(a.difference)} | [{_fmt(a.lower)}, {_fmt(a.upper)}] | [{_fmt(a.sequential_lower)}, {_fmt(a.sequential_upper)}] |", ""]
+
+
+def _guardrails(report: ExperimentReport) -> list[str]:
+    if not report.guardrails:
+        return []
+    lines = ["## Guardrails (non-inferiority on the sequential bound)", "", "| guardrail | estimate | bound | max | status |", "|---|---|---|---|---|"]
+    lines += [f"| {g.metric}{f' ({g.column})' if g.column else ''} | {_fmt(g.estimate, '.4g')} | {_fmt(g.bound, '.4g')} | {g.max:g} |"
+              f" {g.status}{f': {g.note}' if g.note else ''} |" for g in report.guardrails]
+    return [*lines, ""]
+
+
 def markdown(report: ExperimentReport, images: dict[str, str]) -> str:
     lift, value, power, thr = report.lift, report.value, report.power, report.threshold
     lines = [f"# Live experiment: {report.model}", "",
              f"Made on {report.made_on} from {report.predictions} logged champion predictions; champion v{report.champion_version}"
              + (f", silent challenger v{report.challenger_version}." if report.challenger_version else ", no silent challenger."), "",
+             *_srm(report),
              "## Lift against the holdout control group (matured outcomes, targeted customers)", "",
              f"- treatment rate {_fmt(lift.treatment_rate, '.3f')} (n={lift.treated}),"
              f" control rate {_fmt(lift.control_rate, '.3f')} (n={lift.control})",
@@ -141,6 +206,7 @@ def markdown(report: ExperimentReport, images: dict[str, str]) -> str:
              f" (base rate {power.base_rate:.3f}); {power.have} so far, {power.further} more needed"
              + (f" ({power.note})" if power.note else ""),
              *( [f"- note: {lift.note}"] if lift.note else []), "",
+             *_sequential(report), *_adjusted(report), *_guardrails(report),
              "## Provisional (outcome window not yet passed)", "",
              f"- {report.customers_provisional} customers, outcomes observed so far (none yet counts as none);"
              f" difference {_fmt(report.provisional_lift.difference)}"

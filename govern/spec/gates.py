@@ -110,6 +110,13 @@ class LeakageGate(Strict):
     acknowledged: list[str] = Field(default_factory=list, description="Columns reviewed and accepted despite strong signal")
 
 
+SuccessMetric = Literal["lift", "challenger"]
+
+
+def _lift_only() -> list[SuccessMetric]:
+    return ["lift"]
+
+
 class LiveGate(Strict):
     """A challenger watched silently on live customers must have been watched long
     enough, on enough matured outcomes, and its live difference from the champion
@@ -121,6 +128,11 @@ class LiveGate(Strict):
     margin: float = Field(0.0, ge=0.0, description="Tolerated loss, in metric units")
     confidence: float = Field(0.95, gt=0.5, lt=1.0)
     resamples: int = Field(500, ge=100)
+    success: list[SuccessMetric] = Field(
+        default_factory=_lift_only, min_length=1, exclude_if=lambda v: v == ["lift"],  # left out at its default: records keep their digest
+        description="At least one must improve: lift (the offer lowers the outcome rate beyond the sequential boundary)"
+        " or challenger (its live metric above the champion's); every experiment guardrail must also be non-inferior",
+    )
 
 
 class BaselineGate(Strict):

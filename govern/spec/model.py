@@ -151,6 +151,24 @@ class TuningSpec(Strict):
         return self
 
 
+class Guardrail(Strict):
+    """A metric the offer must not harm beyond ``max`` (non-inferiority), judged on its
+    sequential bound: ``cost_per_retained_customer`` (offer cost per outcome prevented),
+    ``rate_increase`` (treatment minus control rate of a 0/1 ``column`` of the live data,
+    e.g. an opt-out flag) or ``treated_disparity`` (largest gap in outcome rate between the
+    groups of ``column`` among treated customers).  Not measured blocks."""
+
+    metric: Literal["cost_per_retained_customer", "rate_increase", "treated_disparity"]
+    column: str | None = Field(None, description="The 0/1 column (rate_increase) or the group column (treated_disparity)")
+    max: float = Field(gt=0.0, description="Non-inferiority margin: the bound must stay at or below it")
+
+    @model_validator(mode="after")
+    def _column(self) -> Guardrail:
+        if self.metric != "cost_per_retained_customer" and not self.column:
+            raise ValueError(f"guardrail {self.metric} needs a column")
+        return self
+
+
 class ExperimentSpec(Strict):
     """The live experiment: a holdout control group chosen by a salted hash of the
     customer id, the outcome window, and the economics of acting on a score."""
@@ -165,6 +183,10 @@ class ExperimentSpec(Strict):
     offer_cost: float = Field(0.0, ge=0.0, description="Cost of acting on one customer")
     value_per_saved_customer: float = Field(gt=0.0, description="Value of one outcome prevented (e.g. a customer's CLV)")
     capacity: int | None = Field(None, ge=1, description="Most customers that can be acted on per daily batch")
+    planned_days: int = Field(28, ge=1, description="Daily batches the experiment is planned to run: the group-sequential test spends its alpha over them")
+    spending: Literal["obrien_fleming", "pocock"] = Field("obrien_fleming", description="Lan-DeMets alpha-spending function of the sequential test")
+    srm_p_value: float = Field(0.001, gt=0.0, lt=0.5, description="Sample-ratio mismatch below this p-value blocks the report's conclusions and the live gate")
+    guardrails: list[Guardrail] = Field(default_factory=list)
 
 
 class FairnessSpec(Strict):

@@ -86,7 +86,8 @@ def test_a_live_json_written_before_the_typed_evidence_reads_back_with_the_same_
     evidence = LiveEvidence.model_validate(raw)
     assert evidence.comparison.lower == -0.0211 and evidence.gate == LiveGate(min_silent_days=3, min_matured_outcomes=100, resamples=200, margin=0.05)
     assert evidence.digest() == _old_digest(raw)  # versions bound to their live.json before keep their binding
-    assert live_gate.judge(evidence, evidence.gate) == []
+    assert live_gate.judge(evidence, evidence.gate) == [  # but are judged by today's rule: fail closed
+        "v2's live evidence has no sample-ratio check, sequential test or guardrails: run govern experiment again to measure it"]
     again = LiveEvidence.model_validate_json(write_evidence(tmp_path / "live.json", evidence).read_text())
     assert again == evidence and again.digest() == evidence.digest()
 
