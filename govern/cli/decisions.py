@@ -106,6 +106,8 @@ def audit(
                 typer.echo(f"{'':>5}reason: {reason}")
             for change in e.details.get("rule_changes") or []:
                 typer.echo(f"{'':>5}rule changed since v{e.details.get('rules_compared_with')}: {change}")
+            for change in e.details.get("rule_changes_since_previous") or []:
+                typer.echo(f"{'':>5}rule changed since the previous version v{e.details.get('rules_previous')}: {change}")
         for h in report.history:
             typer.echo(f"champion v{h['version']} from {h['at']} (moved by {h['by']}, previously v{h['from'] or '-'})")
     if report.problems:
