@@ -29,6 +29,7 @@ from govern.card import render as cards
 from govern.evidence.io import write_evidence
 from govern.evidence.record import Record
 from govern.evidence.verdict import FAILED, INCONCLUSIVE, NOT_MEASURED, PASSED, GateResult, GateStatus
+from govern.governance.rule_history import previous_for_card
 from govern.stores import registry
 from govern.stores.audit.events import GATES, rules_digest
 from govern.stores.audit.log import AuditLog
@@ -148,7 +149,8 @@ def register(
         record.version = int(version)
         write_evidence(staging / "gates.json", record.gates)
         write_evidence(staging / "record.json", record)
-        cards.write_card(record, staging, {"approval_status": tags[registry.APPROVAL_STATUS]})
+        cards.write_card(record, staging, {"approval_status": tags[registry.APPROVAL_STATUS],
+                                           "previous_rules": previous_for_card(name, version, record.spec)})
         registry.client().log_artifacts(run_id, str(staging), registry.EVIDENCE_DIR)
         with_model = Path(mlflow.artifacts.download_artifacts(model_uri, dst_path=str(staging.parent / f"{staging.name}-model")))
         digest = registry.evidence_digest(with_model, staging)
