@@ -71,6 +71,7 @@ class Team:
         from sklearn.linear_model import LogisticRegression
 
         from govern.stores import registry
+        from tests.record_story import minimal_record
 
         with self.as_user(user):
             experiment = registry.ensure_experiment(f"{model}-exp", None)
@@ -84,6 +85,8 @@ class Team:
                 registry.client().create_registered_model(model)
             tags = {registry.GATE_STATUS: "passed", registry.APPROVAL_STATUS: registry.PENDING}
             mv = registry.client().create_model_version(model, info.model_uri, run_id=run.info.run_id, tags=tags, model_id=info.model_id)
+            record = minimal_record(model=model, version=int(mv.version), spec={"name": model})  # what promotion re-reads
+            registry.client().log_text(run.info.run_id, record.model_dump_json(), f"{registry.EVIDENCE_DIR}/record.json")
             digest = registry.recorded_evidence_digest(model, str(mv.version))
             registry.client().set_model_version_tag(model, str(mv.version), registry.EVIDENCE_DIGEST, digest)
             registry.client().set_registered_model_alias(model, registry.CHALLENGER, str(mv.version))

@@ -85,6 +85,26 @@ def _promote_as_service(team, name: str, version: str) -> str:
     return str(refused.value)
 
 
+@pytest.mark.parametrize("registered_by", ["registration", "team story"])
+def test_a_judged_approved_version_is_promoted_by_the_service_user(team, tmp_path, registered_by):
+    from govern.governance import decisions
+    from govern.stores import registry
+    from govern.stores.audit.log import AuditLog
+
+    if registered_by == "registration":
+        name, version = _registered(team, tmp_path)
+    else:  # the shared helper other team tests register with
+        name = unique_name("promo")
+        version = team.register(name, "ana")
+    _approve(team, name, version)
+    with team.as_user("govern-service"), AuditLog(team.state_db) as log:
+        promoted = decisions.promote(log, name, version)
+        assert (promoted.version, promoted.approval) == (version, "verified")
+        assert registry.alias_version(name, registry.CHAMPION) == version
+        report = decisions.audit_model(log, name)
+    assert report.ok, report.problems
+
+
 def test_a_retagged_failed_version_approved_and_signed_is_refused(team, tmp_path):
     """The issue's story: a failed version re-tagged passed, approved by a reviewer, signed by the server."""
     name, version = _registered(team, tmp_path, status="failed")
