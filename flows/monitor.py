@@ -20,6 +20,7 @@ from flows.retries import transient
 from govern.core.settings import load_settings
 from govern.data import validation
 from govern.evidence.io import write_evidence
+from govern.governance.card_refresh import refresh_after_decision
 from govern.monitoring import check as monitoring
 from govern.monitoring import report as monitoring_report
 from govern.spec.model import load_spec
@@ -52,5 +53,7 @@ def monitor(model: str, current: str) -> dict:
     outcome.current, outcome.checked_at = str(current), now.isoformat(timespec="seconds")
     outcome.reports = monitoring_report.write_reports(outcome, out_dir)
     write_evidence(out_dir / "outcome.json", outcome)
-    monitoring.record(spec, reference, outcome, out_dir, AuditLog(settings.database_url), actor=getpass.getuser())
+    log = AuditLog(settings.database_url)
+    monitoring.record(spec, reference, outcome, out_dir, log, actor=getpass.getuser())
+    refresh_after_decision(log, spec.name, reference.version)  # the champion's card carries its latest verdict
     return outcome.to_dict()

@@ -1,13 +1,15 @@
-"""The local card after a decision: re-rendered with the current approval and champion history."""
+"""The local card after a decision or a monitoring run: re-rendered with the current approval, champion history and latest monitoring verdict."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 from govern.card import render as cards
 from govern.core.errors import GovernError
 from govern.governance.promotion import approval_basis
 from govern.governance.rule_history import previous_for_card
+from govern.governance.status import last_monitoring
 from govern.stores import registry
 from govern.stores.audit.champion import champion_history
 from govern.stores.audit.log import AuditLog
@@ -27,6 +29,9 @@ def refresh_card(log: AuditLog, name: str, version: str, cards_root=None):
         raise GovernError(f"{name} v{state.version} has no {registry.EVIDENCE_DIR}/record.json logged to its run")
     governance = {"approval_status": state.approval_status, "reviewer": state.reviewer, "approval_basis": approval_basis(state),
                   "history": champion_history(log.events(name)), "previous_rules": previous_for_card(name, state.version)}
+    monitored = last_monitoring(log.events(name), state.version)
+    if monitored is not None:
+        governance["monitoring"] = {**asdict(monitored), "headline": monitored.headline()}
     if (record.spec.gates or {}).get("live") and registry.alias_version(name, registry.CHAMPION) != state.version:
         from govern.live import gate as live_gate
 

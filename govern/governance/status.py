@@ -51,10 +51,29 @@ class Waiting:
 
 @dataclass(frozen=True)
 class MonitoringVerdict:
+    """One recorded monitoring outcome; ``checks`` and ``failed_gates`` are absent from
+    events recorded before they were kept."""
+
     status: str
     at: str
     version: str | None
     failures: list[str]
+    checks: int | None = None
+    failed_gates: list[str] = field(default_factory=list)
+    not_measured: list[str] = field(default_factory=list)
+
+    def counts(self) -> str:
+        """``6 of 8 checks failed (gate, gate)``, or empty when none failed."""
+        failed = len(self.failed_gates or self.failures)
+        if not failed:
+            return ""
+        counted = f"{failed} of {self.checks} checks failed" if self.checks is not None else f"{failed} checks failed"
+        return counted + (f" ({', '.join(self.failed_gates)})" if self.failed_gates else "")
+
+    def headline(self) -> str:
+        """``failed on 2026-03-20: 6 of 8 checks failed (...)``: what the card's header says."""
+        text = f"{self.status} on {self.at[:10]}" + (f": {self.counts()}" if self.counts() else "")
+        return text + (f"; not measured: {', '.join(self.not_measured)}" if self.not_measured else "")
 
 
 @dataclass(frozen=True)
@@ -126,12 +145,16 @@ def waiting(name: str, champion: str | None, events: list[AuditEvent]) -> list[W
     return out
 
 
-def last_monitoring(events: list[AuditEvent]) -> MonitoringVerdict | None:
-    watched = [e for e in events if e.action == MONITORED]
+def last_monitoring(events: list[AuditEvent], version: str | None = None) -> MonitoringVerdict | None:
+    """The latest recorded monitoring outcome (of ``version`` when given)."""
+    watched = [e for e in events if e.action == MONITORED and (version is None or e.version == str(version))]
     if not watched:
         return None
     e = watched[-1]
-    return MonitoringVerdict(str(e.details.get("status", "unknown")), e.recorded_at, e.version, list(e.details.get("failures") or []))
+    checks = e.details.get("checks")
+    return MonitoringVerdict(str(e.details.get("status", "unknown")), e.recorded_at, e.version, list(e.details.get("failures") or []),
+                             checks=int(checks) if checks is not None else None, failed_gates=list(e.details.get("failed_gates") or []),
+                             not_measured=list(e.details.get("not_measured") or []))
 
 
 def _spec(name: str, models_dir) -> ModelSpec | None:
@@ -152,7 +175,7 @@ def model_status(name: str, log: AuditLog, models_dir, today: date | None = None
     return ModelStatus(
         name=name, has_spec=spec is not None, registered=is_registered, champion=champion, champion_since=since, age_days=age,
         review=review(spec, since, champion, today), waiting=waiting(name, champion, events) if is_registered else [],
-        monitoring=last_monitoring(events),
+        monitoring=last_monitoring(events, champion) if champion else None,
     )
 
 
@@ -184,7 +207,8 @@ def summary_lines(s: ModelStatus) -> list[str]:
         lines.append(f"  v{w.version} waiting: {'; '.join(w.reasons)}")
     if s.monitoring:
         m = s.monitoring
-        lines.append(f"  last monitoring {m.at[:10]} on v{m.version}: {m.status}" + (f" ({'; '.join(m.failures)})" if m.failures else ""))
+        counted = f", {m.counts()}" if m.counts() else ""
+        lines.append(f"  last monitoring {m.at[:10]} on v{m.version}: {m.status}{counted}" + (f": {'; '.join(m.failures)}" if m.failures else ""))
     else:
-        lines.append("  last monitoring: none on record")
+        lines.append(f"  last monitoring{f' of champion v{s.champion}' if s.champion else ''}: none on record")
     return lines

@@ -206,8 +206,8 @@ def record(spec: ModelSpec, reference: Reference, outcome: MonitoringOutcome, ou
     client.log_artifacts(run.info.run_id, str(out_dir), "monitoring")
     client.set_terminated(run.info.run_id, "FINISHED")
     log.append(spec.name, MONITORED, actor=actor, version=reference.version, details={
-        "status": outcome.status, "failures": outcome.failures,
-        "not_measured": [c.gate for c in outcome.not_measured],
+        "status": outcome.status, "failures": outcome.failures, "checks": len(outcome.checks),
+        "failed_gates": [c.gate for c in outcome.verdict.failures], "not_measured": [c.gate for c in outcome.not_measured],
         "drift_gate": outcome.drift_gate, "drifted_share": outcome.drift.drifted_share,
         "drifted_columns": outcome.drift.drifted_columns, "findings": outcome.findings,
         "performance": outcome.performance, "reports": str(out_dir), "run_id": run.info.run_id,
