@@ -30,6 +30,7 @@ from govern.data.load_checks import model_inputs
 from govern.data.validation import MISSING_CATEGORY
 from govern.live import assignment, reasons
 from govern.spec.model import ModelSpec
+from govern.live.ids import check_ids
 from govern.stores import registry
 from govern.stores.predictions import CHALLENGER_ROLE, CHAMPION_ROLE, PredictionLog
 
@@ -95,19 +96,18 @@ def check_input(spec: ModelSpec, models: LiveModels, path: Path) -> int:
         missing = [c for c in required_columns(spec, models) if c not in names]
         if missing:
             raise DataValidationError(f"{path.name} lacks columns the models need: {', '.join(missing)}")
-        ids = pd.concat(list(_chunks(path, [spec.data.id_column], 1_000_000)))[spec.data.id_column]
+        ids = check_ids(path, spec.data.id_column)
     except DataValidationError:
         raise
     except Exception as exc:  # the readers raise many unrelated types
         raise DataValidationError(f"cannot read {path}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
-    if len(ids) == 0:
+    if ids.rows == 0:
         raise DataValidationError(f"{path.name} has no rows to score")
-    if ids.isna().any():
-        raise DataValidationError(f"id column '{spec.data.id_column}' has {int(ids.isna().sum())} missing ids")
-    duplicated = ids[ids.duplicated()]
-    if len(duplicated):
-        raise DataValidationError(f"id column '{spec.data.id_column}' has {duplicated.nunique()} duplicate ids (e.g. {duplicated.astype(str).iloc[0]})")
-    return int(len(ids))
+    if ids.missing:
+        raise DataValidationError(f"id column '{spec.data.id_column}' has {ids.missing} missing ids")
+    if ids.duplicated:
+        raise DataValidationError(f"id column '{spec.data.id_column}' has {ids.duplicated} duplicate ids (e.g. {ids.example})")
+    return ids.rows
 
 
 def _prepare(frame: pd.DataFrame, model) -> pd.DataFrame:
@@ -194,7 +194,7 @@ def score_file(spec: ModelSpec, models: LiveModels, path: Path, *, batch_id: str
             targeted += len(act)
             writers["all"].write_table(pa.Table.from_pandas(out, schema=_SCHEMA, preserve_index=False))
             writers["audience"].write_table(pa.Table.from_pandas(act, schema=_SCHEMA, preserve_index=False))
-            logged += log.add_predictions(out.assign(model=spec.name))
+            logged += log.add_predictions(out.assign(model=spec.name), disjoint=True)
     finally:
         for writer in writers.values():
             writer.close()

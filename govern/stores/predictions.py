@@ -1,7 +1,10 @@
-"""The prediction log: every live score, and the outcomes joined to it, in the platform's database.
+"""The prediction log: every live score, and the outcomes joined to it.
 
-The same database as the audit log (``GOVERN_DATABASE_URL``: SQLite by default,
-PostgreSQL for teams).  A prediction is keyed by (model, batch, customer, role), so
+On the embedded SQLite database the log is partitioned Parquet beside it
+(:mod:`govern.stores.prediction_files`, read with DuckDB: 10M rows a day append and
+aggregate in bounded memory); on PostgreSQL (teams) it is the two tables below in the
+same database as the audit log (``GOVERN_DATABASE_URL``).  ``GOVERN_PREDICTION_LOG``
+chooses: ``sql``, ``parquet`` (beside the SQLite file) or a folder for the Parquet log.  A prediction is keyed by (model, batch, customer, role), so
 scoring the same batch again inserts nothing twice; an outcome is keyed by the
 prediction it belongs to, so re-ingesting a labels file changes nothing.
 """
@@ -17,9 +20,9 @@ from sqlalchemy.exc import OperationalError
 
 from govern.core.errors import GovernError
 from govern.stores.database import open_engine
+from govern.stores.prediction_files import CHALLENGER_ROLE, CHAMPION_ROLE, ParquetPredictionLog, parquet_root
 
 PREDICTIONS, OUTCOMES = "govern_predictions", "govern_outcomes"
-CHAMPION_ROLE, CHALLENGER_ROLE = "champion", "challenger"
 INSERT_ROWS = 5000
 
 _metadata = sa.MetaData()
@@ -51,8 +54,28 @@ outcomes = sa.Table(
 sa.Index("ix_govern_predictions_model_role", predictions.c.model, predictions.c.role)
 
 
+def _parquet_root(url: str):
+    """The Parquet log's folder for this database URL and ``GOVERN_PREDICTION_LOG``, or None for SQL."""
+    import os
+    from pathlib import Path
+
+    choice = os.environ.get("GOVERN_PREDICTION_LOG", "").strip()
+    if choice.lower() == "sql":
+        return None
+    if choice and choice.lower() != "parquet":
+        return Path(choice)
+    return parquet_root(url)
+
+
 class PredictionLog:
-    """Predictions and outcomes of live scoring, shared by processes through SQL."""
+    """Predictions and outcomes of live scoring, shared by processes through SQL (or Parquet files)."""
+
+    def __new__(cls, url: str = ""):
+        if cls is PredictionLog:
+            root = _parquet_root(url)
+            if root is not None:
+                return ParquetPredictionLog(root)  # not a PredictionLog: Python does not run __init__ on it
+        return super().__new__(cls)
 
     def __init__(self, url: str):
         self.engine, self.url = open_engine(url, "the prediction log")
@@ -78,8 +101,9 @@ class PredictionLog:
     def _insert(self, table: sa.Table):
         return (sqlite.insert if self.dialect == "sqlite" else postgresql.insert)(table)
 
-    def add_predictions(self, frame: pd.DataFrame) -> int:
-        """Insert rows not yet logged; returns how many were new."""
+    def add_predictions(self, frame: pd.DataFrame, *, disjoint: bool = False) -> int:
+        """Insert rows not yet logged; returns how many were new (``disjoint`` is a hint
+        the Parquet log uses; the primary key makes it moot here)."""
         columns = [c.name for c in predictions.columns]
         # Counted, not summed from rowcount: drivers report executemany's rowcount differently.
         count = (sa.select(sa.func.count()).select_from(predictions)

@@ -1,0 +1,189 @@
+"""The prediction log as Parquet files partitioned by model and date, read with DuckDB.
+
+A month of daily scoring at 10M customers is 300M rows: appended to a SQL table with a
+four-column primary key each insert checks an index that no longer fits in memory, and a
+report reads the rows back through the driver one Python tuple at a time.  Here a
+scoring chunk becomes one Parquet file under
+``predictions/model=<name>/as_of=<date>/`` (written whole, then renamed, so a reader
+never sees half a file), outcomes one file per ingestion under
+``outcomes/model=<name>/``, and every read is a DuckDB query over the model's files
+with a memory limit and a spill directory, so memory stays bounded by DuckDB's limit,
+not the rows.  The keys are the SQL table's: a prediction is (model, batch, customer,
+role), re-logging a batch adds only rows not yet logged; an outcome is (model, batch,
+customer), the latest written wins (ingestion never writes a provisional outcome over a
+matured one).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+MEMORY_LIMIT = os.environ.get("GOVERN_DUCKDB_MEMORY", "600MB")
+PREDICTION_SCHEMA = pa.schema([
+    ("model", pa.string()), ("batch_id", pa.string()), ("customer_id", pa.string()), ("role", pa.string()),
+    ("version", pa.string()), ("score", pa.float64()), ("decision", pa.int64()), ("arm", pa.string()),
+    ("as_of", pa.date32()), ("scored_at", pa.string()), ("reasons", pa.string()),
+])
+OUTCOME_SCHEMA = pa.schema([
+    ("model", pa.string()), ("batch_id", pa.string()), ("customer_id", pa.string()), ("outcome", pa.float64()),
+    ("outcome_date", pa.date32()), ("matured", pa.bool_()), ("written", pa.int64()),
+])
+KEY = ("batch_id", "customer_id", "role")
+CHAMPION_ROLE, CHALLENGER_ROLE = "champion", "challenger"
+
+
+def _slug(text: str) -> str:
+    return quote(str(text), safe="")
+
+
+def _write(table: pa.Table, folder: Path, stem: str) -> Path:
+    """One file, visible only once complete; names sort in the order they were written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{time.time_ns():020d}-{_slug(stem)}-{uuid.uuid4().hex[:8]}.parquet"
+    partial = folder / f".{name}.partial"
+    pq.write_table(table, partial, compression="zstd")
+    os.replace(partial, folder / name)
+    return folder / name
+
+
+class ParquetPredictionLog:
+    """The prediction log's interface over a folder of Parquet files (see the module's docstring)."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+        self.url = str(self.root)
+        self.dialect = "parquet"
+        self._known: dict[tuple[str, str], bool] = {}
+
+    def close(self) -> None:
+        return None
+
+    def connect(self):
+        import duckdb
+
+        spill = self.root / ".spill"
+        spill.mkdir(parents=True, exist_ok=True)
+        conn = duckdb.connect()
+        conn.execute(f"SET memory_limit='{MEMORY_LIMIT}'; SET temp_directory='{spill}'; SET preserve_insertion_order=false")
+        return conn
+
+    def _files(self, kind: str, model: str, as_of: str | None = None) -> list[str]:
+        folder = self.root / kind / f"model={_slug(model)}"
+        if as_of is not None:
+            folder = folder / f"as_of={as_of}"
+        return sorted(str(p) for p in folder.rglob("*.parquet")) if folder.is_dir() else []
+
+    def _scan(self, files: list[str], schema: pa.Schema) -> str:
+        if not files:
+            columns = ", ".join(f"NULL::{_duck(f.type)} AS {f.name}" for f in schema)
+            return f"(SELECT {columns}, NULL::VARCHAR AS filename, NULL::BIGINT AS file_row_number LIMIT 0)"
+        listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+        return f"read_parquet([{listed}], filename=true, file_row_number=true)"
+
+    def add_predictions(self, frame: pd.DataFrame, *, disjoint: bool = False) -> int:
+        """Write rows not yet logged; returns how many were new.  ``disjoint`` says the
+        caller's rows have unique keys none of its earlier rows of the batch had (one
+        scoring run, or one of its partitions), so a batch that had no files when this log
+        first wrote it is appended without reading it back."""
+        written = 0
+        for (model, batch, day), part in frame.groupby(["model", "batch_id", "as_of"], sort=False):
+            day = pd.Timestamp(day).date().isoformat()
+            part = part.drop_duplicates(list(KEY))
+            fresh = self._known.setdefault((model, batch), not self._batch_logged(model, batch, day))
+            if not (fresh and disjoint):
+                part = self._not_logged(part, model, batch, day)
+            if len(part):
+                table = pa.Table.from_pandas(part.assign(as_of=pd.Timestamp(day).date())[PREDICTION_SCHEMA.names], schema=PREDICTION_SCHEMA,
+                                             preserve_index=False)
+                _write(table, self.root / "predictions" / f"model={_slug(model)}" / f"as_of={day}", batch)
+            written += len(part)
+        return written
+
+    def _batch_logged(self, model: str, batch: str, day: str) -> bool:
+        files = self._files("predictions", model, day)
+        if not files:
+            return False
+        with self.connect() as conn:
+            return bool(conn.execute(f"SELECT count(*) FROM {self._scan(files, PREDICTION_SCHEMA)} WHERE batch_id = ?", [batch]).fetchone()[0])
+
+    def _not_logged(self, part: pd.DataFrame, model: str, batch: str, day: str) -> pd.DataFrame:
+        files = self._files("predictions", model, day)
+        if not files:
+            return part
+        with self.connect() as conn:
+            conn.register("incoming", part[list(KEY)].reset_index().rename(columns={"index": "_row"}))
+            keep = conn.execute(f"""SELECT _row FROM incoming i WHERE NOT EXISTS (
+                SELECT 1 FROM {self._scan(files, PREDICTION_SCHEMA)} p
+                WHERE p.batch_id = ? AND p.customer_id = i.customer_id AND p.role = i.role)""", [batch]).fetchnumpy()["_row"]
+        return part.loc[sorted(keep)]
+
+    def predictions(self, model: str, *, role: str | None = None, columns: list[str] | None = None) -> pd.DataFrame:
+        cols = ", ".join(columns) if columns else ", ".join(PREDICTION_SCHEMA.names)
+        where = "WHERE role = ?" if role else ""
+        with self.connect() as conn:
+            frame = conn.execute(f"SELECT {cols} FROM {self._scan(self._files('predictions', model), PREDICTION_SCHEMA)} {where} "
+                                 "ORDER BY filename, file_row_number", [role] if role else []).df()
+        if "as_of" in frame:
+            frame["as_of"] = frame["as_of"].dt.date
+        return frame
+
+    def _latest_outcomes(self, model: str) -> str:
+        return (f"(SELECT * EXCLUDE (filename, file_row_number) FROM {self._scan(self._files('outcomes', model), OUTCOME_SCHEMA)} "
+                "QUALIFY row_number() OVER (PARTITION BY batch_id, customer_id ORDER BY written DESC, filename DESC, file_row_number DESC) = 1)")
+
+    def outcomes(self, model: str) -> pd.DataFrame:
+        with self.connect() as conn:
+            frame = conn.execute(f"SELECT * EXCLUDE (written) FROM {self._latest_outcomes(model)}").df()
+        frame["outcome_date"] = frame["outcome_date"].dt.date
+        return frame
+
+    def put_outcomes(self, frame: pd.DataFrame) -> None:
+        """Outcome rows, replacing (by being later) a stored row with the same key."""
+        if frame.empty:
+            return
+        stamp = time.time_ns()
+        for model, part in frame.groupby("model", sort=False):
+            table = pa.Table.from_pandas(part.assign(written=stamp)[OUTCOME_SCHEMA.names], schema=OUTCOME_SCHEMA, preserve_index=False)
+            _write(table, self.root / "outcomes" / f"model={_slug(model)}", "outcomes")
+
+    def live_frame(self, model: str) -> pd.DataFrame:
+        """One row per (batch, customer), as the SQL log's: both models' scores, the arm, the outcome if any."""
+        scan = self._scan(self._files("predictions", model), PREDICTION_SCHEMA)
+        query = f"""
+            WITH p AS (SELECT * FROM {scan}), o AS {self._latest_outcomes(model)}
+            SELECT champ.batch_id, champ.customer_id, champ.as_of, champ.arm,
+                   champ.version AS champion_version, champ.score AS champion_score, champ.decision,
+                   chall.version AS challenger_version, chall.score AS challenger_score,
+                   o.outcome, o.outcome_date, o.matured
+            FROM p champ
+            LEFT JOIN p chall ON chall.batch_id = champ.batch_id AND chall.customer_id = champ.customer_id AND chall.role = '{CHALLENGER_ROLE}'
+            LEFT JOIN o ON o.batch_id = champ.batch_id AND o.customer_id = champ.customer_id
+            WHERE champ.role = '{CHAMPION_ROLE}'
+            ORDER BY champ.filename, champ.file_row_number"""
+        with self.connect() as conn:
+            frame = conn.execute(query).df()
+        frame["as_of"] = pd.to_datetime(frame["as_of"]).astype("datetime64[s]")
+        frame["outcome_date"] = pd.to_datetime(frame["outcome_date"]).astype("datetime64[s]")
+        frame["matured"] = frame["matured"].astype("boolean")
+        return frame
+
+
+def _duck(kind: pa.DataType) -> str:
+    return {pa.string(): "VARCHAR", pa.float64(): "DOUBLE", pa.int64(): "BIGINT", pa.date32(): "DATE", pa.bool_(): "BOOLEAN"}[kind]
+
+
+def parquet_root(url: str) -> Path | None:
+    """Where the embedded database's Parquet log lives (beside its SQLite file), or None for a server."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url == prefix or ":memory:" in url:
+        return None
+    return Path(url[len(prefix):]).parent / "predictions"
+
