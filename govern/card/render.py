@@ -20,8 +20,18 @@ from govern.card import plots
 from govern.evidence.record import Record
 from govern.spec.model import CLASSIFICATION_METRICS, REGRESSION_METRICS
 
+_PIPE = re.compile(r"(?<!\\)\|")
+
+
+def _escaped(value):
+    """Every value the template prints has its ``|`` escaped, so text such as
+    ``|rank correlation| <= 0.9`` stays one cell of a Markdown table (``\\|`` reads as
+    ``|`` in the HTML and PDF, and outside tables too)."""
+    return _PIPE.sub(r"\\|", value) if isinstance(value, str) else value
+
+
 _env = Environment(loader=PackageLoader("govern.card", "templates"), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                   keep_trailing_newline=True)
+                   keep_trailing_newline=True, finalize=_escaped)
 
 
 def _fmt(value, digits: int = 4) -> str:
