@@ -7,6 +7,7 @@ from pathlib import Path
 
 from govern.card import render as cards
 from govern.core.errors import GovernError
+from govern.governance import acknowledgement
 from govern.governance.promotion import approval_basis
 from govern.governance.rule_history import previous_for_card
 from govern.governance.status import last_monitoring
@@ -28,6 +29,7 @@ def refresh_card(log: AuditLog, name: str, version: str, cards_root=None):
     if record is None:
         raise GovernError(f"{name} v{state.version} has no {registry.EVIDENCE_DIR}/record.json logged to its run")
     governance = {"approval_status": state.approval_status, "reviewer": state.reviewer, "approval_basis": approval_basis(state),
+                  "acknowledged": acknowledgement.recorded(name, state.version),
                   "history": champion_history(log.events(name)), "previous_rules": previous_for_card(name, state.version)}
     monitored = last_monitoring(log.events(name), state.version)
     if monitored is not None:

@@ -30,7 +30,7 @@ def plain_cards(monkeypatch):
 
     def write_card(record, out_dir, governance=None):
         out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / "card.md").write_text("card")
+        (out_dir / "card.md").write_text(f"card {governance}")
         (out_dir / "card.html").write_text("<p>card</p>")
         return out_dir / "card.md", out_dir / "card.html"
 
@@ -98,6 +98,10 @@ def test_approval_must_name_the_gate_and_the_names_are_kept_with_it(log, tmp_pat
     assert acknowledgement.recorded(name, version) == [GATE.upper()]
     approved = [e for e in log.events(name) if e.action == APPROVED][-1]
     assert approved.details["acknowledged"] == [GATE.upper()]
+    from govern.core.settings import load_settings
+
+    refreshed = (load_settings().cards_dir / name / f"v{version}" / "card.md").read_text()
+    assert f"'acknowledged': ['{GATE.upper()}']" in refreshed  # the card's governance block carries them
     assert decisions.promote(log, name, version, actor="tester").version == version
 
 
