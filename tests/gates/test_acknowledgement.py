@@ -123,3 +123,25 @@ def test_inconclusive_under_fail_is_not_eligible_and_under_warn_needs_nothing(lo
     name, version = _register(log, tmp_path, policy="warn")
     approval.approve(log, name, version, reviewer="rev")
     assert decisions.promote(log, name, version, actor="tester").version == version
+
+
+@pytest.mark.integration  # the real CLI in child processes
+def test_govern_approve_acknowledge_on_the_command_line(project, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    def govern(*args: str) -> subprocess.CompletedProcess:
+        env = dict(os.environ, GOVERN_HOME=str(project.root), MLFLOW_TRACKING_URI=project.tracking_uri)
+        return subprocess.run([sys.executable, "-m", "govern.cli", *args], capture_output=True, text=True, env=env, timeout=300)
+
+    with AuditLog(project.database_url) as log:
+        name, version = _register(log, tmp_path)
+    refused = govern("approve", name, version, "--reviewer", "rev")
+    assert refused.returncode == 2 and refused.stderr.strip().count("\n") == 0, refused.stdout + refused.stderr
+    assert f'approve with --acknowledge "{GATE}"' in refused.stderr
+    approved = govern("approve", name, version, "--reviewer", "rev", "--acknowledge", GATE)
+    assert approved.returncode == 0, approved.stderr
+    assert f"{name} v{version}: approved by rev (acknowledged: {GATE})" in approved.stdout
+    promoted = govern("promote", name, version)
+    assert promoted.returncode == 0, promoted.stderr
