@@ -9,7 +9,6 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from govern.core.settings import load_settings
-from govern.data import validation
 from govern.live import outcomes
 from govern.live import report as experiment_report
 from govern.spec.model import load_spec
@@ -22,7 +21,7 @@ STEP = dict(cache_policy=NO_CACHE, persist_result=False)
 def ingest_task(spec, labels: str) -> outcomes.Ingest:
     log = PredictionLog(load_settings().database_url)
     try:
-        return outcomes.ingest(log, spec, validation.load_table(Path(labels)))
+        return outcomes.ingest_file(log, spec, Path(labels))
     finally:
         log.close()
 

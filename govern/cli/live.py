@@ -99,11 +99,13 @@ def outcomes(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON"),
 ):
     """Join observed outcomes to earlier predictions; matured once the spec's window has passed."""
-    from govern.data import validation
+    import tempfile
+
     from govern.live import outcomes as outcome_rules
 
     spec = _live_spec(model)
-    outcome_rules.read_labels(spec, validation.load_table(labels))
+    with tempfile.TemporaryDirectory(prefix="govern-labels-") as folder:  # checked by chunks before the flow starts
+        outcome_rules.labels_to_parquet(spec, labels, Path(folder) / "labels.parquet")
     quiet_prefect()
     from flows.experiment import outcomes_and_report
 

@@ -11,7 +11,10 @@ changes nothing.
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -89,8 +92,75 @@ def join(spec: ModelSpec, labels: pd.DataFrame, scored: pd.DataFrame) -> tuple[p
     return merged, labels.loc[~known, "customer_id"], labels.loc[early, "customer_id"]
 
 
+LABEL_CHUNK_ROWS = 1_000_000
+
+
+def labels_to_parquet(spec: ModelSpec, path: Path, target: Path) -> int:
+    """A labels file checked by :func:`read_labels` chunk by chunk (Parquet row groups
+    streamed; a CSV is read whole) into ``target`` (customer_id, outcome, outcome_date),
+    so a delivery of any size is checked in bounded memory; returns the rows read."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from govern.data import validation
+
+    path = Path(path)
+    if path.suffix.lower() not in (".parquet", ".pq"):
+        chunks: Iterator[pd.DataFrame] = iter([validation.load_table(path)])
+    else:
+        if not path.is_file():
+            raise DataValidationError(f"data file not found: {path}")
+        try:
+            names = pq.ParquetFile(path).schema_arrow.names
+        except Exception as exc:  # pyarrow raises several unrelated types
+            raise DataValidationError(f"cannot read {path}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
+        wanted = [c for c in (spec.data.id_column, spec.data.target, spec.experiment.outcome_date_column if spec.experiment else "") if c in names]
+        chunks = (b.to_pandas() for b in pq.ParquetFile(path).iter_batches(batch_size=LABEL_CHUNK_ROWS, columns=wanted or None))
+    rows, writer = 0, None
+    try:
+        for chunk in chunks:
+            if chunk.empty and rows:
+                continue
+            labels = read_labels(spec, chunk)
+            rows += len(chunk)
+            table = pa.Table.from_pandas(labels.assign(outcome_date=labels["outcome_date"].dt.date), preserve_index=False)
+            writer = writer or pq.ParquetWriter(target, table.schema)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+    if rows == 0:
+        raise DataValidationError("labels file is empty")
+    _no_conflicts(target)
+    return rows
+
+
+def _no_conflicts(path: Path) -> None:
+    import duckdb
+
+    with duckdb.connect() as conn:
+        rows = conn.execute(f"""SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM (SELECT DISTINCT * FROM read_parquet('{path}'))
+            GROUP BY customer_id, outcome_date HAVING count(*) > 1)""").fetchone()[0]
+    if rows:
+        raise DataValidationError(f"labels give {int(rows)} conflicting outcomes for the same customer and date")
+
+
+def ingest_file(log: PredictionLog, spec: ModelSpec, path: Path) -> Ingest:
+    """:func:`ingest` of a labels file; on the Parquet log neither the file nor the log is held."""
+    if not hasattr(log, "ingest_outcomes"):
+        from govern.data import validation
+
+        return ingest(log, spec, validation.load_table(Path(path)))
+    with tempfile.TemporaryDirectory(prefix="govern-labels-") as folder:
+        target = Path(folder) / "labels.parquet"
+        labels_to_parquet(spec, path, target)
+        return Ingest(model=spec.name, **log.ingest_outcomes(spec.name, str(target), spec.experiment.outcome_window_days))
+
+
 def ingest(log: PredictionLog, spec: ModelSpec, frame: pd.DataFrame) -> Ingest:
     labels = read_labels(spec, frame)
+    if hasattr(log, "ingest_outcomes"):  # the Parquet log joins on disk
+        return Ingest(model=spec.name, **log.ingest_outcomes(spec.name, labels, spec.experiment.outcome_window_days))
     scored = log.predictions(spec.name, role=CHAMPION_ROLE, columns=["batch_id", "customer_id", "as_of"])
     rows, unknown, early = join(spec, labels, scored)
     stored = log.outcomes(spec.name)

@@ -154,6 +154,59 @@ class ParquetPredictionLog:
             table = pa.Table.from_pandas(part.assign(written=stamp)[OUTCOME_SCHEMA.names], schema=OUTCOME_SCHEMA, preserve_index=False)
             _write(table, self.root / "outcomes" / f"model={_slug(model)}", "outcomes")
 
+    def ingest_outcomes(self, model: str, labels: str | pd.DataFrame, window_days: int) -> dict:
+        """:func:`govern.live.outcomes.ingest`'s join done by DuckDB over the files, so neither
+        the logged predictions nor the stored outcomes are held: ``labels`` (checked by
+        ``read_labels``: customer_id, outcome, outcome_date; a frame or a Parquet file) attach
+        to every champion prediction made on or before their date, matured once the window
+        has passed; one outcome per prediction (matured first, then the latest); rows equal to
+        the stored ones, and provisional rows over matured ones, are not written."""
+        stamp = time.time_ns()
+        folder = self.root / "outcomes" / f"model={_slug(model)}"
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{stamp:020d}-outcomes-{uuid.uuid4().hex[:8]}.parquet"
+        with self.connect() as conn:
+            if isinstance(labels, pd.DataFrame):
+                conn.register("raw_labels", labels[["customer_id", "outcome", "outcome_date"]])
+                source = "raw_labels"
+            else:
+                source = "read_parquet('" + str(labels).replace("'", "''") + "')"
+            conn.execute(f"""CREATE TEMP TABLE labels AS SELECT * FROM (SELECT row_number() OVER () AS label_row,
+                    customer_id::VARCHAR AS customer_id, outcome::DOUBLE AS outcome, outcome_date::DATE AS outcome_date FROM {source})
+                QUALIFY row_number() OVER (PARTITION BY customer_id, outcome, outcome_date ORDER BY label_row) = 1""")
+            conn.execute(f"""CREATE TEMP TABLE scored AS SELECT DISTINCT batch_id, customer_id, as_of
+                FROM {self._scan(self._files('predictions', model), PREDICTION_SCHEMA)} WHERE role = '{CHAMPION_ROLE}'""")
+            conn.execute(f"""CREATE TEMP TABLE pairs AS SELECT l.label_row, s.batch_id, s.customer_id, l.outcome, l.outcome_date,
+                       l.outcome_date >= s.as_of + INTERVAL {int(window_days)} DAY AS matured
+                FROM labels l JOIN scored s USING (customer_id) WHERE l.outcome_date >= s.as_of""")
+            conn.execute("""CREATE TEMP TABLE rows AS SELECT * FROM pairs
+                QUALIFY row_number() OVER (PARTITION BY batch_id, customer_id ORDER BY matured DESC, outcome_date DESC, outcome DESC) = 1""")
+            conn.execute(f"""CREATE TEMP TABLE keyed AS SELECT r.*, o.batch_id IS NULL AS new,
+                    coalesce(o.outcome = r.outcome AND o.outcome_date = r.outcome_date AND o.matured = r.matured, false) AS same,
+                    coalesce(o.matured AND NOT r.matured, false) AS downgrade
+                FROM rows r LEFT JOIN {self._latest_outcomes(model)} o USING (batch_id, customer_id)""")
+            conn.execute(f"""COPY (SELECT '{model.replace("'", "''")}' AS model, batch_id, customer_id, outcome, outcome_date, matured,
+                {stamp}::BIGINT AS written FROM keyed WHERE NOT same AND NOT downgrade) TO '{str(target).replace("'", "''")}'
+                (FORMAT parquet, COMPRESSION zstd)""")
+            counts = conn.execute("""SELECT count(*) FILTER (WHERE new), count(*) FILTER (WHERE NOT new AND NOT same AND NOT downgrade),
+                count(*) FILTER (WHERE same OR downgrade), count(*) FILTER (WHERE matured AND NOT same AND NOT downgrade),
+                count(*) FILTER (WHERE NOT matured AND NOT same AND NOT downgrade) FROM keyed""").fetchone()
+            rows = conn.execute("SELECT count(*) FROM labels").fetchone()[0]
+            conn.execute("""CREATE TEMP TABLE unmatched AS SELECT label_row, customer_id,
+                    EXISTS (SELECT 1 FROM scored s WHERE s.customer_id = l.customer_id) AS known
+                FROM labels l WHERE NOT EXISTS (SELECT 1 FROM pairs p WHERE p.label_row = l.label_row)""")
+            found = {}
+            for name, known in (("unknown_ids", False), ("before_prediction", True)):
+                count = conn.execute(f"SELECT count(*) FROM unmatched WHERE known = {known}").fetchone()[0]
+                first = conn.execute(f"SELECT customer_id FROM unmatched WHERE known = {known} ORDER BY label_row LIMIT 3").fetchall()
+                found[name] = (int(count), [str(r[0]) for r in first])
+        if not pq.ParquetFile(target).metadata.num_rows:
+            target.unlink()
+        stored, updated, unchanged, matured, provisional = (int(c) for c in counts)
+        return {"rows": int(rows), "stored": stored, "updated": updated, "unchanged": unchanged, "matured": matured, "provisional": provisional,
+                "unknown_ids": found["unknown_ids"][0], "before_prediction": found["before_prediction"][0],
+                "examples": {k: v[1] for k, v in found.items()}}
+
     def live_frame(self, model: str) -> pd.DataFrame:
         """One row per (batch, customer), as the SQL log's: both models' scores, the arm, the outcome if any."""
         scan = self._scan(self._files("predictions", model), PREDICTION_SCHEMA)
