@@ -3,8 +3,9 @@
 ``team_server()`` starts ``mlflow server --app-name govern-auth`` exactly as ``govern
 server`` does (bootstrap, one worker, job execution off) on three new databases (MLflow,
 basic-auth, the platform's audit chain) and creates the people of the story: ``ana``
-trains and registers, ``bo`` reviews, ``cy`` reviews but also trains, ``admin`` is
-MLflow's admin and ``govern-service`` is the platform's service user.
+asks for training, ``bo`` reviews, ``cy`` reviews but also asks for training, ``admin``
+is MLflow's admin, ``govern-service`` is the platform's service user (moves champion) and
+``govern-pipeline`` the pipeline user (trains, registers and writes the evidence).
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ import requests
 from tests.conftest import POSTGRES_SERVER, postgres_admin_or_skip
 
 SERVER = POSTGRES_SERVER
-PASSWORDS = {"admin": "admin-pass-4821", "govern-service": "service-pass-4821", "ana": "ana-pass-4821", "bo": "bo-pass-4821", "cy": "cy-pass-4821"}
+PASSWORDS = {"admin": "admin-pass-4821", "govern-service": "service-pass-4821", "govern-pipeline": "pipeline-pass-4821",
+             "ana": "ana-pass-4821", "bo": "bo-pass-4821", "cy": "cy-pass-4821"}
 SECRETS = {
     "MLFLOW_FLASK_SERVER_SECRET_KEY": "flask-secret-for-tests",
     "GOVERN_APPROVAL_KEY": "approval-key-for-tests",
     "MLFLOW_AUTH_ADMIN_PASSWORD": PASSWORDS["admin"],
     "GOVERN_SERVICE_PASSWORD": PASSWORDS["govern-service"],
+    "GOVERN_PIPELINE_PASSWORD": PASSWORDS["govern-pipeline"],
     "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0",
 }
 
@@ -63,22 +66,32 @@ class Team:
                 else:
                     os.environ[key] = value
 
+    @contextmanager
+    def pipeline_for(self, user: str, model: str):
+        """What ``govern train`` does in team mode: ``user`` asks (a request run under their
+        login), then the process trains as the pipeline user; yields the request run's id."""
+        from govern.app.team_training import as_pipeline
+
+        with self.as_user(user), as_pipeline(model) as request_run:
+            yield request_run
+
     def register(self, model: str, user: str) -> str:
-        """``user`` trains a tiny model in a run, registers it as passing its gates and
-        records the evidence digest, as registration does; returns the version."""
+        """The pipeline trains a tiny model for ``user`` in a run, registers it as passing
+        its gates and records the evidence digest, as registration does; returns the version."""
         import mlflow
         import numpy as np
         from sklearn.linear_model import LogisticRegression
 
+        from govern.governance.identity import request_tags
         from govern.stores import registry
         from tests.record_story import minimal_record
 
-        with self.as_user(user):
+        with self.pipeline_for(user, f"{model}-exp"):
             experiment = registry.ensure_experiment(f"{model}-exp", None)
             rng = np.random.default_rng(0)
             x = rng.normal(size=(40, 3))
             fitted = LogisticRegression().fit(x, (x[:, 0] > 0).astype(int))
-            with mlflow.start_run(experiment_id=experiment) as run:
+            with mlflow.start_run(experiment_id=experiment, tags=request_tags()) as run:
                 info = mlflow.sklearn.log_model(fitted, name="model", pip_requirements=["scikit-learn"])
                 mlflow.log_text("{}", f"{registry.EVIDENCE_DIR}/gates.json")
             if not registry.registered(model):

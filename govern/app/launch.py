@@ -53,6 +53,7 @@ def train_model(
     """Run the champion-challenger flow after the cheap checks; ``provenance`` says how
     ``data`` was put together, for the record and card.  Prefect's temporary server, when
     one is needed, boots while the flow module imports (``govern.runtime.prefect_server``)."""
+    from govern.app import team_training
     from govern.runtime import new_store, prefect_server
 
     data_warnings = precheck(model, data)
@@ -67,7 +68,7 @@ def train_model(
 
     new_store.wait(store)
     _open_mlflow_stores()
-    with prefect_server.ready():
+    with prefect_server.ready(), team_training.as_pipeline(model):
         result = champion_challenger(
             model, data=str(data) if data else None, recent=str(recent) if recent else None, trials=trials, provenance=provenance,
         )

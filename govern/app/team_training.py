@@ -3,12 +3,30 @@ work pool, run by process workers on whatever machines join the pool.
 
 The deployment refers to the flow by module path (``flows.champion_challenger``, which
 ships in the package), so a worker needs the package installed, not a copy of the
-source.  Each worker runs flows with its own environment: ``MLFLOW_TRACKING_URI`` and
-the trainer's ``MLFLOW_TRACKING_USERNAME`` (the governance server records them as the
-run's creator), ``GOVERN_DATABASE_URL`` and ``GOVERN_HOME``.
+source.  Each worker runs flows with its own environment: ``MLFLOW_TRACKING_URI``,
+the pipeline user's credentials (``MLFLOW_TRACKING_USERNAME=govern-pipeline``: in team
+mode only the pipeline writes gate tags, digests and evidence), ``GOVERN_DATABASE_URL``
+and ``GOVERN_HOME``.
+
+``govern train`` against the team server stays one command: the login (the data
+scientist) first creates a *request run* as themselves, which the server stamps with
+their name; then, with the pipeline's password in the environment, the same process
+trains and registers as the pipeline, naming the request run, and the server credits
+the challenger run to the requester (``govern.created_by``), so a reviewer is still
+compared with who asked for the model.
 """
 
 from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from govern.core.errors import GovernError
+from govern.governance import identity
+
+PIPELINE_PASSWORD_ENV = "GOVERN_PIPELINE_PASSWORD"
+_LOGIN = ("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD")
 
 DEPLOYMENT = "train"
 FLOW_NAME = "champion-challenger"
@@ -45,3 +63,45 @@ def worker_command(pool: str) -> list[str]:
     import sys
 
     return [sys.executable, "-m", "prefect", "worker", "start", "--pool", pool, "--type", "process"]
+
+
+def request_training(model: str) -> str:
+    """A finished, empty run in the model's experiment created as the login: the server
+    records who asked (``govern.created_by``); returns its id."""
+    from govern.stores import registry
+
+    experiment = registry.ensure_experiment(model, None)
+    client = registry.client()
+    run_id = client.create_run(experiment, run_name=f"request-{model}", tags={"govern.kind": identity.REQUEST_KIND}).info.run_id
+    client.set_terminated(run_id, "FINISHED")
+    return run_id
+
+
+@contextmanager
+def as_pipeline(model: str) -> Iterator[str | None]:
+    """Train ``model`` as the pipeline on behalf of the login (team mode only): yields the
+    request run's id, with the pipeline's credentials and ``GOVERN_REQUEST_RUN`` in the
+    environment meanwhile.  Embedded, or already logged in as the pipeline, it changes nothing."""
+    from govern.stores import registry
+
+    roles = identity.TeamRoles.from_env()
+    login = registry.logged_in_user()
+    if not registry.team_mode() or roles.is_pipeline(login):
+        yield os.environ.get(identity.REQUEST_RUN_ENV)
+        return
+    password = os.environ.get(PIPELINE_PASSWORD_ENV)
+    if not login or not password:
+        missing = " and ".join(n for n, v in (("MLFLOW_TRACKING_USERNAME (who asks)", login), (PIPELINE_PASSWORD_ENV, password)) if not v)
+        raise GovernError(f"in team mode versions are trained and registered by the pipeline user '{roles.pipeline_user}'"
+                          f" on behalf of the login: set {missing}")
+    request_run = request_training(model)
+    saved = {k: os.environ.get(k) for k in (*_LOGIN, identity.REQUEST_RUN_ENV)}
+    os.environ.update({_LOGIN[0]: roles.pipeline_user, _LOGIN[1]: password, identity.REQUEST_RUN_ENV: request_run})
+    try:
+        yield request_run
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

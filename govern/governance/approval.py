@@ -16,7 +16,7 @@ from mlflow.exceptions import MlflowException
 
 from govern.core.errors import GovernError
 from govern.evidence.verdict import PASSED
-from govern.governance import acknowledgement
+from govern.governance import acknowledgement, identity
 from govern.governance.card_refresh import refresh_after_decision
 from govern.governance.rule_history import RuleChanges, changes_since_champion
 from govern.stores import registry
@@ -38,8 +38,8 @@ class Approval:
 def _approval_problem(state: registry.VersionState, reviewer: str) -> str | None:
     if state.gate_status != PASSED:
         return f"{state.name} v{state.version} failed its gates and cannot be approved (approval.status={state.approval_status or 'missing'})"
-    if reviewer == state.author:
-        return f"{state.name} v{state.version}: reviewer '{reviewer}' is the author of its run and cannot approve it"
+    if identity.same_person(reviewer, state.author):
+        return f"{state.name} v{state.version}: reviewer '{reviewer}' is the author of its run ('{state.author}') and cannot approve it"
     return None
 
 
@@ -74,7 +74,7 @@ def approve(log: AuditLog, name: str, version: str | int, *, reviewer: str, appr
 
 def approve_through_server(log: AuditLog, name: str, version: str | int, *, reviewer: str, approved: bool, acknowledge: Sequence[str] = ()) -> Approval:
     user = registry.logged_in_user()
-    if reviewer != user:
+    if not identity.same_person(reviewer, user):
         raise GovernError(f"in team mode the reviewer is who is logged in (MLFLOW_TRACKING_USERNAME={user or 'unset'}), not '{reviewer}'")
     state = registry.VersionState.read(name, version)
     status = registry.APPROVED if approved else registry.REJECTED

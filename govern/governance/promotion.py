@@ -34,7 +34,7 @@ def refusals(state: registry.VersionState, *, check_digest: bool = True, events:
         reasons.append(f"v{state.version} is not approved (approval.status={state.approval_status or 'missing'})")
     elif not state.reviewer:
         reasons.append(f"v{state.version} is approved but names no reviewer (tag {registry.APPROVAL_REVIEWER})")
-    elif state.reviewer == state.author:
+    elif identity.same_person(state.reviewer, state.author):
         reasons.append(f"v{state.version} was approved by its own author '{state.author}'")
     elif registry.team_mode():
         reasons += signed_approval_problems(state)
@@ -127,7 +127,7 @@ def signed_approval_problems(state: registry.VersionState) -> list[str]:
     )
     if not state.run_creator or not state.registrant:
         return [f"v{state.version} has no server-recorded creator and registrant: it was not trained and registered through the governance server"]
-    if state.reviewer in (state.run_creator, state.registrant):
+    if identity.same_person(state.reviewer, state.run_creator) or identity.same_person(state.reviewer, state.registrant):
         return [f"v{state.version} was approved by '{state.reviewer}', who created its run or registered it"]
     if not claim.verify(state.signature, key):
         return [f"v{state.version}'s approval carries no valid signature of the governance server: it was not recorded by the server as it stands"]

@@ -29,6 +29,7 @@ from govern.card import render as cards
 from govern.evidence.io import write_evidence
 from govern.evidence.record import Record
 from govern.evidence.verdict import FAILED, INCONCLUSIVE, NOT_MEASURED, PASSED, GateResult, GateStatus
+from govern.governance import identity
 from govern.governance.rule_history import previous_for_card
 from govern.stores import registry
 from govern.stores.audit.events import GATES, rules_digest
@@ -50,7 +51,8 @@ def challenger_run(settings, model: str) -> Iterator[ChallengerRun]:
     experiment_id = registry.ensure_experiment(model, settings.artifact_root)
     client = registry.client()
     name = f"challenger-{datetime.now(UTC):%Y%m%d-%H%M%S}"
-    run_id = client.create_run(experiment_id, run_name=name, tags={"govern.kind": "challenger", "mlflow.user": getpass.getuser()}).info.run_id
+    tags = {"govern.kind": "challenger", "mlflow.user": getpass.getuser(), **identity.request_tags()}
+    run_id = client.create_run(experiment_id, run_name=name, tags=tags).info.run_id
     staging = settings.mlruns / "staging" / run_id
     staging.mkdir(parents=True, exist_ok=True)
     try:

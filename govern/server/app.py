@@ -30,6 +30,7 @@ from mlflow.utils.proto_json_utils import parse_dict
 
 from govern.governance import identity
 from govern.governance.signature import ApprovalClaim, approval_key
+from govern.server import guards
 from govern.server.audit import ServerAudit
 from govern.stores import mlflow_internals, registry
 from govern.stores.registry import APPROVAL_REVIEWER, APPROVAL_STATUS, CHAMPION, EVIDENCE_DIGEST, GATE_STATUS
@@ -77,18 +78,45 @@ def _is_reviewer(actor: str, roles: identity.TeamRoles) -> bool:
     return roles.reviewers_role in mlflow_internals.role_names(actor)
 
 
+def _keys_refusal(actor: str, keys, where: str, roles: identity.TeamRoles) -> str | None:
+    return identity.server_key_refusal(keys, where) or identity.pipeline_key_refusal(actor, keys, where, roles=roles)
+
+
+def _request_refusal(write: Write, roles: identity.TeamRoles) -> str | None:
+    """A run the pipeline creates for a request is credited to whoever created the request
+    run (as the server recorded them); the pipeline alone names one."""
+    request_run = _tags(write.message).get(identity.REQUEST_RUN)
+    if request_run is None:
+        return None
+    try:
+        requested = mlflow_internals.tracking_store().get_run(request_run).data.tags
+    except MlflowException:
+        return f"{identity.REQUEST_RUN} names run {request_run!r}, which does not exist"
+    requester = requested.get(registry.RUN_CREATOR)
+    if requested.get("govern.kind") != identity.REQUEST_KIND or not requester:
+        return f"run {request_run} is not a training request recorded by this server ({registry.RUN_CREATOR} and govern.kind={identity.REQUEST_KIND})"
+    write.details = {"requester": requester}
+    return None
+
+
 def _check(write: Write, roles: identity.TeamRoles) -> str | None:
     """The reason to refuse this write, or None; may add what the after-hook needs."""
     m, actor = write.message, write.actor
     kind = write.kind
-    if kind in ("CreateRun", "LogBatch", "CreateLoggedModel", "SetLoggedModelTags", "CreateRegisteredModel"):
-        return identity.server_key_refusal(_tags(m), f"the tags of {kind}")
+    if kind == "CreateRun":
+        return _keys_refusal(actor, _tags(m), f"the tags of {kind}", roles) or _request_refusal(write, roles)
+    if kind in ("LogBatch", "CreateLoggedModel", "SetLoggedModelTags", "CreateRegisteredModel"):
+        return _keys_refusal(actor, _tags(m), f"the tags of {kind}", roles)
     if kind == "CreateModelVersion":
-        return identity.server_key_refusal(_tags(m), "the tags of a new version") or identity.registration_status_refusal(_tags(m))
+        where = "the tags of a new version"
+        description = identity.pipeline_only_refusal(actor, "a version's description", roles=roles) if m.description else None
+        return _keys_refusal(actor, _tags(m), where, roles) or identity.registration_status_refusal(_tags(m)) or description
+    if kind == "UpdateModelVersion":
+        return identity.pipeline_only_refusal(actor, f"the description of {m.name} v{m.version}", roles=roles) if m.HasField("description") else None
     if kind in ("SetTag", "DeleteTag", "SetRegisteredModelTag", "DeleteRegisteredModelTag"):
-        return identity.server_key_refusal([m.key], f"{kind}")
+        return _keys_refusal(actor, [m.key], f"{kind}", roles)
     if kind == "DeleteModelVersionTag":
-        return identity.status_delete_refusal(m.key)
+        return identity.status_delete_refusal(m.key) or identity.pipeline_key_refusal(actor, [m.key], kind, roles=roles)
     if kind in ("SetRegisteredModelAlias", "DeleteRegisteredModelAlias"):
         return identity.alias_refusal(actor, m.alias, roles=roles)
     if kind == "DeleteRegisteredModel":
@@ -98,10 +126,9 @@ def _check(write: Write, roles: identity.TeamRoles) -> str | None:
     if kind == "DeleteModelVersion":
         return identity.champion_removal_refusal(f"{m.name} v{m.version}", _holds_champion(m.name, m.version))
     if kind == "SetModelVersionTag":
-        if m.key in identity.SERVER_KEYS:
-            return identity.server_key_refusal([m.key], "SetModelVersionTag")
-        if m.key != APPROVAL_STATUS:
-            return None
+        reason = _keys_refusal(actor, [m.key], kind, roles)
+        if reason is not None or m.key != APPROVAL_STATUS:
+            return reason
         facts, digest = _version_facts(m.name, m.version)
         reason = identity.approval_refusal(actor, m.value, is_reviewer=_is_reviewer(actor, roles), facts=facts, roles=roles)
         if reason is None and not digest:
@@ -116,7 +143,7 @@ WATCHED: dict[str, str | None] = {
     "CreateRun": None, "SetTag": None, "DeleteTag": None, "LogBatch": None,
     "CreateLoggedModel": None, "SetLoggedModelTags": None,
     "CreateRegisteredModel": "name", "SetRegisteredModelTag": "name", "DeleteRegisteredModelTag": "name",
-    "CreateModelVersion": "name", "SetModelVersionTag": "name", "DeleteModelVersionTag": "name",
+    "CreateModelVersion": "name", "UpdateModelVersion": "name", "SetModelVersionTag": "name", "DeleteModelVersionTag": "name",
     "SetRegisteredModelAlias": "name", "DeleteRegisteredModelAlias": "name",
     "DeleteRegisteredModel": "name", "RenameRegisteredModel": "name", "DeleteModelVersion": "name",
 }
@@ -152,7 +179,13 @@ def _finish(write: Write, response: Response, key: bytes, audit: ServerAudit, ro
         created = svc.CreateRun.Response()
         parse_dict(response.get_json(), created)
         run_id = created.run.info.run_id
-        mlflow_internals.tracking_store().set_tag(run_id, RunTag(registry.RUN_CREATOR, write.actor))
+        # The author is the requester when the pipeline trains for one; MLflow's "Created by" says so too.
+        creator = (write.details or {}).get("requester") or write.actor
+        stamps = [RunTag(registry.RUN_CREATOR, creator), RunTag("mlflow.user", creator)]
+        if roles.is_pipeline(write.actor):
+            stamps.append(RunTag(identity.TRAINED_BY, write.actor))
+        for tag in stamps:
+            mlflow_internals.tracking_store().set_tag(run_id, tag)
         return
     if write.model is None:
         return
@@ -171,6 +204,17 @@ def _finish(write: Write, response: Response, key: bytes, audit: ServerAudit, ro
     audit.write(write.model, write.actor, write.kind, version=version, details=details, later=write.actor == roles.service_user)
 
 
+def _guard(actor: str, audit: ServerAudit, roles: identity.TeamRoles) -> None:
+    """Refuse (and audit) a write to the artifact proxy or basic-auth's user routes."""
+    refused = guards.artifact_refusal(actor, roles)
+    reason, run_id = refused if refused else (guards.user_refusal(actor, roles), None)
+    if reason is None:
+        return
+    request_details = {"path": request.path, "method": request.method, **({"run_id": run_id} if run_id else {})}
+    audit.refusal(guards.model_of_run(run_id), actor, "ArtifactWrite" if run_id else "UserAdmin", reason, request_details)
+    raise _deny(reason)
+
+
 def install(app, *, key: bytes, audit: ServerAudit, roles: identity.TeamRoles) -> None:
     """Register the hooks on the Flask app (after basic-auth's, so they run after it)."""
     routes = watched_routes()
@@ -180,14 +224,18 @@ def install(app, *, key: bytes, audit: ServerAudit, roles: identity.TeamRoles) -
         actor = mlflow_internals.authenticated_user()
         rule = request.url_rule.rule if request.url_rule is not None else None
         kind = routes.get((rule, request.method))
-        if kind is None or actor is None:
+        if actor is None:
+            return None
+        if kind is None:
+            _guard(actor, audit, roles)
             return None
         message = mlflow_internals.request_message(_CLASSES[kind]())
         field = WATCHED[kind]
         write = Write(kind=kind, actor=actor, message=message, model=getattr(message, field) if field else None)
         reason = _check(write, roles)
         if reason is not None:
-            audit.refusal(write.model, actor, kind, reason, message, later=actor == roles.service_user)
+            model = write.model or guards.model_of_run(getattr(message, "run_id", None) or getattr(message, "run_uuid", None))
+            audit.refusal(model, actor, kind, reason, message, later=actor == roles.service_user)
             raise _deny(reason)
         g.govern_write = write
         return None
@@ -224,6 +272,9 @@ def create_app(app=None):
     flask_app = app or flask_app
     require_server_secrets(server_side=True)
     served = auth_create_app(flask_app)
-    install(flask_app, key=approval_key(), audit=ServerAudit.from_env(), roles=identity.TeamRoles.from_env())
+    audit, roles = ServerAudit.from_env(), identity.TeamRoles.from_env()
+    install(flask_app, key=approval_key(), audit=audit, roles=roles)
+    if served is not flask_app:  # uvicorn: a FastAPI app around Flask
+        guards.install_native(served, audit=audit, roles=roles)
     return served
 

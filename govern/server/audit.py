@@ -59,14 +59,16 @@ class ServerAudit:
         self._append(model, WRITE, actor=actor, version=version, details={"request": kind, **(details or {})}, later=later)
 
     def refusal(self, model: str | None, actor: str, kind: str, reason: str, message, *, later: bool = False) -> None:
-        """A refused write on a model is audited; a refused run-level write is only logged."""
+        """A refused write on a model (or on a run that holds a version) is audited; any
+        other refusal (a run of no version, a user change) is logged."""
         if model is None:
             _logger.warning("governance: refused %s by %s: %s", kind, actor, reason)
             return
-        request = MessageToDict(message, preserving_proto_field_name=True)
+        request = message if isinstance(message, dict) else MessageToDict(message, preserving_proto_field_name=True)
         action = APPROVAL_REFUSED if kind == "SetModelVersionTag" and request.get("key") == "approval.status" else REFUSED
         try:
-            self._append(model, action, actor=actor, version=request.get("version"), details={"request": kind, "reason": reason}, later=later)
+            where = {k: request[k] for k in ("run_id", "path") if request.get(k)}
+            self._append(model, action, actor=actor, version=request.get("version"), details={"request": kind, "reason": reason, **where}, later=later)
         except GovernError as exc:  # the write is refused all the same; the chain could not take it in time
             _logger.error("governance: refused %s by %s on %s (%s) but could not audit it: %s", kind, actor, model, reason, exc)
 

@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from govern.core.errors import GovernError
-from govern.governance.identity import TeamRoles
+from govern.governance.identity import TeamRoles, same_person, user_collision_refusal
 
 APP_NAME = "govern-auth"
 WORKSPACE = "default"
 # What the app cannot run without, in the server's environment.
 SERVER_SECRETS = ("MLFLOW_FLASK_SERVER_SECRET_KEY", "GOVERN_APPROVAL_KEY", "GOVERN_DATABASE_URL")
-# What the bootstrap needs on top: the first admin's and the service user's passwords.
-BOOTSTRAP_SECRETS = ("MLFLOW_AUTH_ADMIN_PASSWORD", "GOVERN_SERVICE_PASSWORD")
+# What the bootstrap needs on top: the first admin's, the service user's and the pipeline user's passwords.
+BOOTSTRAP_SECRETS = ("MLFLOW_AUTH_ADMIN_PASSWORD", "GOVERN_SERVICE_PASSWORD", "GOVERN_PIPELINE_PASSWORD")
 
 
 def require_server_secrets(*, server_side: bool = False) -> None:
@@ -113,33 +113,47 @@ def _assign(store, username: str, role) -> None:
         store.assign_role_to_user(user.id, role.id)
 
 
+def _create_user(store, username: str, password: str, **kwargs) -> None:
+    """A new user, unless one exists whose name differs only in case, spaces or Unicode form."""
+    reason = user_collision_refusal(username, [u.username for u in store.list_users()])
+    if reason is not None:
+        raise GovernError(reason)
+    store.create_user(username, password, **kwargs)
+
+
 def bootstrap(server: TeamServer, roles: TeamRoles | None = None) -> None:
-    """Create the admin, the reviewers and platform roles, and the service user (idempotent)."""
+    """Create the admin, the reviewers and platform roles, the service user (who moves
+    champion) and the pipeline user (who writes evidence), idempotently."""
     roles = roles or TeamRoles.from_env()
     store = _auth_store(server)
     admin = os.environ.get("MLFLOW_AUTH_ADMIN_USERNAME") or "admin"
     if not store.has_user(admin):
-        store.create_user(admin, os.environ["MLFLOW_AUTH_ADMIN_PASSWORD"], is_admin=True)
+        _create_user(store, admin, os.environ["MLFLOW_AUTH_ADMIN_PASSWORD"], is_admin=True)
     _role(store, roles.reviewers_role, "may set approval.status (never on their own runs or versions)")
     platform = _role(store, roles.platform_role, "the platform's service user: moves champion")
     # Promotion and rollback move champion and drop challenger on any model: MANAGE on all of them.
     if not any(p.resource_type == "registered_model" and p.resource_pattern == "*" for p in store.list_role_permissions(platform.id)):
         store.add_role_permission(platform.id, "registered_model", "*", "MANAGE")
     if not store.has_user(roles.service_user):
-        store.create_user(roles.service_user, os.environ["GOVERN_SERVICE_PASSWORD"])
+        _create_user(store, roles.service_user, os.environ["GOVERN_SERVICE_PASSWORD"])
     _assign(store, roles.service_user, platform)
+    # The pipeline trains and registers (EDIT, every signed-in user's default); the app lets it alone write evidence.
+    if not store.has_user(roles.pipeline_user):
+        _create_user(store, roles.pipeline_user, os.environ["GOVERN_PIPELINE_PASSWORD"])
 
 
 def add_reviewer(server: TeamServer, username: str, password: str | None, roles: TeamRoles | None = None) -> bool:
     """Put ``username`` in the reviewers' role, creating the user when a password is given;
     returns whether the user was created."""
     roles = roles or TeamRoles.from_env()
+    if any(same_person(username, u) for u in roles.governance_users):
+        raise GovernError(f"'{username}' is one of the platform's governance identities and cannot review")
     store = _auth_store(server)
     created = False
     if not store.has_user(username):
         if not password:
             raise GovernError(f"user '{username}' does not exist: set GOVERN_REVIEWER_PASSWORD to create it")
-        store.create_user(username, password)
+        _create_user(store, username, password)
         created = True
     _assign(store, username, _role(store, roles.reviewers_role, "may set approval.status"))
     return created

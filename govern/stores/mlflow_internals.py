@@ -98,3 +98,19 @@ def role_names(username: str) -> list[str]:
 
     user = store.get_user(username)
     return [role.name for role in store.list_user_roles(user.id)]
+
+
+def user_names() -> list[str]:
+    """Every basic-auth user name, to refuse a new one that collides after normalising."""
+    from mlflow.server.auth import store
+
+    return [user.username for user in store.list_users()]
+
+
+def fastapi_user(request) -> str | None:
+    """The basic-auth user of a request MLflow serves natively in FastAPI (artifact
+    uploads), authenticated as basic-auth's own middleware does; None if not signed in."""
+    from mlflow.server.auth import _authenticate_fastapi_request
+
+    user = _authenticate_fastapi_request(request)
+    return user.username if user is not None else None

@@ -1,6 +1,7 @@
 """The champion-challenger flow as a Prefect deployment, run by a process worker from a
 work pool against a real Prefect server, training through the governance server: the
-run's creator is the worker's login, recorded by the server."""
+worker logs in as the pipeline user, and the run is credited to the requester, whose
+request run (created under her login) the flow run names in its job environment."""
 
 from __future__ import annotations
 
@@ -19,23 +20,27 @@ def test_a_pool_worker_trains_and_the_server_records_its_login(tmp_path):
     from prefect.deployments import run_deployment
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from govern.app.team_training import DEPLOYMENT, FLOW_NAME, deploy_training, worker_command
+    from govern.app.team_training import DEPLOYMENT, FLOW_NAME, deploy_training, request_training, worker_command
+    from govern.governance.identity import REQUEST_RUN_ENV
     from govern.runtime.scheduler import prefect_api
     from govern.stores import registry
 
     root = make_project(tmp_path / "project", rows=1200, specs=("churn",))
     with team_server(tmp_path, "govern_pool") as team, prefect_api(log=tmp_path / "prefect.log") as api, temporary_settings(updates={PREFECT_API_URL: api}):
         deploy_training("training")
-        env = dict(os.environ, PREFECT_API_URL=api, GOVERN_HOME=str(root), MLFLOW_TRACKING_URI=team.url, MLFLOW_TRACKING_USERNAME="ana",
-                   MLFLOW_TRACKING_PASSWORD=PASSWORDS["ana"])
+        env = dict(os.environ, PREFECT_API_URL=api, GOVERN_HOME=str(root), MLFLOW_TRACKING_URI=team.url, MLFLOW_TRACKING_USERNAME="govern-pipeline",
+                   MLFLOW_TRACKING_PASSWORD=PASSWORDS["govern-pipeline"])
+        with team.as_user("ana"):
+            request_run = request_training("churn")
         with open(tmp_path / "worker.log", "wb") as log:
             worker = subprocess.Popen(worker_command("training"), env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
         try:
-            run = run_deployment(f"{FLOW_NAME}/{DEPLOYMENT}", parameters={"model": "churn", "trials": 2}, timeout=600)
+            run = run_deployment(f"{FLOW_NAME}/{DEPLOYMENT}", parameters={"model": "churn", "trials": 2}, timeout=600,
+                                 job_variables={"env": {REQUEST_RUN_ENV: request_run}})
         finally:
             worker.terminate()
             worker.wait(timeout=60)
         assert run.state.is_completed(), (run.state, (tmp_path / "worker.log").read_text()[-3000:])
         with team.as_user("admin"):
             state = registry.VersionState.read("churn", "1")
-        assert (state.run_creator, state.registrant, state.approval_status) == ("ana", "ana", "pending")
+        assert (state.run_creator, state.registrant, state.approval_status) == ("ana", "govern-pipeline", "pending")

@@ -35,7 +35,9 @@ def test_server_keys_are_refused_from_clients_and_champion_is_the_service_users(
     assert identity.registration_status_refusal({"approval.status": "pending"}) is None
     assert identity.alias_refusal("admin", "champion", roles=ROLES) is not None
     assert identity.alias_refusal(ROLES.service_user, "champion", roles=ROLES) is None
-    assert identity.alias_refusal("ana", "challenger", roles=ROLES) is None
+    assert identity.alias_refusal("ana", "challenger", roles=ROLES) is not None
+    assert identity.alias_refusal(ROLES.pipeline_user, "challenger", roles=ROLES) is None
+    assert identity.alias_refusal("ana", "staging", roles=ROLES) is None
     assert identity.champion_removal_refusal("model churn", True) is not None
 
 

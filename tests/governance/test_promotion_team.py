@@ -47,7 +47,7 @@ def _registered(team, tmp_path, status: str = "passed") -> tuple[str, str]:
     from govern.stores.audit.log import AuditLog
 
     name = unique_name("promo")
-    with team.as_user("ana"), AuditLog(team.state_db) as log:
+    with team.pipeline_for("ana", name), AuditLog(team.state_db) as log:  # the pipeline registers, for ana
         registry.ensure_experiment(name, None)  # artifacts through the server's proxy
         version = register_version(log, name, tmp_path, status=status, author="ana")
     return name, version

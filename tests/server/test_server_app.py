@@ -46,7 +46,8 @@ def test_the_server_records_who_created_the_run_and_who_registered(team, version
 
     with team.as_user("admin"):
         state = registry.VersionState.read(MODEL, versions["ana"])
-    assert (state.run_creator, state.registrant) == ("ana", "ana")
+    # The pipeline trained and registered it; ana asked, so she is its author.
+    assert (state.run_creator, state.registrant, state.author) == ("ana", "govern-pipeline", "ana")
 
 
 def test_the_author_cannot_approve(team, versions):
@@ -156,6 +157,6 @@ def test_every_watched_write_is_on_the_audit_chain_with_its_actor(team, versions
     seen = {(e.action, e.actor) for e in events}
     assert ("approval.approved", "bo") in seen
     assert ("approval.refused", "ana") in seen and ("approval.refused", "cy") in seen
-    assert ("server.write", "ana") in seen  # ana's registration
+    assert ("server.write", "govern-pipeline") in seen  # the pipeline's registration for ana
     assert ("server.write", "govern-service") in seen
     assert ("server.refused", "admin") in seen
