@@ -2,11 +2,15 @@
 
 Each day a cohort of customers is due for scoring; whether each would churn without
 an offer comes from :func:`govern.demo.customers.generate_customers`.  A customer in the
-day's audience file (treatment arm, above the threshold) receives the offer, which
-prevents a share ``offer_effect`` of the churn it would otherwise have had: the
-knob.  The true effect among targeted customers is therefore
-``-offer_effect x`` (their churn rate without the offer), known exactly from the
-counterfactual labels.  A churn happens on a day within the outcome window; the
+day's audience file (treatment arm, above the threshold) receives the offer.  By
+default the offer prevents a share ``offer_effect`` of the churn a customer would
+otherwise have had, the same for everyone: the true effect among targeted customers is
+``-offer_effect x`` (their churn rate without the offer).  With :class:`Segments` the
+effect differs by customer, as Ascarza (JMR 2018) found it does: each customer is a
+persuadable (churns unless offered), a sure thing (stays either way), a lost cause
+(churns either way) or a sleeping dog (stays unless offered), with probabilities
+set by features the models see, and both outcomes (with and without the offer) are
+kept, so every targeting rule can be judged against the truth.  A churn happens on a day within the outcome window; the
 matured outcome (churned or not) arrives a few days after the window ends, and a
 churn already seen is delivered early as a provisional outcome.
 """
@@ -31,6 +35,35 @@ class Truth:
     absolute_effect: float
 
 
+PERSUADABLE, SURE_THING, LOST_CAUSE, SLEEPING_DOG = "persuadable", "sure_thing", "lost_cause", "sleeping_dog"
+
+
+@dataclass(frozen=True)
+class Segments:
+    """Who the offer changes.  Among customers who would churn without it, a share is
+    persuadable: high for those with a support ticket and no payment failure (a service
+    problem the offer fixes), low for those whose payments fail (they leave whatever is
+    done).  Among those who would stay, a share are sleeping dogs: high on the basic plan
+    with little use (the offer reminds them what they pay for)."""
+
+    persuadable_with_ticket: float = 0.7
+    persuadable_with_payment_failure: float = 0.05
+    persuadable_otherwise: float = 0.3
+    sleeping_dog_basic_low_use: float = 0.4
+    sleeping_dog_otherwise: float = 0.02
+    low_use_sessions: float = 2.5
+
+    def draw(self, frame: pd.DataFrame, u: np.ndarray) -> np.ndarray:
+        """Each customer's segment, from its features, its churn without the offer and a uniform."""
+        tickets, failures = frame["support_tickets"].to_numpy(), frame["payment_failures"].to_numpy()
+        low_use = (frame["plan"].eq("basic") & (frame["sessions_per_week"] < self.low_use_sessions)).to_numpy()
+        persuadable = np.where(failures >= 1, self.persuadable_with_payment_failure,
+                               np.where(tickets >= 1, self.persuadable_with_ticket, self.persuadable_otherwise))
+        dog = np.where(low_use, self.sleeping_dog_basic_low_use, self.sleeping_dog_otherwise)
+        churns = frame["churned"].to_numpy() == 1
+        return np.where(churns, np.where(u < persuadable, PERSUADABLE, LOST_CAUSE), np.where(u < dog, SLEEPING_DOG, SURE_THING))
+
+
 @dataclass
 class Campaign:
     """Daily cohorts, who was treated, and the outcomes as they would be observed."""
@@ -39,6 +72,7 @@ class Campaign:
     window_days: int
     seed: int = 0
     drift: float = 0.0
+    segments: Segments | None = None
     cohorts: list[pd.DataFrame] = field(default_factory=list)
 
     def cohort(self, day: date, rows: int) -> pd.DataFrame:
@@ -48,9 +82,17 @@ class Campaign:
                                              id_offset=50_000_000 + k * rows)
         frame["customer_id"] = "L" + frame["customer_id"].str[1:]
         rng = np.random.default_rng(self.seed * 7919 + k)
+        churned = frame["churned"].to_numpy()
+        u_offer = rng.random(rows)
+        if self.segments is None:
+            segment = np.full(rows, "")
+            if_offered = churned * (u_offer >= self.offer_effect)
+        else:
+            segment = self.segments.draw(frame, u_offer)
+            if_offered = np.isin(segment, (LOST_CAUSE, SLEEPING_DOG)).astype(int)
         hidden = pd.DataFrame({
-            "customer_id": frame["customer_id"], "as_of": pd.Timestamp(day), "churned": frame["churned"].to_numpy(),
-            "u_offer": rng.random(rows), "churn_day": rng.integers(1, self.window_days + 1, rows), "lag": rng.integers(0, 4, rows),
+            "customer_id": frame["customer_id"], "as_of": pd.Timestamp(day), "churned": churned, "churned_if_offered": if_offered,
+            "segment": segment, "churn_day": rng.integers(1, self.window_days + 1, rows), "lag": rng.integers(0, 4, rows),
             "treated": False, "targeted": False,
         })
         self.cohorts.append(hidden)
@@ -65,7 +107,8 @@ class Campaign:
 
     def _all(self) -> pd.DataFrame:
         frame = pd.concat(self.cohorts, ignore_index=True)
-        frame["observed"] = frame["churned"].astype(bool) & ~(frame["treated"] & (frame["u_offer"] < self.offer_effect))
+        frame["observed"] = np.where(frame["treated"], frame["churned_if_offered"], frame["churned"]).astype(bool)
+        frame["effect"] = frame["churned_if_offered"] - frame["churned"]
         return frame
 
     def labels(self, today: date, target: str = "churned", date_column: str = "outcome_date") -> pd.DataFrame:
@@ -87,7 +130,27 @@ class Campaign:
             frame = frame[frame["as_of"] + pd.to_timedelta(self.window_days + frame["lag"], unit="D") <= pd.Timestamp(today)]
         targeted = frame[frame["targeted"]]
         rate = float(targeted["churned"].mean()) if len(targeted) else float("nan")
+        if self.segments is not None:  # the effect these very customers had: each one's two outcomes are known
+            effect = float(targeted["effect"].mean()) if len(targeted) else float("nan")
+            return Truth(float(-effect / rate) if rate else float("nan"), int(len(targeted)), rate, effect)
         return Truth(self.offer_effect, int(len(targeted)), rate, -self.offer_effect * rate)
+
+    def effects(self) -> pd.DataFrame:
+        """Per customer and day: segment, the true effect of the offer on churn (-1 saved,
+        +1 pushed to leave, 0 none), whether the champion targeted it and whether it was treated."""
+        return self._all()[["customer_id", "as_of", "segment", "effect", "targeted", "treated"]].copy()
+
+    def segment_shares(self, *, targeted: bool = False) -> dict[str, float]:
+        """The realised share of each segment (among targeted customers if asked)."""
+        frame = self._all()
+        frame = frame[frame["targeted"]] if targeted else frame
+        return {k: float(v) for k, v in frame["segment"].value_counts(normalize=True).sort_index().items()}
+
+    def all_labels(self, target: str = "churned", date_column: str = "outcome_date") -> pd.DataFrame:
+        """Every outcome once every window has passed (the day after the last one matures)."""
+        frame = self._all()
+        last = (frame["as_of"] + pd.to_timedelta(self.window_days + frame["lag"], unit="D")).max()
+        return self.labels(last.date(), target, date_column)
 
 
 def write_cohort(frame: pd.DataFrame, root: Path, day: date) -> Path:
