@@ -24,7 +24,9 @@ pytestmark = pytest.mark.integration
 def test_live_gate_holds_then_opens(project):
     from flows.experiment import experiment
 
-    live_story.install_spec(project.root, NAME)
+    # four daily batches planned, so the sequential test spends its alpha over them; a loose cost guardrail; an offer made to every
+    # targeted customer that prevents 90% of their churn, so the lift crosses its boundary on these few hundred customers
+    live_story.install_spec(project.root, NAME, planned_days=4, capacity=100_000, guardrails=[{"metric": "cost_per_retained_customer", "max": 1000.0}])
     champion, challenger = live_story.champion_and_challenger(project, NAME)
     from govern.spec.model import load_spec
 
@@ -34,7 +36,7 @@ def test_live_gate_holds_then_opens(project):
     with pytest.raises(PromotionRefused, match="has no live evidence"):
         decisions.promote(log, NAME, challenger, actor="tester")
 
-    campaign, plog, _ = live_story.run_campaign(project, spec, offer_effect=0.3, days=2, rows=800, start=date(2026, 8, 1), seed=8)
+    campaign, plog, _ = live_story.run_campaign(project, spec, offer_effect=0.9, days=2, rows=800, start=date(2026, 8, 1), seed=8)
     experiment(NAME, today="2026-08-02")
     with pytest.raises(PromotionRefused) as refused:
         decisions.promote(log, NAME, challenger, actor="tester")
@@ -43,9 +45,10 @@ def test_live_gate_holds_then_opens(project):
     assert "0 of 100 matured control outcomes; the batches already scored bring enough by 2026-08-31" in message
     assert "not measured yet" in message
 
-    more, plog, _ = live_story.run_campaign(project, spec, offer_effect=0.3, days=2, rows=800, start=date(2026, 8, 3), seed=9)
-    for c in (campaign, more):
-        outcomes.ingest(plog, spec, c.labels(date(2026, 9, 20)))
+    more, plog, _ = live_story.run_campaign(project, spec, offer_effect=0.9, days=2, rows=800, start=date(2026, 8, 3), seed=9)
+    # the second run numbers its customers from the same offset, so it re-scores the first run's customers (same arms);
+    # only the first run's outcomes are delivered, so each customer's outcome is the one its offer changed
+    outcomes.ingest(plog, spec, campaign.labels(date(2026, 9, 20)))
     report = experiment(NAME, today="2026-09-20")
     assert report["live"]["silent_days"] == 4 and report["live"]["matured_outcomes"] >= 100 and report["live_gate"] == []
 
