@@ -208,21 +208,24 @@ class ParquetPredictionLog:
                 "examples": {k: v[1] for k, v in found.items()}}
 
     def live_frame(self, model: str) -> pd.DataFrame:
-        """One row per (batch, customer), as the SQL log's: both models' scores, the arm, the outcome if any."""
-        scan = self._scan(self._files("predictions", model), PREDICTION_SCHEMA)
+        """One row per (batch, customer), as the SQL log's: both models' scores, the arm, the
+        outcome if any; in the order of the batches' dates."""
+        files = self._files("predictions", model)
+        scan = self._scan(files, PREDICTION_SCHEMA).replace(", filename=true, file_row_number=true", "")
         query = f"""
-            WITH p AS (SELECT * FROM {scan}), o AS {self._latest_outcomes(model)}
+            WITH champ AS (SELECT batch_id, customer_id, as_of, arm, version, score, decision FROM {scan} WHERE role = '{CHAMPION_ROLE}'),
+                 chall AS (SELECT batch_id, customer_id, version, score FROM {scan} WHERE role = '{CHALLENGER_ROLE}'),
+                 o AS {self._latest_outcomes(model)}
             SELECT champ.batch_id, champ.customer_id, champ.as_of, champ.arm,
                    champ.version AS champion_version, champ.score AS champion_score, champ.decision,
                    chall.version AS challenger_version, chall.score AS challenger_score,
                    o.outcome, o.outcome_date, o.matured
-            FROM p champ
-            LEFT JOIN p chall ON chall.batch_id = champ.batch_id AND chall.customer_id = champ.customer_id AND chall.role = '{CHALLENGER_ROLE}'
+            FROM champ
+            LEFT JOIN chall ON chall.batch_id = champ.batch_id AND chall.customer_id = champ.customer_id
             LEFT JOIN o ON o.batch_id = champ.batch_id AND o.customer_id = champ.customer_id
-            WHERE champ.role = '{CHAMPION_ROLE}'
-            ORDER BY champ.filename, champ.file_row_number"""
+            ORDER BY champ.as_of, champ.batch_id"""
         with self.connect() as conn:
-            frame = conn.execute(query).df()
+            frame = conn.sql(query).to_arrow_table().to_pandas()
         frame["as_of"] = pd.to_datetime(frame["as_of"]).astype("datetime64[s]")
         frame["outcome_date"] = pd.to_datetime(frame["outcome_date"]).astype("datetime64[s]")
         frame["matured"] = frame["matured"].astype("boolean")

@@ -1,0 +1,232 @@
+"""Ten million customers: daily scoring, outcome ingestion, the experiment report and
+monitoring at N rows, each step in a child process of its own (its peak RSS is the
+child's own ``ru_maxrss``; with Dask, the workers' peaks are added beside it).
+
+    .venv/bin/python benchmarks/bench_scale.py --rows 1000000 10000000 --engine local dask
+
+The models are the live tests' stand-ins (CatBoost, 60 trees of depth 4 for the
+champion and 60 of depth 6 for the challenger), registered once in ``--home``.  A
+cohort of N customers is the demo's generator at up to 1M rows, repeated with new ids
+above that.  Labels are drawn for every scored customer (matured, 20% positive).  The
+experiment report over ``--report-rows`` logged predictions copies the scored batch
+into earlier days (marked "log copied" in the output), since scoring 30M rows would
+only measure scoring again.  The SQL log is measured beside the Parquet one at the
+rows given by ``--sql-rows``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+DAY = date(2026, 8, 1)
+BASE_ROWS = 1_000_000
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _settings(home: Path):
+    os.environ["GOVERN_HOME"] = str(home)
+    from govern.core.settings import configure_environment
+
+    return configure_environment()
+
+
+def setup(home: Path) -> None:
+    """The spec and the two registered models, once per home."""
+    settings = _settings(home)
+    if (home / "models").is_dir():
+        return
+    from tests import live_story
+
+    live_story.install_spec(home)
+    live_story.champion_and_challenger(settings)
+
+
+def cohort_file(home: Path, rows: int) -> Path:
+    """N customers for one day, written by row groups (the demo's generator repeats above 1M rows)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = home / "data" / f"cohort_{rows}.parquet"
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    from govern.demo import campaign as campaign_demo
+
+    base = campaign_demo.Campaign(offer_effect=0.3, window_days=30, seed=1).cohort(DAY, min(rows, BASE_ROWS))
+    with pq.ParquetWriter(str(path) + ".partial", pa.Table.from_pandas(base, preserve_index=False).schema) as writer:
+        for start in range(0, rows, len(base)):
+            part = base.iloc[: min(len(base), rows - start)].copy()
+            part["customer_id"] = [f"L{i:09d}" for i in range(start, start + len(part))]
+            writer.write_table(pa.Table.from_pandas(part, preserve_index=False), row_group_size=100_000)
+    os.replace(str(path) + ".partial", path)
+    return path
+
+
+def labels_file(home: Path, rows: int, window_days: int) -> Path:
+    import numpy as np
+    import pandas as pd
+
+    path = home / "data" / f"labels_{rows}.parquet"
+    if not path.exists():
+        rng = np.random.default_rng(0)
+        pd.DataFrame({"customer_id": [f"L{i:09d}" for i in range(rows)], "churned": (rng.random(rows) < 0.2).astype("int8"),
+                      "outcome_date": pd.Timestamp(DAY + timedelta(days=window_days + 2))}).to_parquet(path, index=False)
+    return path
+
+
+def step_score(home: Path, rows: int, engine: str) -> dict:
+    settings = _settings(home)
+    from govern.live import scoring
+    from govern.spec.model import load_spec
+    from govern.stores.predictions import PredictionLog
+
+    spec = load_spec("retention", settings.models_dir)
+    path = cohort_file(home, rows)
+    log = PredictionLog(settings.database_url)
+    models = scoring.load_models(spec.name)
+    start = time.perf_counter()
+    if engine == "dask":
+        from govern.live import partitions
+
+        with partitions.cluster() as client:
+            result = partitions.score_file(client, spec, models, path, batch_id=f"b{rows}", as_of=DAY, out_root=settings.mlruns / "scores", log=log)
+            workers = partitions.worker_peaks_mib(client)
+    else:
+        result = scoring.score_file(spec, models, path, batch_id=f"b{rows}", as_of=DAY, out_root=settings.mlruns / "scores", log=log)
+        workers = []
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "rows_per_s": rows / seconds, "logged": result.logged, "worker_peaks_mib": workers,
+            "log": getattr(log, "dialect", "?")}
+
+
+def step_outcomes(home: Path, rows: int, engine: str) -> dict:
+    settings = _settings(home)
+
+    from govern.live import outcomes
+    from govern.spec.model import load_spec
+    from govern.stores.predictions import PredictionLog
+
+    spec = load_spec("retention", settings.models_dir)
+    path = labels_file(home, rows, spec.experiment.outcome_window_days)
+    start = time.perf_counter()
+    result = outcomes.ingest_file(PredictionLog(settings.database_url), spec, path)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "rows_per_s": rows / seconds, "stored": result.stored}
+
+
+def step_experiment(home: Path, rows: int, engine: str) -> dict:
+    settings = _settings(home)
+    from govern.live import report as experiment_report
+    from govern.spec.model import load_spec
+    from govern.stores.predictions import PredictionLog
+
+    spec = load_spec("retention", settings.models_dir)
+    start = time.perf_counter()
+    frame = PredictionLog(settings.database_url).live_frame(spec.name)
+    read = time.perf_counter() - start
+    report, _, matured = experiment_report.build(spec, frame, DAY + timedelta(days=120))
+    experiment_report.write(report, experiment_report.pictures(matured, report), home / "report")
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "read_seconds": read, "predictions": len(frame), "rows_per_s": len(frame) / seconds}
+
+
+def copy_batches(home: Path, copies: int) -> int:
+    """The scored batch's log files copied into ``copies`` earlier days, outcomes with them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    root = home / "mlruns" / "predictions"
+    originals = sorted((root / "predictions").rglob(f"as_of={DAY.isoformat()}/*.parquet")) + sorted((root / "outcomes").rglob("*.parquet"))
+    for k in range(1, copies + 1):
+        day = DAY - timedelta(days=k)
+        for path in originals:
+            table = pq.read_table(path)
+            table = table.set_column(table.schema.get_field_index("batch_id"), "batch_id", pa.array([f"copy{k}"] * len(table), pa.string()))
+            if "as_of" in table.schema.names:
+                table = table.set_column(table.schema.get_field_index("as_of"), "as_of", pc.cast(pa.array([day] * len(table)), pa.date32()))
+                target = root / "predictions" / path.parent.parent.name / f"as_of={day.isoformat()}" / f"copy{k}-{path.name}"
+            else:
+                target = path.parent / f"copy{k}-{path.name}"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            pq.write_table(table, target, compression="zstd")
+    return copies
+
+
+STEPS = {"score": step_score, "outcomes": step_outcomes, "experiment": step_experiment}
+
+
+def child(args) -> None:
+    result = STEPS[args.child](Path(args.home), args.rows[0], args.engine[0])
+    result["peak_mib"] = peak_mib()
+    print("RESULT " + json.dumps(result, default=str))
+
+
+def run(step: str, home: Path, rows: int, engine: str, log: str = "parquet") -> dict:
+    env = {**os.environ, "GOVERN_PREDICTION_LOG": log}
+    out = subprocess.run([sys.executable, __file__, "--child", step, "--home", str(home), "--rows", str(rows), "--engine", engine],
+                         env=env, capture_output=True, text=True)
+    lines = [line for line in out.stdout.splitlines() if line.startswith("RESULT ")]
+    if out.returncode or not lines:
+        raise SystemExit(f"{step} at {rows} rows failed:\n{out.stderr[-3000:]}")
+    return json.loads(lines[-1][7:])
+
+
+def _line(step: str, rows: int, engine: str, r: dict, note: str = "") -> str:
+    workers = f" + workers {', '.join(f'{w:,.0f}' for w in r['worker_peaks_mib'])} MiB" if r.get("worker_peaks_mib") else ""
+    extra = f" (reading the log {r['read_seconds']:.1f} s)" if "read_seconds" in r else ""
+    return (f"{step:10s} {rows:>11,} rows  {engine:5s}: {r['seconds']:7.1f} s{extra}, {r['rows_per_s']:>9,.0f} rows/s, "
+            f"peak RSS {r['peak_mib']:,.0f} MiB{workers}{note}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
+    parser.add_argument("--engine", nargs="+", default=["local"], choices=["local", "dask"])
+    parser.add_argument("--steps", nargs="+", default=["score", "outcomes", "experiment"])
+    parser.add_argument("--report-copies", type=int, default=2, help="earlier days copied from the scored batch for the report")
+    parser.add_argument("--sql-rows", type=int, default=0, help="also measure the SQL log at this many rows")
+    parser.add_argument("--home", default=None)
+    parser.add_argument("--child", default=None)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+    import tempfile
+
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    for engine in args.engine:
+        for rows in args.rows:
+            home = Path(args.home or tempfile.mkdtemp(prefix="bench-scale-")) / f"{engine}-{rows}"
+            home.mkdir(parents=True, exist_ok=True)
+            setup(home)
+            cohort_file(home, rows)
+            for step in args.steps:
+                if step == "experiment" and args.report_copies:
+                    print(_line(step, rows, engine, run(step, home, rows, engine)))
+                    copy_batches(home, args.report_copies)
+                    print(_line(step, rows * (args.report_copies + 1), engine, run(step, home, rows, engine), "  (log copied)"))
+                else:
+                    print(_line(step, rows, engine, run(step, home, rows, engine)))
+    if args.sql_rows:
+        home = Path(tempfile.mkdtemp(prefix="bench-scale-sql-"))
+        setup(home)
+        for step in ("score", "outcomes", "experiment"):
+            print(_line(step, args.sql_rows, "local", run(step, home, args.sql_rows, "local", log="sql"), "  (SQL log)"))
+
+
+if __name__ == "__main__":
+    main()
