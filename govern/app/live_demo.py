@@ -5,7 +5,11 @@ cohort is scored by the Prefect flow (champion acting, challenger silent, contro
 held out); the campaign acts on the audience file with a known true effect; each
 week the outcomes observed so far are ingested and the experiment report made, so
 the live gate can be seen holding and then opening; finally the challenger is
-approved and promoted through every gate, the live one included.
+approved and promoted through every gate, the live one included.  The offer's effect
+differs by customer (persuadables, sure things, lost causes, sleeping dogs): once every
+outcome has matured, an uplift model is trained on the experiment's two arms, judged,
+approved and promoted as ``retention-uplift``, and targeting by it is set against
+targeting by risk, each with its interval and the simulated truth.
 """
 
 from __future__ import annotations
@@ -38,7 +42,8 @@ def run_live_story(settings: Settings, log: AuditLog, train: Path, later: Path, 
 
     started = time.perf_counter()
     echo("")
-    echo(f"live experiment: {MODEL} (a retention offer to customers above the threshold; true effect: the offer prevents {OFFER_EFFECT:.0%} of their churn)")
+    echo(f"live experiment: {MODEL} (a retention offer to customers above the threshold; its effect differs by customer:"
+         " persuadables stay, sleeping dogs leave, sure things and lost causes do what they would have done)")
     if registry.alias_version(MODEL, registry.CHAMPION) is None:
         first = train_model(MODEL, train, trials=trials)
         report(echo, first)
@@ -50,7 +55,7 @@ def run_live_story(settings: Settings, log: AuditLog, train: Path, later: Path, 
     report(echo, second)
     challenger = registry.alias_version(MODEL, registry.CHALLENGER)
     echo(f"  challenger: {'v' + challenger + ' scores silently' if challenger else 'none (v' + second['version'] + ' failed its gates)'}")
-    campaign = campaign_demo.Campaign(offer_effect=OFFER_EFFECT, window_days=30, seed=11, drift=0.6)
+    campaign = campaign_demo.Campaign(offer_effect=OFFER_EFFECT, window_days=30, seed=11, drift=0.6, segments=campaign_demo.Segments())
     last = None
     for i in range(DAYS):
         day = START + timedelta(days=i)
@@ -93,5 +98,47 @@ def run_live_story(settings: Settings, log: AuditLog, train: Path, later: Path, 
             echo(f"  approved by {reviewer}; live gate passed: champion v{promoted}")
         except PromotionRefused as exc:
             echo(f"  promotion refused: {exc}")
+    targeted = run_uplift_story(settings, log, campaign, reviewer=reviewer, echo=echo)
     echo(f"  live chapter: {DAYS} daily batches of {ROWS_PER_DAY} in {time.perf_counter() - started:.0f} s")
-    return {"challenger": challenger, "promoted": promoted, "truth": truth.absolute_effect if truth else None, "lift": week.get("lift")}
+    return {"challenger": challenger, "promoted": promoted, "truth": truth.absolute_effect if truth else None, "lift": week.get("lift"), "uplift": targeted}
+
+
+def run_uplift_story(settings: Settings, log: AuditLog, campaign: campaign_demo.Campaign, *, reviewer: str, echo: Callable[[str], None]) -> dict:
+    """Every outcome matured: train the uplift model, govern it, and price risk against uplift targeting."""
+    from flows.experiment import outcomes_and_report
+    from flows.uplift import uplift
+    from govern.spec.model import load_spec
+    from govern.uplift import targeting
+
+    folder = settings.data_dir / "demo" / "live"
+    labels = folder / "outcomes_all.parquet"
+    campaign.all_labels().to_parquet(labels, index=False)
+    outcomes_and_report(MODEL, str(labels), report=False)
+    shares = ", ".join(f"{k} {v:.0%}" for k, v in campaign.segment_shares(targeted=True).items())
+    echo(f"  uplift: every outcome matured; among targeted customers {shares}")
+    result = uplift(MODEL, str(folder / "customers_*.parquet"), share=0.5)
+    ev = result["evaluation"]
+    model = ev["rankings"]["dr_learner"]
+    risk = ev["rankings"]["risk_score"]
+    echo(f"  {result['model']} v{result['version']}: gates {result['gates']}; Qini {model['qini']:+.4f} [{model['qini_interval'][0]:+.4f}, "
+         f"{model['qini_interval'][1]:+.4f}] against the risk score's {risk['qini']:+.4f} on {ev['customers']} held-out customers")
+    for line in result["failures"]:
+        echo(f"    not met: {line}")
+    held = result["held_out"].merge(campaign.effects().drop(columns="as_of"), on="customer_id", how="left")
+    economics = load_spec(MODEL, settings.models_dir).experiment
+    rows = targeting.compare(held["outcome"], held["treated"], {"risk": held["risk"].to_numpy(), "uplift": held["uplift"].to_numpy()}, share=0.5,
+                             value=economics.value_per_saved_customer, cost=economics.offer_cost, resamples=500, true_effect=held["effect"].to_numpy())
+    for row in rows:
+        echo(f"  offer to the top half by {row.rule}: {row.value_per_1000:,.0f} [{row.interval[0]:,.0f}, {row.interval[1]:,.0f}] per 1,000 targeted customers;"
+             f" true {row.true_value_per_1000:,.0f}")
+    promoted = None
+    if result["gates"] == PASSED:
+        approval.approve(log, result["model"], result["version"], reviewer=reviewer, note="demo approval of the uplift model",
+                         acknowledge=acknowledgement.required(result["model"], result["version"]))
+        try:
+            promoted = decisions.promote(log, result["model"], result["version"], actor="govern demo").version
+            echo(f"  approved by {reviewer}: {result['model']} champion v{promoted}; card {result['card']}")
+        except PromotionRefused as exc:
+            echo(f"  promotion refused: {exc}")
+    return {"version": result["version"], "gates": result["gates"], "promoted": promoted, "qini": model["qini"], "qini_interval": model["qini_interval"],
+            "targeting": [r.model_dump(mode="json") for r in rows]}
