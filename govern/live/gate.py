@@ -2,8 +2,13 @@
 
 Its silent period must be complete (distinct daily batches scored), enough outcomes
 of untreated customers scored by both models must have matured, and the lower bound
-of the paired bootstrap of its live difference from the champion must clear
-``-margin``.  The evidence is a record (``live.json``, :class:`govern.evidence.live.LiveEvidence`)
+of the paired bootstrap of its live difference from the champion, widened to the
+sequential boundary of the current look, must clear ``-margin``.  Then Spotify's rule:
+at least one success metric of ``gate.success`` improves and every guardrail of the
+experiment is non-inferior; a sample-ratio mismatch blocks everything with one line,
+and evidence made before these checks existed is refused until the report is made again.
+
+The evidence is a record (``live.json``, :class:`govern.evidence.live.LiveEvidence`)
 logged to MLflow with the experiment report; the SHA-256 of its strict JSON is set on the
 version as ``live.digest`` when the report is made, and promotion re-reads the record, checks the digest and judges the
 record, so what the reviewer saw is what promotion relies on.

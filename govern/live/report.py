@@ -197,7 +197,8 @@ def markdown(report: ExperimentReport, images: dict[str, str]) -> str:
              "## Lift against the holdout control group (matured outcomes, targeted customers)", "",
              f"- treatment rate {_fmt(lift.treatment_rate, '.3f')} (n={lift.treated}),"
              f" control rate {_fmt(lift.control_rate, '.3f')} (n={lift.control})",
-             f"- difference {_fmt(lift.difference)} [{_fmt(lift.lower)}, {_fmt(lift.upper)}] ({lift.confidence:.0%} interval)",
+             f"- difference {_fmt(lift.difference)} [{_fmt(lift.lower)}, {_fmt(lift.upper)}] ({lift.confidence:.0%} fixed-horizon interval:"
+             " valid for one look only; the sequential test below is valid at every look)",
              f"- relative {_fmt(lift.relative, '+.1%')} [{_fmt(lift.relative_lower, '+.1%')}, {_fmt(lift.relative_upper, '+.1%')}]",
              f"- outcomes prevented {_fmt(value.prevented, '.1f')} [{_fmt(value.prevented_lower, '.1f')}, {_fmt(value.prevented_upper, '.1f')}];"
              f" incremental value {_fmt(value.value, ',.0f')} [{_fmt(value.value_lower, ',.0f')}, {_fmt(value.value_upper, ',.0f')}]"

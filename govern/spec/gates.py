@@ -120,7 +120,9 @@ def _lift_only() -> list[SuccessMetric]:
 class LiveGate(Strict):
     """A challenger watched silently on live customers must have been watched long
     enough, on enough matured outcomes, and its live difference from the champion
-    (lower confidence bound, paired bootstrap) must not fall below ``-margin``."""
+    (lower confidence bound, paired bootstrap, widened to the sequential boundary) must not
+    fall below ``-margin``; a success metric must improve and every guardrail of the
+    experiment be non-inferior."""
 
     min_silent_days: int = Field(14, ge=1, description="Distinct daily batches the challenger must have scored silently")
     min_matured_outcomes: int = Field(500, ge=10, description="Matured outcomes of untreated (control) customers scored by both models")
