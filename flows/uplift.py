@@ -66,6 +66,7 @@ def uplift(model: str, features: str, *, share: float = 0.5, resamples: int = 50
     started = time.perf_counter()
     settings = load_settings()
     spec = load_spec(model, settings.models_dir)
+    _feature_files(features)  # before anything is read or written
     rules, learner = gate.UpliftGates(), Settings(seed=seed)
     table = table_task(spec, features, holdout_share)
     confidence = spec.experiment.confidence

@@ -164,3 +164,34 @@ def experiment(
         return
     typer.echo(f"{spec.name}: {result['customers_matured']} customers with matured outcomes, {result['customers_provisional']} provisional")
     _print_experiment(result)
+
+
+@app.command()
+@command
+def uplift(
+    model: str = typer.Argument(..., help="Spec name under models/ whose live experiment the uplift model learns from"),
+    features: str = typer.Option(..., "--features", help="The files that were scored (glob, or comma-separated globs): the model's inputs by id"),
+    share: float = typer.Option(0.5, "--share", min=0.01, max=1.0, help="Share of targeted customers offered when pricing risk and uplift targeting"),
+    resamples: int = typer.Option(500, "--resamples", min=100, help="Bootstrap resamples for the Qini, AUUC and value intervals"),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON"),
+):
+    """Train the uplift model on the experiment's two arms, judge it by Qini against the risk score, register <model>-uplift."""
+    spec = _live_spec(model)
+    quiet_prefect()
+    from flows.uplift import uplift as uplift_flow
+
+    result = uplift_flow(spec.name, features, share=share, resamples=resamples)
+    result.pop("held_out")
+    if as_json:
+        typer.echo(json.dumps(result, indent=2, default=str))
+        return
+    ev, counts = result["evaluation"], result["counts"]
+    typer.echo(f"{result['model']} v{result['version']}: gates {result['gates']}; trained on {counts['train']}, judged on {counts['held_out']}"
+               f" targeted customers ({counts['treated']} treated, {counts['control']} control in all)")
+    for name, r in ev["rankings"].items():
+        typer.echo(f"  {name}: Qini {r['qini']:+.4f} [{r['qini_interval'][0]:+.4f}, {r['qini_interval'][1]:+.4f}], AUUC {r['auuc']:+.4f}")
+    for t in result["targeting"]:
+        typer.echo(f"  top {t['share']:.0%} by {t['rule']}: {t['value_per_1000']:,.0f} [{t['interval'][0]:,.0f}, {t['interval'][1]:,.0f}] per 1,000 customers")
+    for line in result["failures"]:
+        typer.echo(f"  not met: {line}")
+    typer.echo(f"  card: {result['card']}")
