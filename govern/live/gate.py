@@ -28,7 +28,7 @@ from scipy.stats import norm
 from govern.evidence.evaluation import Comparison
 from govern.evidence.live import GuardrailResult, LiveEvidence, SampleRatio, Sequential
 from govern.live.sequential import current_bound
-from govern.spec.model import LiveGate
+from govern.spec.model import ExperimentSpec, LiveGate
 from govern.stores import registry
 
 LIVE_DIGEST, LIVE_RUN = "live.digest", "live.run_id"
@@ -138,6 +138,37 @@ def recorded_gate(name: str, version: str) -> tuple[LiveGate | None, str | None]
         return None, f"v{version}'s recorded live gate is not valid ({exc.__class__.__name__}), so it cannot be judged"
 
 
+def _recorded_experiment(name: str, version: str) -> dict | None:
+    record = registry.read_record(name, version)
+    return (record.spec.model_extra or {}).get("experiment") if record is not None else None
+
+
+def against_recorded_experiment(evidence: LiveEvidence, recorded: dict | None) -> list[str]:
+    """The report must have applied the experiment rules recorded with the version, not a
+    spec file loosened since: the same sequential plan, the sample-ratio threshold and every
+    recorded guardrail at its recorded margin or tighter.  A record without an experiment
+    section (older versions) leaves the report's own rules standing."""
+    if not recorded or evidence.sequential is None or evidence.srm is None or evidence.guardrails is None:
+        return []
+    seq, v = evidence.sequential, f"v{evidence.challenger_version}"
+    try:
+        exp = ExperimentSpec.model_validate(recorded)
+    except ValueError as exc:
+        return [f"{v}'s recorded experiment rules are not valid ({exc.__class__.__name__}), so its live evidence cannot be judged"]
+    reasons = []
+    if (seq.planned_days, seq.spending) != (exp.planned_days, exp.spending) or abs(seq.alpha - (1 - exp.confidence)) > 1e-9:
+        reasons.append(f"{v}'s sequential test used {seq.planned_days} planned days, {seq.spending} spending and alpha {seq.alpha:g}, not the recorded"
+                       f" {exp.planned_days}, {exp.spending} and {1 - exp.confidence:g}")
+    if evidence.srm.threshold < exp.srm_p_value:
+        reasons.append(f"{v}'s sample-ratio check used p < {evidence.srm.threshold:g}, looser than the recorded {exp.srm_p_value:g}")
+    applied = {(g.metric, g.column): g.max for g in evidence.guardrails}
+    for g in exp.guardrails:
+        if applied.get((g.metric, g.column), float("inf")) > g.max:
+            reasons.append(f"{v}'s recorded guardrail {g.metric}{f' ({g.column})' if g.column else ''} at most {g.max:g} was not applied"
+                           " with that margin or tighter")
+    return reasons
+
+
 def current_digest(name: str, version: str) -> str | None:
     return (registry.get_version(name, version).tags or {}).get(LIVE_DIGEST)
 
@@ -173,4 +204,4 @@ def refusals(name: str, version: str) -> list[str]:
     if evidence.champion_version != champion:
         reasons.append(f"v{version}'s live evidence compares it with v{evidence.champion_version}, but the champion is now v{champion}:"
                        f" run govern experiment {name} again")
-    return reasons + judge(evidence, gate)
+    return reasons + against_recorded_experiment(evidence, _recorded_experiment(name, version)) + judge(evidence, gate)

@@ -112,3 +112,17 @@ def test_a_guardrail_without_its_column_or_margin_is_refused(bad):
 
     with pytest.raises(ValidationError):
         Guardrail(**bad)
+
+
+def test_the_report_must_have_applied_the_experiment_rules_recorded_with_the_version():
+    evidence = _evidence(-0.12, COST)  # planned 20 days, O'Brien-Fleming, alpha 0.05; cost at most 200
+    recorded = _exp(COST).model_dump(mode="json")
+    assert live_gate.against_recorded_experiment(evidence, recorded) == []
+    assert live_gate.against_recorded_experiment(evidence, None) == []  # older records hold no experiment section
+    tighter = {**recorded, "guardrails": [{"metric": "cost_per_retained_customer", "max": 150.0}, OPT_OUT.model_dump(mode="json")]}
+    reasons = live_gate.against_recorded_experiment(evidence, tighter)
+    assert len(reasons) == 2 and "at most 150 was not applied" in reasons[0] and "rate_increase (opted_out)" in reasons[1]
+    [plan] = live_gate.against_recorded_experiment(evidence, {**recorded, "planned_days": 60})
+    assert "used 20 planned days" in plan and "not the recorded 60" in plan
+    [broken] = live_gate.against_recorded_experiment(evidence, {**recorded, "planned_days": "many"})
+    assert "recorded experiment rules are not valid" in broken
