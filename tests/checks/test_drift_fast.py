@@ -1,5 +1,5 @@
 """The drift gate's direct statistics against Evidently's own on the same full frames,
-and the report's size and shared viewer script."""
+and the report: self-contained (Evidently's script and font inline) and its data compacted."""
 
 import json
 
@@ -10,7 +10,7 @@ from evidently import DataDefinition, Dataset, Report
 from evidently.presets import DataDriftPreset
 
 from govern.checks.drift.assess import assess_drift
-from govern.checks.drift.html import font_name, script_name
+from govern.checks.drift.html import _inline_assets
 
 NUM = ["tenure", "spend", "tickets", "flat"]
 CAT = ["plan", "region"]
@@ -77,20 +77,26 @@ def test_overrides_direct_and_by_evidently(tmp_path, monkeypatch):
     assert psi.columns["spend"].method == "psi" and psi.columns["plan"].method == "psi"
 
 
-def test_report_is_small_and_finds_the_shared_script(tmp_path, monkeypatch):
+def _beside_the_assets(html: str) -> int:
+    """The page's size without Evidently's inline script and font: its data and layout."""
+    script, font = _inline_assets()
+    assert html.count(script) == 1 and html.count(font) == 1  # carried inline, once: nothing to fetch
+    return len(html.encode()) - len(script.encode()) - len(font.encode())
+
+
+def test_report_carries_its_script_and_its_data_is_small(tmp_path, monkeypatch):
     monkeypatch.setenv("GOVERN_HOME", str(tmp_path))
     rng = np.random.default_rng(2)
     out = tmp_path / "model_cards" / "churn" / "v3"
     assess_drift(_frame(5000, rng), _frame(5000, rng, 15.0), columns=NUM + CAT, categorical=CAT, out_dir=out)
     html = (out / "drift.html").read_text()
-    assert len(html.encode()) < 500_000
-    assert (tmp_path / "model_cards" / "_assets" / script_name()).stat().st_size > 1_000_000
-    assert script_name() in html and "drawDashboard" in html
+    assert _beside_the_assets(html) < 500_000
+    assert "_assets/" not in html and "drawDashboard" in html
     data = json.loads((out / "drift.json").read_text())
     assert data["summary"]["report_agrees"] is True
 
 
-def test_a_clv_sized_report_is_small_and_finds_the_shared_assets(tmp_path, monkeypatch):
+def test_a_clv_sized_reports_data_is_small(tmp_path, monkeypatch):
     """The CLV demo's shape (13 numeric and 4 categorical columns, 2,142 against 1,117
     rows) wrote 615 KB before its charts shared one Plotly template."""
     monkeypatch.setenv("GOVERN_HOME", str(tmp_path))
@@ -107,9 +113,7 @@ def test_a_clv_sized_report_is_small_and_finds_the_shared_assets(tmp_path, monke
     out = tmp_path / "model_cards" / "clv" / "v1"
     assess_drift(reference, current, columns=list(reference.columns), categorical=categorical, out_dir=out)
     html = (out / "drift.html").read_text()
-    assert len(html.encode()) < 500_000
-    assert script_name() in html and font_name() in html and "base64" not in html
-    assert (tmp_path / "model_cards" / "_assets" / font_name()).exists()
+    assert _beside_the_assets(html) < 500_000 and "_assets/" not in html
     # Every chart refers to one shared copy of the Plotly template.
     assert html.count('"__govern_template__":0') > len(reference.columns) and '"__govern_template__":1' not in html
     assert json.loads((out / "drift.json").read_text())["summary"]["report_agrees"] is True

@@ -148,7 +148,6 @@ def assess_drift(
     """
     from govern.checks.drift import html as report_assets
     from govern.checks.drift import stats as drift_stats
-    from govern.core.settings import load_settings
 
     columns = list(dict.fromkeys(columns))
     if not columns:
@@ -204,8 +203,7 @@ def assess_drift(
         html_path=str(html_path),
         json_path=str(json_path),
     )
-    report_assets.ensure_assets(load_settings().cards_dir / "_assets")
-    html_path.write_text(report_assets.html_without_script(snapshot), encoding="utf-8")
+    html_path.write_text(report_assets.report_html(snapshot), encoding="utf-8")
     write_evidence(json_path, DriftEvidence(summary=summary, evidently=json.loads(snapshot.json())))
     return summary
 

@@ -1,22 +1,21 @@
-"""Evidently's HTML without its 3.5 MB viewer script in every file.
+"""Evidently's drift report as one self-contained HTML file that draws wherever it is opened.
 
-``Snapshot.save_html`` embeds Evidently's script and icon font in each report (3.9 MB).
-Here the report is drawn by Evidently's own template with ``embed_lib=False``, and the
-script is kept once per project under ``model_cards/_assets/`` (version in the name).
-The page finds it by trying ``_assets/`` and ``model_cards/_assets/`` in each parent
-folder up to the project root, so the same file opens offline from
-``model_cards/<model>/v<N>/``, from a monitoring folder below it and from the run's
-staged evidence; where the script cannot be reached (an artifact viewer) the page says
-so and points at ``drift.json``, which holds every figure.
+MLflow's artifact viewer shows an HTML artifact in a sandboxed iframe loaded from a
+``blob:`` URL, where no relative path reaches a script beside the file; so the page
+carries Evidently's viewer script and its icon font (as a ``data:`` URL) inline, as
+``Snapshot.save_html`` does, and opens offline from ``model_cards/``, from the run's
+artifacts and from the MLflow UI alike.
 
-The icon font (0.1 MB) is shared the same way (a CSS source list tries the same
-folders).  Every chart of a report repeats one 7.5 KB Plotly template and draws with
-16-digit floats; the page keeps each distinct template once and rounds the drawn
-numbers to 6 significant digits, so a 17-column report is about a third of its size.
+What is compacted: every chart of a report repeats one 7.5 KB Plotly template and draws
+with 16-digit floats; the page keeps each distinct template once and rounds the drawn
+numbers to 6 significant digits (``drift.json`` keeps every figure), so a 17-column
+report is about a third smaller than Evidently's own.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
 import hashlib
 import json
 import math
@@ -24,33 +23,6 @@ import shutil
 from pathlib import Path
 
 from govern.checks.drift import evidently_internals
-
-_LOADER = """<script>
-(function () {{
-  var names = {names};
-  var tries = [];
-  for (var up = 0; up < 7; up++) {{
-    var prefix = "../".repeat(up);
-    tries.push(prefix + "_assets/" + names[0], prefix + "model_cards/_assets/" + names[0]);
-  }}
-  function next(i) {{
-    if (i >= tries.length) {{
-      document.getElementById("root_{id}").innerHTML = "<p>Evidently's viewer ({script}) was not found beside this project. \
-Open this file from model_cards/ in the project, or read drift.json: it holds every figure.</p>";
-      return;
-    }}
-    var s = document.createElement("script");
-    s.src = tries[i];
-    s.onload = function () {{
-      window.drawDashboard({id}, new Map(Object.entries(additional_graphs_{id})), "root_{id}");
-    }};
-    s.onerror = function () {{ s.remove(); next(i + 1); }};
-    document.body.appendChild(s);
-  }}
-  next(0);
-}})();
-</script>"""
-
 
 _RESTORE = """<script>
 function govern_restore(value, templates) {
@@ -66,7 +38,6 @@ var %(id)s = govern_restore(%(data)s, %(templates)s);
 var additional_graphs_%(id)s = %(graphs)s;
 </script>"""
 
-_LEVELS = 7
 
 
 def script_name() -> str:
@@ -82,7 +53,8 @@ def font_name() -> str:
 
 
 def ensure_assets(folder: Path) -> Path:
-    """Copy Evidently's viewer script and icon font into ``folder`` once; returns the script's path."""
+    """Copy Evidently's viewer script and icon font into ``folder`` once (reports written before
+    the page carried them inline load them from there); returns the script's path."""
     for source, name in ((evidently_internals.VIEWER_SCRIPT, script_name()), (evidently_internals.ICON_FONT, font_name())):
         target = Path(folder) / name
         if not target.exists():
@@ -91,12 +63,6 @@ def ensure_assets(folder: Path) -> Path:
             shutil.copyfile(evidently_internals.static_file(source), partial)
             partial.replace(target)
     return Path(folder) / script_name()
-
-
-def _font_sources() -> str:
-    """A CSS ``src`` list: the browser takes the first shared font it can load."""
-    return ", ".join(f"url({'../' * up}{folder}{font_name()}) format('woff2')"
-                     for up in range(_LEVELS) for folder in ("_assets/", "model_cards/_assets/"))
 
 
 def _compact(value, templates: dict[str, int]):
@@ -128,17 +94,34 @@ def _data_block(dashboard_id: str, dashboard_info, graphs: dict) -> str:
     return _RESTORE % {k: v.replace("</", "<\\/") for k, v in packed.items()}
 
 
-def html_without_script(snapshot) -> str:
-    """The snapshot's standalone HTML (as ``save_html`` writes it) with its data compacted
-    and a loader for the shared script and font in place of the embedded ones."""
+_DRAW = """<script>{script}</script>
+<script>window.drawDashboard({id}, new Map(Object.entries(additional_graphs_{id})), "root_{id}");</script>"""
+
+
+@functools.cache
+def _inline_assets() -> tuple[str, str]:
+    """Evidently's viewer script (safe inside a script element) and its icon font as a CSS source."""
+    script = evidently_internals.static_file(evidently_internals.VIEWER_SCRIPT).read_text(encoding="utf-8").replace("</script", "<\\/script")
+    font = base64.b64encode(evidently_internals.static_file(evidently_internals.ICON_FONT).read_bytes()).decode("ascii")
+    return script, f"url(data:font/woff2;base64,{font}) format('woff2');"
+
+
+def report_html(snapshot) -> str:
+    """The snapshot's standalone HTML with its data compacted and Evidently's script and
+    font inline: it draws from a file, the run's artifacts or MLflow's artifact viewer."""
     widgets = evidently_internals.snapshot_widgets(snapshot)
     graphs = evidently_internals.additional_graphs(widgets)
     dashboard_id = "report_" + hashlib.sha1(snapshot.json().encode()).hexdigest()[:16]
     info = evidently_internals.dashboard_info(widgets)
+    script, font = _inline_assets()
     page = evidently_internals.page_without_script(dashboard_id, info, graphs, font_file="GOVERN_FONT_SOURCES")
-    page = page.replace("url(GOVERN_FONT_SOURCES);", _font_sources() + ";", 1)
+    page = page.replace("url(GOVERN_FONT_SOURCES);", font, 1)
     page = page.replace(evidently_internals.NO_EMBEDDED_DATA, _data_block(dashboard_id, info, graphs), 1)
     start = page.index(evidently_internals.DRAW_SCRIPT)
     end = page.index("</script>", start) + len("</script>")
-    loader = _LOADER.format(names=json.dumps([script_name()]), id=dashboard_id, script=script_name())
-    return page[:start] + loader + page[end:]
+    return page[:start] + _DRAW.format(script=script, id=dashboard_id) + page[end:]
+
+
+def html_without_script(snapshot) -> str:
+    """The same self-contained page (:func:`report_html`), under the name earlier callers use."""
+    return report_html(snapshot)
