@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from govern.card.against import challenger_comparisons
 from govern.checks.leakage import LeakageReport
 from govern.data.overlap import TRAINING_IDS_FILE, hash_ids, salt_fingerprint, write_id_hashes
 from govern.data.splits import Split
@@ -180,7 +181,8 @@ def build_record(spec: ModelSpec, trained: Trained, judged: Judged, run: RunCont
         leakage=judged.leakage.to_dict(),
         fairness=fairness,
         representation=judged.representation,
-        mitigation=judge_mitigated(spec, mitigation, evaluation.metrics, fairness, drift) if mitigation else None,
+        mitigation=(judge_mitigated(spec, mitigation, evaluation.metrics, fairness, drift, challenger_comparisons(spec, trained, judged))
+                    if mitigation else None),
         drift=drift,
         gates=judged.verdict,
         timings=run.timings,

@@ -3,29 +3,50 @@
 A spec may ask for one or more mitigations: Fairlearn's ``ThresholdOptimizer`` and
 ``ExponentiatedGradient`` (fitted on the validation rows, so the holdout stays unseen)
 and reweighing (refitted on training and validation rows).  Each is scored on the same
-holdout and judged by the same gates, so the reviewer sees what fairness would cost in
-accuracy.  The registered model stays the tuned one, and a mitigation that cannot run
+holdout and judged by exactly the challenger's gates: its metric floors on intervals,
+the champion and every baseline on the same paired bootstrap, the challenger's leakage
+and drift results, and fairness; so the reviewer sees what fairness would cost, and a
+candidate worse than the champion fails as the challenger would.  The registered model stays the tuned one, and a mitigation that cannot run
 is reported "not applicable" with its reason instead of taking the run down.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
 from govern.checks.fairness.assess import as_groups, assess_scores
+from govern.evidence.baseline import BaselineComparison
+from govern.evidence.evaluation import Comparison
 from govern.evidence.fairness import FairnessReport, fairness_evidence
 from govern.evidence.mitigation import MitigationResult, MitigationStatus
+from govern.evidence.verdict import FAILED, GateResult
 from govern.gates import rules as gates
 from govern.mitigation import fairlearn_internals
 from govern.mitigation.groups import exclusion_note, exclusions, group_labels
 from govern.spec.model import MITIGATION_METHODS, ModelSpec
 from govern.stats.evaluation import holdout_metrics
+from govern.stats.intervals import bootstrap_intervals
 
 POSTPROCESSING = ("threshold_optimizer", "exponentiated_gradient")
 MITIGATION_CONSTRAINTS = ("equalized_odds", "demographic_parity")
 LABEL_METRICS = ("accuracy", "precision", "recall", "f1")
+SCORE_METRICS = ("roc_auc", "log_loss", "brier")
+SCORED = "holdout_scores"
+
+
+class Candidates(list):
+    """The candidates (:class:`MitigationResult`) with, by method, their holdout scores and
+    0/1 decisions: the record keeps neither, but the champion and baseline gates compare
+    a candidate's scores with theirs as they compared the challenger's."""
+
+    def __init__(self, items=(), scored: dict[str, tuple[np.ndarray, np.ndarray]] | None = None):
+        super().__init__(items)
+        self.scored = dict(scored or {})
 
 
 def _groups(sensitive):
@@ -99,7 +120,7 @@ def _scored(spec: ModelSpec, holdout: pd.DataFrame, scores: np.ndarray, labels: 
     metrics = holdout_metrics(spec.task, y, scores, threshold)
     label_metrics = holdout_metrics(spec.task, y, labels.astype(float), 0.5)
     metrics.update({name: label_metrics[name] for name in LABEL_METRICS})
-    return {"metrics": metrics, "fairness": assess_scores(spec, holdout, scores, labels=labels, threshold=threshold)}
+    return {"metrics": metrics, "fairness": assess_scores(spec, holdout, scores, labels=labels, threshold=threshold), SCORED: (scores, labels)}
 
 
 def _postprocessed(spec: ModelSpec, model, split, method: str, threshold: float) -> dict:
@@ -149,7 +170,7 @@ def _first_line(exc: Exception) -> str:
     return f"{type(exc).__name__}: {text[0] if text else 'no message'}"
 
 
-def mitigated_candidate(spec: ModelSpec, model, split, threshold: float) -> list[MitigationResult]:
+def mitigated_candidate(spec: ModelSpec, model, split, threshold: float) -> Candidates:
     """One candidate per mitigation method of the spec (none: an empty list); never raises.
 
     Each has status "fitted" with its metrics and fairness report, or "not_applicable"
@@ -158,7 +179,7 @@ def mitigated_candidate(spec: ModelSpec, model, split, threshold: float) -> list
     """
     from govern.mitigation.reweighing import CONSTRAINT
 
-    candidates = []
+    candidates = Candidates()
     for method in spec.fairness.mitigation:
         constraint = CONSTRAINT if method == "reweighing" else spec.fairness.mitigation_constraint
         try:
@@ -169,6 +190,8 @@ def mitigated_candidate(spec: ModelSpec, model, split, threshold: float) -> list
             outcome = _reweighed(spec, model, split, threshold) if method == "reweighing" else _postprocessed(spec, model, split, method, threshold)
         except Exception as exc:  # a mitigation must never take the run down
             outcome = {"reason": _first_line(exc)}
+        if SCORED in outcome:
+            candidates.scored[method] = outcome.pop(SCORED)
         candidate = MitigationResult(method=method, constraint=constraint, status=MitigationStatus.FITTED, **outcome)
         if candidate.metrics is None:
             candidate = candidate.changed(status=MitigationStatus.NOT_APPLICABLE, reason=candidate.reason or "no scores")
@@ -176,26 +199,75 @@ def mitigated_candidate(spec: ModelSpec, model, split, threshold: float) -> list
     return candidates
 
 
+def _none(scores: np.ndarray) -> None:
+    return None
+
+
+def _no_baselines(scores: np.ndarray) -> list[BaselineComparison]:
+    return []
+
+
+@dataclass(frozen=True)
+class Against:
+    """What the challenger was judged against on the holdout, so each candidate meets
+    exactly its gates: the labels and the challenger's threshold; ``champion`` and
+    ``baselines`` compare a candidate's holdout scores by the paired bootstrap the
+    challenger's went through (``champion`` returns None when the champion could not be
+    scored, ``champion_note`` says why); the challenger's leakage results."""
+
+    y: np.ndarray
+    threshold: float
+    champion_version: str | None
+    champion: Callable[[np.ndarray], Comparison | None] = _none
+    champion_note: str = ""
+    baselines: Callable[[np.ndarray], list[BaselineComparison]] = _no_baselines
+    leakage: list[GateResult] = field(default_factory=list)
+
+
+NOT_GIVEN = "not compared: the candidate's holdout scores or what the challenger was compared with were not given"
+
+
+def _gates(spec: ModelSpec, candidate: MitigationResult, scored, against: Against | None, drift) -> gates.GateReport:
+    """The challenger's gates over one candidate's evidence; what cannot be compared fails closed."""
+    intervals: dict = {}
+    comparison, found = None, []
+    champion_version: str | None = "unknown"
+    champion_note = NOT_GIVEN
+    leakage = [GateResult("leakage", "leakage", FAILED, None, "the challenger's leakage gate", NOT_GIVEN)]
+    if against is not None:
+        champion_version, leakage = against.champion_version, against.leakage
+        if scored is not None:
+            scores, labels = scored
+            intervals = bootstrap_intervals(spec.task, SCORE_METRICS, against.y, scores, threshold=against.threshold, seed=spec.split.seed)
+            intervals.update(bootstrap_intervals(spec.task, LABEL_METRICS, against.y, labels.astype(float), threshold=0.5, seed=spec.split.seed))
+            comparison, champion_note, found = against.champion(scores), against.champion_note, against.baselines(scores)
+    return gates.evaluate_gates(
+        spec, metrics=candidate.metrics or {}, intervals=intervals, comparison=comparison, champion_version=champion_version,
+        champion_note=champion_note, fairness=candidate.fairness, drift=drift, leakage=leakage, baselines=found,
+    )
+
+
 def judge_mitigated(
     spec: ModelSpec, mitigation: MitigationResult | list[MitigationResult] | None, metrics: dict,
-    fairness: FairnessReport | None, drift,
+    fairness: FairnessReport | None, drift, against: Against | None = None,
 ) -> list[MitigationResult]:
-    """Every candidate's gate verdict and its side-by-side rows with the tuned model.
+    """Every candidate's verdict under the challenger's gates and its side-by-side rows
+    with the tuned model.
 
     ``mitigation`` is what :func:`mitigated_candidate` returned (a single candidate is
-    accepted too).  A judged candidate gets status "judged", ``gates`` and ``comparison``
+    accepted too); ``against`` is what the challenger was compared with.  Without it,
+    or without a candidate's holdout scores, the champion, baseline and leakage gates
+    fail closed.  A judged candidate gets status "judged", ``gates`` and ``comparison``
     (row name -> (tuned, candidate)); a not-applicable one keeps its reason.
     """
     candidates = [mitigation] if isinstance(mitigation, MitigationResult) else list(mitigation or [])
+    scored = getattr(mitigation, "scored", {})
     judged = []
     for candidate in candidates:
         if not candidate.applicable or candidate.metrics is None:
             judged.append(candidate.changed(status=MitigationStatus.NOT_APPLICABLE, gates=None, comparison=None))
             continue
-        report = gates.evaluate_gates(
-            spec, metrics=candidate.metrics, comparison=None, champion_version=None,
-            fairness=candidate.fairness, drift=drift,
-        )
+        report = _gates(spec, candidate, scored.get(candidate.method), against, drift)
         rows = {m: (metrics.get(m), candidate.metrics.get(m)) for m in dict.fromkeys((spec.primary_metric, "accuracy", "recall"))}
         for g in spec.gates.fairness:
             rows[f"{g.metric} by {g.feature}"] = (
