@@ -16,7 +16,7 @@ $(UV):
 	.tools/bin/pip install --quiet --disable-pip-version-check uv
 
 $(VENV)/.installed: pyproject.toml uv.lock $(UV)
-	$(UV) sync --quiet --frozen --extra test --extra team --extra scale
+	$(UV) sync --quiet --frozen --extra test --extra team --extra scale --extra docs
 	touch $@
 
 install: $(VENV)/.installed
