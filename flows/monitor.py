@@ -12,17 +12,16 @@ import getpass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pandas as pd
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.retries import transient
 from govern.core.settings import load_settings
-from govern.data import validation
 from govern.evidence.io import write_evidence
 from govern.governance.card_refresh import refresh_after_decision
 from govern.monitoring import check as monitoring
 from govern.monitoring import report as monitoring_report
+from govern.monitoring import stream
 from govern.spec.model import load_spec
 from govern.stores.audit.log import AuditLog
 
@@ -35,8 +34,9 @@ def reference_task(name: str):
 
 
 @task(name="check", **STEP)
-def check_task(spec, reference, current: pd.DataFrame, out_dir: Path) -> monitoring.MonitoringOutcome:
-    return monitoring.check(spec, reference, current, out_dir)
+def check_task(spec, reference, current: str, out_dir: Path) -> monitoring.MonitoringOutcome:
+    """The new data streamed by chunks (memory bounded by a chunk, not the rows)."""
+    return stream.check_file(spec, reference, Path(current), out_dir)
 
 
 @flow(name="monitor", validate_parameters=False)
@@ -44,12 +44,11 @@ def monitor(model: str, current: str) -> dict:
     """Judge the champion on ``current``; returns the outcome as plain JSON-able data."""
     settings = load_settings()
     spec = load_spec(model, settings.models_dir)
-    frame = validation.validate_frame(validation.load_table(Path(current)), spec, require_target=False)
     monitoring.require_champion(spec.name)
     reference = reference_task(spec.name)
     now = datetime.now(UTC)
     out_dir = settings.cards_dir / spec.name / f"v{reference.version}" / "monitoring" / now.strftime("%Y-%m-%dT%H%M%SZ")
-    outcome = check_task(spec, reference, frame, out_dir)
+    outcome = check_task(spec, reference, str(current), out_dir)
     outcome.current, outcome.checked_at = str(current), now.isoformat(timespec="seconds")
     outcome.reports = monitoring_report.write_reports(outcome, out_dir)
     write_evidence(out_dir / "outcome.json", outcome)

@@ -133,14 +133,15 @@ def monitor(
     import inspect
     from datetime import datetime
 
-    from govern.data import retraining, validation
+    from govern.data import retraining
     from govern.monitoring import check as monitoring
+    from govern.monitoring import stream
     from govern.monitoring.report import summary_lines
     from govern.spec.model import load_spec
 
     settings = load_settings()
     spec = load_spec(model, settings.models_dir)
-    validation.validate_frame(validation.load_table(current), spec, require_target=False)
+    stream.precheck(spec, current)  # columns, ids, row count and a first chunk, without reading the file whole
     monitoring.require_champion(spec.name)
     quiet_prefect()
     from flows.monitor import monitor as monitor_flow
