@@ -166,7 +166,71 @@ def copy_batches(home: Path, copies: int) -> int:
     return copies
 
 
-STEPS = {"score": step_score, "outcomes": step_outcomes, "experiment": step_experiment}
+def monitor_file(home: Path, rows: int) -> Path:
+    """Labelled new data with drift injected (the demo's generator, repeated above 1M rows)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from govern.demo.customers import generate_customers
+
+    path = home / "data" / f"monitor_{rows}.parquet"
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    base = generate_customers(min(rows, BASE_ROWS), seed=9, drift=0.3, id_offset=70_000_000)
+    with pq.ParquetWriter(str(path) + ".partial", pa.Table.from_pandas(base, preserve_index=False).schema) as writer:
+        for start in range(0, rows, len(base)):
+            part = base.iloc[: min(len(base), rows - start)].copy()
+            part["customer_id"] = [f"M{i:09d}" for i in range(start, start + len(part))]
+            writer.write_table(pa.Table.from_pandas(part, preserve_index=False), row_group_size=250_000)
+    os.replace(str(path) + ".partial", path)
+    return path
+
+
+def _monitoring(home: Path):
+    """The churn spec, the live champion and 200k reference rows, as ``govern monitor`` has them."""
+    settings = _settings(home)
+    import mlflow
+
+    from govern.demo.customers import generate_customers
+    from govern.monitoring.check import Reference
+    from govern.spec.model import load_spec
+    from govern.stores import registry
+
+    spec = load_spec("churn", REPO / "models")
+    version = registry.alias_version("retention", registry.CHAMPION)
+    model = mlflow.catboost.load_model(f"models:/retention/{version}")
+    reference = Reference(version=version, run_id="", frame=generate_customers(200_000, seed=0)[list(model.feature_names_)], model=model)
+    return settings, spec, reference
+
+
+def step_monitor(home: Path, rows: int, engine: str) -> dict:
+    settings, spec, reference = _monitoring(home)
+    from govern.monitoring import stream
+
+    path = monitor_file(home, rows)
+    start = time.perf_counter()
+    workers: list = []
+    if engine == "dask":
+        from govern.live import partitions
+
+        with partitions.cluster() as client:
+            outcome = stream.check_file(spec, reference, path, home / "monitor-out", client=client)
+            workers = partitions.worker_peaks_mib(client)
+    elif engine == "memory":
+        from govern.data import validation
+        from govern.monitoring import check as monitoring
+
+        outcome = monitoring.check(spec, reference, validation.validate_frame(validation.load_table(path), spec, require_target=False),
+                                   home / "monitor-out")
+    else:
+        outcome = stream.check_file(spec, reference, path, home / "monitor-out")
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "rows_per_s": rows / seconds, "status": str(outcome.status), "worker_peaks_mib": workers,
+            "drifted": outcome.drift.drifted_columns}
+
+
+STEPS = {"score": step_score, "outcomes": step_outcomes, "experiment": step_experiment, "monitor": step_monitor}
 
 
 def child(args) -> None:
@@ -195,7 +259,7 @@ def _line(step: str, rows: int, engine: str, r: dict, note: str = "") -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
-    parser.add_argument("--engine", nargs="+", default=["local"], choices=["local", "dask"])
+    parser.add_argument("--engine", nargs="+", default=["local"], choices=["local", "dask", "memory"])
     parser.add_argument("--steps", nargs="+", default=["score", "outcomes", "experiment"])
     parser.add_argument("--report-copies", type=int, default=2, help="earlier days copied from the scored batch for the report")
     parser.add_argument("--sql-rows", type=int, default=0, help="also measure the SQL log at this many rows")
@@ -213,8 +277,9 @@ def main() -> None:
             home = Path(args.home or tempfile.mkdtemp(prefix="bench-scale-")) / f"{engine}-{rows}"
             home.mkdir(parents=True, exist_ok=True)
             setup(home)
-            cohort_file(home, rows)
             for step in args.steps:
+                if engine == "memory" and step != "monitor":
+                    continue
                 if step == "experiment" and args.report_copies:
                     print(_line(step, rows, engine, run(step, home, rows, engine)))
                     copy_batches(home, args.report_copies)

@@ -39,13 +39,13 @@ CHUNK_ROWS = 250_000
 SAMPLE_ROWS = 10_000
 
 
-def chunks(path: Path, columns: list[str], chunk_rows: int):
-    """Parquet row groups streamed; a CSV by pandas' chunks."""
+def chunks(path: Path, columns: list[str], chunk_rows: int, groups: list[int] | None = None):
+    """Parquet row groups streamed (``groups``: only those); a CSV by pandas' chunks."""
     if path.suffix.lower() == ".csv":
         yield from pd.read_csv(path, usecols=lambda c: c in columns, chunksize=chunk_rows)
         return
     names = pq.ParquetFile(path).schema_arrow.names
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows, columns=[c for c in columns if c in names]):
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows, row_groups=groups, columns=[c for c in columns if c in names]):
         yield batch.to_pandas()
 
 
@@ -98,6 +98,15 @@ class _Drift:
                     self.shares[col].add(pd.Series(values))
             else:
                 self.shares[col].add(frame[col])
+
+    def merge(self, other: _Drift) -> None:
+        """Add another partition's sums (exact) and whole columns (in partition order)."""
+        for col, w in other.wasserstein.items():
+            self.wasserstein[col].merge(w)
+        for col, shares in other.shares.items():
+            self.shares[col].merge(shares)
+        for col, parts in other.whole.items():
+            self.whole[col].extend(parts)
 
     def columns(self, path: Path, chunk_rows: int) -> tuple[dict[str, dict], dict[str, str | None]]:
         per_column: dict[str, dict] = {}
@@ -190,8 +199,34 @@ def precheck(spec: ModelSpec, path: Path) -> int:
     return ids.rows
 
 
-def check_file(spec: ModelSpec, reference: Reference, path: Path, out_dir: Path, *, chunk_rows: int = CHUNK_ROWS) -> MonitoringOutcome:
-    """:func:`govern.monitoring.check.check` on ``path`` read chunk by chunk."""
+def _read(*, spec, frame, model, path, wanted, chunk_rows, share, groups, seed) -> dict:
+    """One partition's (or the whole file's) sums, sample rows and labelled arrays."""
+    features = list(model.feature_names_)
+    target, sensitive = spec.data.target, [c for c in spec.fairness.sensitive_features if c in wanted]
+    drift, chunk_spec, rng = _Drift(spec, frame, features), _chunk_spec(spec), np.random.default_rng(seed)
+    out: dict = {"drift": drift, "samples": [], "ys": [], "scores": [], "groups": [], "labelled": {True: 0, False: 0}}
+    for raw in chunks(path, wanted, chunk_rows, groups):
+        valid = validation.validate_frame(raw, chunk_spec, require_target=False)
+        drift.add(valid)
+        out["samples"].append(valid.loc[rng.random(len(valid)) < share, features])
+        has = bool(target in valid.columns and valid[target].notna().all())
+        out["labelled"][has] += len(valid)
+        if has:
+            out["ys"].append(valid[target].to_numpy())
+            out["scores"].append(tuning.predict(spec, model, valid))
+            out["groups"].append(valid[sensitive].astype("category") if sensitive else valid.iloc[:, :0])
+    return out
+
+
+def _read_shared(read: dict, groups: list[int], seed: int) -> dict:
+    return _read(**read, groups=groups, seed=seed)
+
+
+def check_file(spec: ModelSpec, reference: Reference, path: Path, out_dir: Path, *, chunk_rows: int = CHUNK_ROWS,
+               client=None) -> MonitoringOutcome:
+    """:func:`govern.monitoring.check.check` on ``path`` read chunk by chunk; with a Dask
+    ``client``, its row groups are read on the cluster's workers and the sums merged
+    (exactly: counts and sums), the labelled arrays joined in the file's order."""
     path = Path(path)
     features = list(reference.model.feature_names_)
     names = file_columns(path)
@@ -202,22 +237,24 @@ def check_file(spec: ModelSpec, reference: Reference, path: Path, out_dir: Path,
     target = spec.data.target
     sensitive = [c for c in spec.fairness.sensitive_features if c in names]
     wanted = list(dict.fromkeys([spec.data.id_column, *features, target, *sensitive, *([spec.data.time_column] if spec.data.time_column else [])]))
-    drift = _Drift(spec, reference.frame, features)
-    chunk_spec = _chunk_spec(spec)
-    rng = np.random.default_rng(spec.split.seed)
-    share = min(1.0, SAMPLE_ROWS / max(rows, 1))
-    samples, ys, scores, groups = [], [], [], []
-    labelled = {True: 0, False: 0}
-    for raw in chunks(path, wanted, chunk_rows):
-        frame = validation.validate_frame(raw, chunk_spec, require_target=False)
-        drift.add(frame)
-        samples.append(frame.loc[rng.random(len(frame)) < share, features])
-        has = target in frame.columns and frame[target].notna().all()
-        labelled[bool(has)] += len(frame)
-        if has:
-            ys.append(frame[target].to_numpy())
-            scores.append(tuning.predict(spec, reference.model, frame))
-            groups.append(frame[sensitive].astype("category") if sensitive else frame.iloc[:, :0])
+    read = dict(spec=spec, frame=reference.frame, model=reference.model, path=path, wanted=wanted, chunk_rows=chunk_rows,
+                share=min(1.0, SAMPLE_ROWS / max(rows, 1)))
+    if client is None:
+        parts = [_read(**read, groups=None, seed=spec.split.seed)]
+    elif path.suffix.lower() == ".csv":
+        raise DataValidationError(f"--engine dask reads Parquet row groups: convert {path.name} to Parquet first")
+    else:
+        from govern.live.partitions import row_group_ranges
+
+        shared = client.scatter(read, broadcast=True)
+        ranges = row_group_ranges(path, 4 * max(len(client.scheduler_info()["workers"]), 1))
+        parts = client.gather([client.submit(_read_shared, shared, groups, spec.split.seed + i, pure=False) for i, groups in enumerate(ranges)])
+    drift = parts[0]["drift"]
+    for part in parts[1:]:
+        drift.merge(part["drift"])
+    labelled = {flag: sum(p["labelled"][flag] for p in parts) for flag in (True, False)}
+    samples = [s for p in parts for s in p["samples"]]
+    ys, scores, groups = ([x for p in parts for x in p[k]] for k in ("ys", "scores", "groups"))
     if labelled[True] and labelled[False]:
         raise DataValidationError(f"target '{target}' has {labelled[False]} missing values")
     per_column, methods = drift.columns(path, chunk_rows)

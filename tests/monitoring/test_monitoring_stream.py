@@ -112,3 +112,20 @@ def test_at_a_million_rows_the_error_is_stated_and_the_verdicts_are_the_in_memor
     reference.frame = generate_customers(200_000, seed=0)[reference.frame.columns]
     memory, streamed, bounds = _both(spec, reference, _current(1_000_000, 8, 0.3), tmp_path, chunk_rows=250_000)
     _same(memory, streamed, bounds)
+
+
+@pytest.mark.integration
+def test_monitoring_on_a_two_worker_local_cluster_is_the_single_process_monitoring(tmp_path):
+    from govern.live import partitions
+
+    spec, reference = _spec(), _reference()
+    frame = _current(8000, 11, 0.5)
+    path = tmp_path / "current.parquet"
+    frame.to_parquet(path, index=False, row_group_size=900)
+    one = stream.check_file(spec, reference, path, tmp_path / "one", chunk_rows=1000)
+    with partitions.cluster(workers=2) as client:
+        spread = stream.check_file(spec, reference, path, tmp_path / "dask", chunk_rows=1000, client=client)
+    a, b = one.to_dict(), spread.to_dict()
+    for side in (a, b):
+        side["drift"].pop("report_rows"), side["drift"].pop("report_agrees")
+    assert a == b  # scores, verdicts, metrics, intervals and fairness: identical
