@@ -124,7 +124,7 @@ def run_uplift_story(settings: Settings, log: AuditLog, campaign: campaign_demo.
          f"{model['qini_interval'][1]:+.4f}] against the risk score's {risk['qini']:+.4f} on {ev['customers']} held-out customers")
     for line in result["failures"]:
         echo(f"    not met: {line}")
-    held = result["held_out"].merge(campaign.effects().drop(columns="as_of"), on="customer_id", how="left")
+    held = result["held_out"].merge(campaign.effects()[["customer_id", "effect"]], on="customer_id", how="left")
     economics = load_spec(MODEL, settings.models_dir).experiment
     rows = targeting.compare(held["outcome"], held["treated"], {"risk": held["risk"].to_numpy(), "uplift": held["uplift"].to_numpy()}, share=0.5,
                              value=economics.value_per_saved_customer, cost=economics.offer_cost, resamples=500, true_effect=held["effect"].to_numpy())

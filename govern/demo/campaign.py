@@ -46,10 +46,10 @@ class Segments:
     done).  Among those who would stay, a share are sleeping dogs: high on the basic plan
     with little use (the offer reminds them what they pay for)."""
 
-    persuadable_with_ticket: float = 0.7
-    persuadable_with_payment_failure: float = 0.05
-    persuadable_otherwise: float = 0.3
-    sleeping_dog_basic_low_use: float = 0.4
+    persuadable_with_ticket: float = 0.8
+    persuadable_with_payment_failure: float = 0.1
+    persuadable_otherwise: float = 0.55
+    sleeping_dog_basic_low_use: float = 0.3
     sleeping_dog_otherwise: float = 0.02
     low_use_sessions: float = 2.5
 
