@@ -34,13 +34,19 @@ def reference_task(name: str):
 
 
 @task(name="check", **STEP)
-def check_task(spec, reference, current: str, out_dir: Path) -> monitoring.MonitoringOutcome:
-    """The new data streamed by chunks (memory bounded by a chunk, not the rows)."""
+def check_task(spec, reference, current: str, out_dir: Path, engine: str = "local", scheduler: str | None = None) -> monitoring.MonitoringOutcome:
+    """The new data streamed by chunks (memory bounded by a chunk, not the rows), or its
+    row groups spread over a Dask cluster."""
+    if engine == "dask":
+        from govern.live import partitions
+
+        with partitions.cluster(scheduler) as client:
+            return stream.check_file(spec, reference, Path(current), out_dir, client=client)
     return stream.check_file(spec, reference, Path(current), out_dir)
 
 
 @flow(name="monitor", validate_parameters=False)
-def monitor(model: str, current: str) -> dict:
+def monitor(model: str, current: str, engine: str = "local", scheduler: str | None = None) -> dict:
     """Judge the champion on ``current``; returns the outcome as plain JSON-able data."""
     settings = load_settings()
     spec = load_spec(model, settings.models_dir)
@@ -48,7 +54,7 @@ def monitor(model: str, current: str) -> dict:
     reference = reference_task(spec.name)
     now = datetime.now(UTC)
     out_dir = settings.cards_dir / spec.name / f"v{reference.version}" / "monitoring" / now.strftime("%Y-%m-%dT%H%M%SZ")
-    outcome = check_task(spec, reference, str(current), out_dir)
+    outcome = check_task(spec, reference, str(current), out_dir, engine, scheduler)
     outcome.current, outcome.checked_at = str(current), now.isoformat(timespec="seconds")
     outcome.reports = monitoring_report.write_reports(outcome, out_dir)
     write_evidence(out_dir / "outcome.json", outcome)

@@ -28,22 +28,32 @@ def load_models_task(name: str) -> scoring.LiveModels:
 
 
 @task(name="score-batch", **STEP)
-def score_task(spec, models, data: str, batch_id: str, as_of: date, chunk_rows: int) -> scoring.ScoringResult:
+def score_task(spec, models, data: str, batch_id: str, as_of: date, chunk_rows: int, engine: str = "local",
+               scheduler: str | None = None) -> scoring.ScoringResult:
     settings = load_settings()
     log = PredictionLog(settings.database_url)
+    out_root = settings.mlruns / "scores"
     try:
-        return scoring.score_file(spec, models, Path(data), batch_id=batch_id, as_of=as_of, out_root=settings.mlruns / "scores", log=log, chunk_rows=chunk_rows)
+        if engine == "dask":
+            from govern.live import partitions
+
+            with partitions.cluster(scheduler) as client:
+                return partitions.score_file(client, spec, models, Path(data), batch_id=batch_id, as_of=as_of, out_root=out_root, log=log,
+                                             database_url=settings.database_url, chunk_rows=chunk_rows)
+        return scoring.score_file(spec, models, Path(data), batch_id=batch_id, as_of=as_of, out_root=out_root, log=log, chunk_rows=chunk_rows)
     finally:
         log.close()
 
 
 @flow(name="score", validate_parameters=False)
-def score(model: str, data: str, as_of: str | None = None, batch_id: str | None = None, chunk_rows: int = scoring.CHUNK_ROWS) -> dict:
-    """Score ``data`` as the batch of ``as_of`` (default today, UTC); the batch id defaults to that date."""
+def score(model: str, data: str, as_of: str | None = None, batch_id: str | None = None, chunk_rows: int = scoring.CHUNK_ROWS,
+          engine: str = "local", scheduler: str | None = None) -> dict:
+    """Score ``data`` as the batch of ``as_of`` (default today, UTC); the batch id defaults to that date.
+    ``engine="dask"`` spreads the file's row groups over a Dask cluster (``scheduler``, else a LocalCluster)."""
     spec = load_spec(model, load_settings().models_dir)
     day = date.fromisoformat(as_of) if as_of else datetime.now(UTC).date()
     models = load_models_task(spec.name)
-    return score_task(spec, models, data, batch_id or day.isoformat(), day, chunk_rows).to_dict()
+    return score_task(spec, models, data, batch_id or day.isoformat(), day, chunk_rows, engine, scheduler).to_dict()
 
 
 @flow(name="daily-score", validate_parameters=False)

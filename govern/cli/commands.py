@@ -123,6 +123,8 @@ def monitor(
     retrain: bool = typer.Option(False, "--retrain-on-failure", "--retrain-on-drift",
                                  help="Train a challenger when any monitoring check fails, on data chosen by the spec's monitoring.retrain_data"),
     retrain_data: Path | None = typer.Option(None, help="Labelled new data to retrain with (default: --current)"),
+    engine: str = typer.Option("local", "--engine", help="local (one process, streamed) or dask (row groups over a Dask cluster)"),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="With --engine dask: a cluster's scheduler (tcp://host:8786); default a LocalCluster"),
     as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON"),
 ):
     """Judge the champion on new data: drift, and metrics, fairness and base rate where labels exist.
@@ -133,12 +135,14 @@ def monitor(
     import inspect
     from datetime import datetime
 
+    from govern.cli.live import check_engine
     from govern.data import retraining
     from govern.monitoring import check as monitoring
     from govern.monitoring import stream
     from govern.monitoring.report import summary_lines
     from govern.spec.model import load_spec
 
+    engine = check_engine(engine, scheduler)
     settings = load_settings()
     spec = load_spec(model, settings.models_dir)
     stream.precheck(spec, current)  # columns, ids, row count and a first chunk, without reading the file whole
@@ -148,7 +152,7 @@ def monitor(
     from govern.app.progress import activity
 
     with activity(f"monitoring {model}"):
-        outcome = monitor_flow(model, str(current))
+        outcome = monitor_flow(model, str(current), engine=engine, scheduler=scheduler)
     emit = (lambda line: None) if as_json else typer.echo
     for line in summary_lines(monitoring.MonitoringOutcome.from_dict(outcome)):
         emit(line)

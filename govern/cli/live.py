@@ -14,6 +14,20 @@ from govern.core.errors import GovernError
 from govern.core.settings import load_settings
 
 
+def check_engine(engine: str, scheduler: str | None) -> str:
+    """``--engine`` named plainly; Dask installed when asked for."""
+    if engine not in ("local", "dask"):
+        raise GovernError(f"--engine: '{engine}' is not an engine (local or dask)")
+    if scheduler and engine != "dask":
+        raise GovernError("--scheduler needs --engine dask")
+    if engine == "dask":
+        import importlib.util
+
+        if importlib.util.find_spec("distributed") is None:
+            raise GovernError("--engine dask needs dask and distributed: install the 'scale' extra")
+    return engine
+
+
 def _live_spec(model: str):
     from govern.core.errors import SpecError
     from govern.spec.model import load_spec
@@ -43,6 +57,8 @@ def score(
     as_of: str | None = typer.Option(None, "--as-of", help="The batch's date (default today, UTC); also its id unless --batch"),
     batch: str | None = typer.Option(None, "--batch", help="Batch id (default: the as-of date); re-running a batch adds nothing twice"),
     chunk_rows: int = typer.Option(100_000, min=1000, help="Rows per chunk: bounds memory"),
+    engine: str = typer.Option("local", "--engine", help="local (one process) or dask (the file's row groups over a Dask cluster)"),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="With --engine dask: a cluster's scheduler (tcp://host:8786); default a LocalCluster"),
     daily: bool = typer.Option(False, "--daily", help="Serve a Prefect deployment that scores --data every day (and ingests --labels)"),
     labels: Path | None = typer.Option(None, "--labels", help="With --daily: outcomes file ingested after each scoring"),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON"),
@@ -50,6 +66,7 @@ def score(
     """Score customers with the champion, silently with the challenger; hold out the control group."""
     from govern.live import scoring
 
+    engine = check_engine(engine, scheduler)
     spec = _live_spec(model)
     models = scoring.load_models(spec.name)
     scoring.check_input(spec, models, data)
@@ -66,7 +83,7 @@ def score(
         return
     from flows.score import score as score_flow
 
-    result = score_flow(spec.name, str(data), as_of=day, batch_id=batch, chunk_rows=chunk_rows)
+    result = score_flow(spec.name, str(data), as_of=day, batch_id=batch, chunk_rows=chunk_rows, engine=engine, scheduler=scheduler)
     if as_json:
         typer.echo(json.dumps(result, indent=2, default=str))
         return

@@ -53,3 +53,15 @@ def test_dask_scoring_is_the_single_process_scoring(live, tmp_path):
     a, b = (logs[k].predictions(NAME).drop(columns="scored_at").sort_values(key).reset_index(drop=True) for k in ("dask", "one"))
     pd.testing.assert_frame_equal(a, b)
     assert not a.duplicated(key).any()
+
+
+def test_the_score_flow_runs_on_dask(live, tmp_path):
+    settings, spec = live
+    from flows.score import score
+
+    frame = live_story.frame_of(1500, 32)
+    path = tmp_path / "flow.parquet"
+    frame.to_parquet(path, index=False, row_group_size=400)
+    result = score(NAME, str(path), as_of="2026-08-07", chunk_rows=1000, engine="dask")
+    assert result["rows"] == 1500 and result["logged"] == 3000
+    assert len(pd.read_parquet(settings.mlruns / "scores" / NAME / "2026-08-07" / "all.parquet")) == 3000
