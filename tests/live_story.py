@@ -17,6 +17,8 @@ from catboost import CatBoostClassifier
 from govern.demo.customers import generate_customers
 from govern.spec.model import load_spec
 from govern.stores import registry
+from govern.stores.audit.events import GATES
+from govern.stores.audit.log import AuditLog
 from tests.conftest import REPO
 from tests.record_story import minimal_record
 
@@ -45,22 +47,28 @@ def _fit(depth: int, seed: int) -> CatBoostClassifier:
 
 
 def register(settings, depth: int, seed: int, *, name: str = NAME, author: str = "author") -> str:
+    """A version registered as training would leave it: its record (the spec's gates, a
+    fixed 0.5 policy) logged as evidence, the digest tagged, and a passed gate evaluation
+    on the audit chain, which promotion re-reads."""
     experiment_id = registry.ensure_experiment(name, settings.mlruns / "artifacts")
-    with mlflow.start_run(experiment_id=experiment_id, tags={"mlflow.user": author}):
+    with mlflow.start_run(experiment_id=experiment_id, tags={"mlflow.user": author}) as run:
         info = mlflow.catboost.log_model(_fit(depth, seed), name="model", registered_model_name=name, pip_requirements=["catboost"])
-        folder = settings.mlruns / "staging-evidence"
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        spec_file = settings.models_dir / f"{name}.yaml"
-        rules = load_spec(name, settings.models_dir).gates.model_dump(mode="json") if spec_file.exists() else {}
-        record = minimal_record(model=name, spec={"name": name, "gates": rules},
-                                decision={"kind": "threshold", "policy": "act on scores at or above 0.5", "threshold": 0.5})
-        (folder / "record.json").write_text(record.model_dump_json())
-        mlflow.log_artifacts(str(folder), artifact_path=registry.EVIDENCE_DIR)
     version = str(info.registered_model_version)
+    spec_file = settings.models_dir / f"{name}.yaml"
+    rules = load_spec(name, settings.models_dir).gates.model_dump(mode="json") if spec_file.exists() else {}
+    record = minimal_record(model=name, version=int(version), spec={"name": name, "gates": rules},
+                            decision={"kind": "threshold", "policy": "act on scores at or above 0.5", "threshold": 0.5})
+    folder = settings.mlruns / "staging-evidence"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    (folder / "record.json").write_text(record.model_dump_json())
     c = registry.client()
+    c.log_artifacts(run.info.run_id, str(folder), artifact_path=registry.EVIDENCE_DIR)
+    digest = registry.recorded_evidence_digest(name, version)
     c.set_model_version_tag(name, version, registry.GATE_STATUS, "passed")
-    c.set_model_version_tag(name, version, registry.EVIDENCE_DIGEST, registry.recorded_evidence_digest(name, version))
+    c.set_model_version_tag(name, version, registry.EVIDENCE_DIGEST, digest)
+    with AuditLog(settings.database_url) as log:
+        log.append(name, GATES, actor=author, version=version, details={"status": "passed", "digest": digest, "run_id": run.info.run_id})
     return version
 
 

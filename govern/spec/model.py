@@ -140,7 +140,9 @@ class TuningSpec(Strict):
     iterations: int = Field(300, ge=10, description="CatBoost iterations per candidate")
     early_stopping_rounds: int = Field(30, ge=1)
     pruner: Literal["median", "hyperband", "none"] = "median"
-    objective: Literal["rmse", "tweedie"] = Field("rmse", description="Regression loss: rmse, or tweedie (log link, variance power 1.5) for zero-inflated spend")
+    objective: Literal["rmse", "tweedie"] = Field(
+        "rmse", description="Regression loss: rmse, or tweedie (log link, variance power 1.5) for zero-inflated spend"
+    )
     search_space: dict[str, SearchParam] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -231,6 +233,10 @@ class MonitoringSpec(Strict):
     )
 
 
+CardFramework = Literal["eu_ai_act", "us_interagency_2026"]
+CARD_FRAMEWORKS: tuple[str, ...] = ("eu_ai_act", "us_interagency_2026")
+
+
 class CardSpec(Strict):
     owner: str
     intended_use: str
@@ -242,6 +248,10 @@ class CardSpec(Strict):
     contact: str = Field("", description="Where questions about the model go")
     review_every_days: int | None = Field(
         None, ge=1, le=3660, description="Days from a champion's promotion until its review is due (govern status, govern audit)"
+    )
+    frameworks: list[CardFramework] = Field(
+        default_factory=list, exclude_if=lambda v: not v,  # left out when empty: records keep their digest
+        description="Regulatory frameworks the card maps its sections to (a crosswalk section; the mapping's version goes in the record)",
     )
 
 
