@@ -47,6 +47,9 @@ bench: install
 	$(VENV)/bin/python benchmarks/bench_leakage.py --timing 4000 100000
 	$(VENV)/bin/python benchmarks/bench_flow.py --rows 100000 --trials 20 --rounds 1
 	$(VENV)/bin/python benchmarks/bench_live.py --rows 1000000
+	$(VENV)/bin/python benchmarks/bench_scale.py --rows 1000000 10000000 --engine local dask --steps score outcomes experiment monitor
+	$(VENV)/bin/python benchmarks/bench_scale.py --rows 1000000 --engine memory --steps monitor
+	$(VENV)/bin/python benchmarks/bench_scale.py --fixed-cost
 
 ui: install
 	$(VENV)/bin/govern ui

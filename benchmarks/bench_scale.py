@@ -256,6 +256,44 @@ def _line(step: str, rows: int, engine: str, r: dict, note: str = "") -> str:
             f"peak RSS {r['peak_mib']:,.0f} MiB{workers}{note}")
 
 
+def _govern(home: Path, *argv: str) -> float:
+    env = {**os.environ, "GOVERN_HOME": str(home), "GOVERN_PREDICTION_LOG": "parquet"}
+    start = time.perf_counter()
+    out = subprocess.run([str(REPO / ".venv" / "bin" / "govern"), *argv], env=env, cwd=home, capture_output=True, text=True)
+    if out.returncode not in (0, 5):
+        raise SystemExit(f"govern {' '.join(argv)} failed: {out.stderr[-2000:]}")
+    return time.perf_counter() - start
+
+
+def fixed_cost(home: Path) -> None:
+    """Each live command end to end on 1,000 rows (the rows themselves take well under a
+    second), so the figure is the command's fixed cost: imports, Prefect, MLflow, the log."""
+    import mlflow
+    import pandas as pd
+
+    from govern.demo.customers import generate_customers
+    from govern.stores import registry
+
+    setup(home)
+    small = home / "data" / "small.parquet"
+    labels = home / "data" / "small_labels.parquet"
+    current = home / "data" / "small_current.parquet"
+    small.parent.mkdir(parents=True, exist_ok=True)
+    frame = generate_customers(1000, seed=4, id_offset=90_000_000)
+    frame.drop(columns=["churned", "clv_12m"]).to_parquet(small, index=False)
+    frame.to_parquet(current, index=False)
+    pd.DataFrame({"customer_id": frame["customer_id"], "churned": frame["churned"],
+                  "outcome_date": pd.Timestamp("2026-09-15")}).to_parquet(labels, index=False)
+    version = registry.alias_version("retention", registry.CHAMPION)
+    reference = home / "data" / "reference.parquet"
+    generate_customers(5000, seed=0).to_parquet(reference, index=False)
+    mlflow.MlflowClient().log_artifact(registry.get_version("retention", version).run_id, str(reference), registry.EVIDENCE_DIR)
+    print(f"fixed cost (1,000 rows, load {os.getloadavg()[0]:.1f}):")
+    for argv in (("score", "retention", "--data", str(small), "--as-of", "2026-08-01"), ("outcomes", "retention", "--labels", str(labels)),
+                 ("experiment", "retention", "--today", "2026-09-20"), ("monitor", "retention", "--current", str(current))):
+        print(f"  govern {argv[0]:10s} {_govern(home, *argv):5.1f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
@@ -265,11 +303,16 @@ def main() -> None:
     parser.add_argument("--sql-rows", type=int, default=0, help="also measure the SQL log at this many rows")
     parser.add_argument("--home", default=None)
     parser.add_argument("--child", default=None)
+    parser.add_argument("--fixed-cost", action="store_true", help="only each live command's fixed cost, on 1,000 rows")
     args = parser.parse_args()
     if args.child:
         child(args)
         return
     import tempfile
+
+    if args.fixed_cost:
+        fixed_cost(Path(args.home or tempfile.mkdtemp(prefix="bench-fixed-")) / "fixed")
+        return
 
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for engine in args.engine:
