@@ -13,6 +13,7 @@ import ast
 import importlib.util
 import inspect
 import json
+import platform
 import sqlite3
 from importlib.metadata import version
 from pathlib import Path
@@ -23,6 +24,10 @@ EVIDENTLY = "govern/checks/drift/evidently_internals.py"
 FAIRLEARN = "govern/mitigation/fairlearn_internals.py"
 PREFECT = "govern/runtime/prefect_internals.py"
 MLFLOW = "govern/stores/mlflow_internals.py"
+
+# MLflow's telemetry asks platform.platform() at import, which runs `uname -p` once; asked here,
+# at collection, the unit tier's no-child-process guard does not meet it inside a canary.
+platform.platform()
 
 
 def gone(library: str, thing: str, adapter: str) -> str:
@@ -251,3 +256,34 @@ def test_mlflow_basic_auth_store_the_team_server_bootstraps_with():
     for name in ("init_db", "get_user", "has_user", "create_user", "list_user_roles", "create_role", "get_role_by_name",
                  "assign_role_to_user", "list_role_permissions", "add_role_permission"):
         assert callable(getattr(SqlAlchemyStore, name, None)), gone("mlflow", f"SqlAlchemyStore.{name} of basic-auth", "govern/server/serve.py")
+
+
+def test_mlflow_basic_auth_user_names(tmp_path):
+    # user_names lists basic-auth's users to refuse a new one that collides after normalising.
+    pytest.importorskip("flask_wtf", reason="the team extra (mlflow[auth]) is not installed: make install")
+    import mlflow.server.auth as auth
+    from mlflow.server.auth.sqlalchemy_store import SqlAlchemyStore
+
+    assert callable(getattr(auth.store, "list_users", None)), gone("mlflow", "mlflow.server.auth.store.list_users", MLFLOW)
+    store = SqlAlchemyStore()
+    store.init_db(f"sqlite:///{tmp_path / 'auth.db'}")
+    store.create_user("ana", "ana-pass-4821-long")
+    assert [user.username for user in store.list_users()] == ["ana"], gone("mlflow", "list_users() -> [User(username=...)]", MLFLOW)
+
+
+def test_mlflow_basic_auth_fastapi_user():
+    # fastapi_user authenticates artifact uploads MLflow serves in FastAPI, outside Flask's hooks.
+    pytest.importorskip("flask_wtf", reason="the team extra (mlflow[auth]) is not installed: make install")
+    import mlflow.server.auth as auth
+    from starlette.requests import Request
+
+    from govern.stores.mlflow_internals import fastapi_user
+
+    authenticate = getattr(auth, "_authenticate_fastapi_request", None)
+    assert callable(authenticate), gone("mlflow", "mlflow.server.auth._authenticate_fastapi_request", MLFLOW)
+    assert list(parameters(authenticate)) == ["request"], gone("mlflow", "_authenticate_fastapi_request(request)", MLFLOW)
+    assert "authenticate_user" in inspect.getsource(authenticate), \
+        gone("mlflow", "_authenticate_fastapi_request checking the password with the store's authenticate_user", MLFLOW)
+    for headers in ([], [(b"authorization", b"Bearer not-basic")]):
+        scope = {"type": "http", "method": "PUT", "path": "/ajax-api/2.0/mlflow/upload-artifact", "headers": headers, "query_string": b""}
+        assert fastapi_user(Request(scope)) is None, gone("mlflow", "None from _authenticate_fastapi_request without Basic credentials", MLFLOW)
