@@ -323,6 +323,9 @@ def main() -> None:
             for step in args.steps:
                 if engine == "memory" and step != "monitor":
                     continue
+                inputs = {"score": lambda: cohort_file(home, rows), "monitor": lambda: monitor_file(home, rows),
+                          "outcomes": lambda: labels_file(home, rows, 30)}
+                inputs.get(step, lambda: None)()  # made here, so a step's peak is its own
                 if step == "experiment" and args.report_copies:
                     print(_line(step, rows, engine, run(step, home, rows, engine)))
                     copy_batches(home, args.report_copies)
