@@ -38,6 +38,32 @@ def assign(ids, salt: str, share: float) -> np.ndarray:
     return np.where(control_mask(ids, salt, share), CONTROL, TREATMENT).astype(object)
 
 
+def arm_order(arms: dict[str, float]) -> list[tuple[str, float]]:
+    """The arms as consecutive slices of [0, 1): control first, so ``{treatment: 1 - s,
+    control: s}`` draws exactly the two-arm assignment, then the others by name, so
+    reordering the spec's lines reshuffles nobody."""
+    return [(CONTROL, arms[CONTROL])] * (CONTROL in arms) + sorted((k, v) for k, v in arms.items() if k != CONTROL)
+
+
+def assign_arms(ids, salt: str, arms: dict[str, float]) -> np.ndarray:
+    """The named arm of each id: the slice of [0, 1) its salted hash falls in (shares
+    declared in the spec's ``experiment.arms``, summing to one)."""
+    u = unit_hash(ids, salt)
+    order = arm_order(arms)
+    edges = np.cumsum([share for _, share in order])
+    which = np.minimum(np.searchsorted(edges, u, side="right"), len(order) - 1)
+    return np.array([name for name, _ in order], dtype=object)[which]
+
+
+def arms_of(ids, experiment) -> np.ndarray:
+    """Each id's arm under the spec's experiment: its named arms when declared, else
+    treatment and control at ``control_share``."""
+    named = getattr(experiment, "arms", None)
+    if named:
+        return assign_arms(ids, experiment.salt, named)
+    return assign(ids, experiment.salt, experiment.control_share)
+
+
 @dataclass(frozen=True)
 class FeatureBalance:
     feature: str

@@ -189,6 +189,29 @@ class ExperimentSpec(Strict):
     spending: Literal["obrien_fleming", "pocock"] = Field("obrien_fleming", description="Lan-DeMets alpha-spending function of the sequential test")
     srm_p_value: float = Field(0.001, gt=0.0, lt=0.5, description="Sample-ratio mismatch below this p-value blocks the report's conclusions and the live gate")
     guardrails: list[Guardrail] = Field(default_factory=list)
+    arms: dict[Literal["control", "risk", "uplift"], float] | None = Field(
+        None, description="Policies compared live on arms drawn by the salted hash, e.g. {risk: 0.4, uplift: 0.4, control: 0.2}:"
+        " risk acts by the champion's recorded policy, uplift by incremental value from the <model>-uplift champion, control never;"
+        " control_share follows the control arm")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _control_share_from_arms(cls, data):
+        if isinstance(data, dict) and isinstance(data.get("arms"), dict) and "control" in data["arms"] and "control_share" not in data:
+            data = {**data, "control_share": data["arms"]["control"]}
+        return data
+
+    @model_validator(mode="after")
+    def _arms_add_up(self) -> ExperimentSpec:
+        if self.arms is None:
+            return self
+        if "control" not in self.arms or len(self.arms) < 2:
+            raise ValueError("experiment.arms needs a control arm and at least one policy arm")
+        if any(share <= 0 for share in self.arms.values()) or abs(sum(self.arms.values()) - 1) > 1e-9:
+            raise ValueError(f"experiment.arms shares must be positive and sum to 1 (they sum to {sum(self.arms.values()):g})")
+        if abs(self.arms["control"] - self.control_share) > 1e-12:
+            raise ValueError(f"experiment.control_share {self.control_share:g} differs from arms.control {self.arms['control']:g}")
+        return self
 
 
 class FairnessSpec(Strict):

@@ -56,7 +56,7 @@ def fit_threshold(policy: DecisionPolicy, y, scores) -> float:
         raise ValueError("no validation rows to fit the decision policy on")
     if policy.kind == "top_k":
         return _top_share_threshold(scores, policy.top_k / policy.batch_size)  # type: ignore[operator]
-    if policy.kind == "share":
+    if policy.kind in ("share", "incremental_value"):  # incremental_value: the risk model's fallback until an uplift model is promoted
         share = policy.share if policy.share is not None else float(y.mean())
         return _top_share_threshold(scores, share) if share > 0 else float(np.nextafter(scores.max(), np.inf))
     return _best_value_threshold(policy, y, scores)
