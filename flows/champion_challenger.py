@@ -35,6 +35,7 @@ from govern.gates import rules as gates
 from govern.governance import registration
 from govern.mitigation import candidates as mitigation
 from govern.spec.model import ModelSpec, load_spec
+from govern.stores import registry
 from govern.stores.audit.log import AuditLog
 from govern.stores.champion import Champion, load_champion
 from govern.training import baseline as baselines
@@ -182,7 +183,7 @@ def register_task(spec, model, holdout_features, scores, run_id, record, staging
     model_uri, model_id = registration.log_model(model, holdout_features, run_id, scores)
     return registration.register(
         name=spec.name, model_uri=model_uri, model_id=model_id, run_id=run_id, record=record, staging=staging,
-        cards_root=settings.cards_dir, audit=AuditLog(settings.database_url), actor=getpass.getuser(),
+        cards_root=settings.cards_dir, audit=AuditLog(settings.database_url), actor=registry.logged_in_user() or getpass.getuser(),
     )
 
 

@@ -23,6 +23,7 @@ from govern.monitoring import check as monitoring
 from govern.monitoring import report as monitoring_report
 from govern.monitoring import stream
 from govern.spec.model import load_spec
+from govern.stores import registry
 from govern.stores.audit.log import AuditLog
 
 STEP = dict(cache_policy=NO_CACHE, persist_result=False)
@@ -59,6 +60,6 @@ def monitor(model: str, current: str, engine: str = "local", scheduler: str | No
     outcome.reports = monitoring_report.write_reports(outcome, out_dir)
     write_evidence(out_dir / "outcome.json", outcome)
     log = AuditLog(settings.database_url)
-    monitoring.record(spec, reference, outcome, out_dir, log, actor=getpass.getuser())
+    monitoring.record(spec, reference, outcome, out_dir, log, actor=registry.logged_in_user() or getpass.getuser())
     refresh_after_decision(log, spec.name, reference.version)  # the champion's card carries its latest verdict
     return outcome.to_dict()

@@ -89,7 +89,8 @@ def uplift(model: str, features: str, *, share: float = 0.5, resamples: int = 50
         inputs = held[table.features]
         model_uri, model_id = registration.log_model(fitted.model.model, inputs, run.run_id, fitted.predictions[MODEL])
         result = registration.register(name=name, model_uri=model_uri, model_id=model_id, run_id=run.run_id, record=record, staging=run.staging,
-                                       cards_root=settings.cards_dir, audit=AuditLog(settings.database_url), actor=getpass.getuser())
+                                       cards_root=settings.cards_dir, audit=AuditLog(settings.database_url),
+                                       actor=registry.logged_in_user() or getpass.getuser())
     return {"model": name, "version": result.version, "gates": str(result.status), "failures": [g.line() for g in verdict.failures],
             "evaluation": fitted.evaluation.model_dump(mode="json"), "targeting": [v.model_dump(mode="json") for v in values],
             "counts": table.counts(), "card": str(result.card_dir / "uplift.md"), "run_id": run.run_id,

@@ -1,7 +1,9 @@
 """The champion-challenger flow as a Prefect deployment, run by a process worker from a
 work pool against a real Prefect server, training through the governance server: the
 worker logs in as the pipeline user, and the run is credited to the requester, whose
-request run (created under her login) the flow run names in its job environment."""
+request run (created under her login) the flow run names in its job environment.  The
+server and the worker hold ``GOVERN_AUDIT_KEY``, as the README's team section says, so
+the gate evaluation on the chain is sealed and names the worker's login."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from tests.team_story import PASSWORDS, team_server
 pytestmark = [pytest.mark.postgres, pytest.mark.integration]
 
 
-def test_a_pool_worker_trains_and_the_server_records_its_login(tmp_path):
+def test_a_pool_worker_trains_and_the_server_records_its_login(tmp_path, monkeypatch):
     from prefect.deployments import run_deployment
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -24,7 +26,10 @@ def test_a_pool_worker_trains_and_the_server_records_its_login(tmp_path):
     from govern.governance.identity import REQUEST_RUN_ENV
     from govern.runtime.scheduler import prefect_api
     from govern.stores import registry
+    from govern.stores.audit.events import AUDIT_KEY_ENV, GATES
+    from govern.stores.audit.log import AuditLog
 
+    monkeypatch.setenv(AUDIT_KEY_ENV, "audit-key-for-tests")  # the server's and the worker's, never a trainer's
     root = make_project(tmp_path / "project", rows=1200, specs=("churn",))
     with team_server(tmp_path, "govern_pool") as team, prefect_api(log=tmp_path / "prefect.log") as api, temporary_settings(updates={PREFECT_API_URL: api}):
         deploy_training("training")
@@ -43,4 +48,16 @@ def test_a_pool_worker_trains_and_the_server_records_its_login(tmp_path):
         assert run.state.is_completed(), (run.state, (tmp_path / "worker.log").read_text()[-3000:])
         with team.as_user("admin"):
             state = registry.VersionState.read("churn", "1")
-        assert (state.run_creator, state.registrant, state.approval_status) == ("ana", "govern-pipeline", "pending")
+        with AuditLog(team.state_db) as log:
+            evaluations = [e for e in log.events("churn") if e.action == GATES]
+            problems = log.verify("churn")
+        assert not problems, problems  # every event, the server's too, sealed with the key
+        assert len(evaluations) == 1, [e.label for e in log.events("churn")]
+        judged = evaluations[0]
+        # Judged either way on 1,200 rows; what matters is who wrote what.
+        expected = {"passed": "pending", "failed": "not_eligible"}
+        assert (state.run_creator, state.registrant) == ("ana", "govern-pipeline")
+        assert state.gate_status in expected and state.approval_status == expected[state.gate_status], (state, judged.details)
+        assert judged.details["status"] == state.gate_status and judged.details["digest"] == state.digest
+        assert judged.actor == "govern-pipeline"  # the login, not the worker's OS user
+        assert judged.sealed_by(b"audit-key-for-tests"), "the worker holds GOVERN_AUDIT_KEY: its gate evaluation is sealed"
