@@ -9,7 +9,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install demo lint test test-fast bench ui clean
+.PHONY: install demo lint test test-fast bench docs screenshots ui clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -27,7 +27,7 @@ demo: install
 # Code health: ruff's rules, the import contracts of pyproject.toml (layers, no cycles,
 # independent checks, pure numbers and rules) and mypy on the domain packages.
 lint: install
-	$(VENV)/bin/ruff check govern flows tests benchmarks scripts
+	$(VENV)/bin/ruff check govern flows tests benchmarks scripts docs/gen
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
@@ -50,6 +50,16 @@ bench: install
 	$(VENV)/bin/python benchmarks/bench_scale.py --rows 1000000 10000000 --engine local dask --steps score outcomes experiment monitor
 	$(VENV)/bin/python benchmarks/bench_scale.py --rows 1000000 --engine memory --steps monitor
 	$(VENV)/bin/python benchmarks/bench_scale.py --fixed-cost
+
+# The documentation site: pages generated from the code (spec fields, commands, exit codes,
+# evidence schemas, regulatory crosswalk), then Material for MkDocs in strict mode, offline.
+docs: install
+	$(VENV)/bin/python -m docs.gen.generate
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
+
+# The reviewer's guide's screenshots, taken by the browser test as it approves in the MLflow UI.
+screenshots: install
+	GOVERN_DOC_SCREENSHOTS=$(CURDIR)/docs/img/ui $(VENV)/bin/python -m pytest tests/governance/test_browser.py -m browser -q
 
 ui: install
 	$(VENV)/bin/govern ui

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from govern.card import frameworks
 from govern.card.against import challenger_comparisons
 from govern.checks.leakage import LeakageReport
 from govern.data.overlap import TRAINING_IDS_FILE, hash_ids, salt_fingerprint, write_id_hashes
@@ -187,6 +188,7 @@ def build_record(spec: ModelSpec, trained: Trained, judged: Judged, run: RunCont
         gates=judged.verdict,
         timings=run.timings,
         lineage=run.lineage,
+        crosswalk=frameworks.crosswalk(spec.card.frameworks) if spec.card.frameworks else None,
     )
 
 

@@ -171,6 +171,10 @@ class Record(Evidence):
     gates: GateReport
     timings: dict[str, float] = Field(default_factory=dict)
     lineage: Lineage = Field(default_factory=Lineage)
+    crosswalk: JsonBlock | None = Field(
+        None, exclude_if=lambda v: v is None,
+        description="With card.frameworks: the regulatory crosswalk the card shows, with its mapping version (govern.card.frameworks)",
+    )
 
     @property
     def threshold(self) -> float:

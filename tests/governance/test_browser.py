@@ -29,6 +29,7 @@ Screenshots go to ``test-artifacts/`` at the repository root, with the UI's log.
 
 from __future__ import annotations
 
+import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -44,6 +45,8 @@ from govern.stores.audit.log import AuditLog
 from tests.conftest import needs_chromium
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# `make screenshots` sets it: the reviewer's steps are also saved there for the documentation (docs/img/ui).
+DOC_SCREENSHOTS = os.environ.get("GOVERN_DOC_SCREENSHOTS")
 MODEL = "clv"
 REVIEWER = "ui-reviewer"
 EVIDENCE = ("card.html", "drift.html", "gates.json", "fairness.json")
@@ -122,6 +125,14 @@ def train() -> dict:
     return result
 
 
+def screenshot(page, name: str, **options) -> None:
+    """Into test-artifacts/, and into GOVERN_DOC_SCREENSHOTS when set (the reviewer's guide shows them)."""
+    page.screenshot(path=ARTIFACTS / name, **options)
+    if DOC_SCREENSHOTS:
+        Path(DOC_SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=Path(DOC_SCREENSHOTS) / name, **options)
+
+
 def open_version(page, url: str, version: str):
     from playwright.sync_api import expect
 
@@ -187,7 +198,7 @@ def check_evidence_reachable(page, url: str, version: str, run_id: str) -> None:
         node("card.html").click()
     assert served.value.ok
     expect(page.frame_locator("iframe").first.get_by_role("heading", name=f"Model card: {MODEL} v{version}")).to_be_visible()
-    page.screenshot(path=ARTIFACTS / "run-artifacts.png")
+    screenshot(page, "run-artifacts.png")
     # The endpoint the preview used serves the card itself.
     card = page.request.get(f"{url}/get-artifact", params={"path": "evidence/card.html", "run_uuid": run_id})
     assert card.ok and f"Model card: {MODEL} v{version}" in card.text()
@@ -205,6 +216,7 @@ def test_approval_set_in_the_ui_is_promoted_by_the_scheduled_flow(project, ui, p
     open_version(page, ui.url, version)
     expect(tag_value(page, registry.GATE_STATUS)).to_have_text("passed")
     expect(tag_value(page, registry.APPROVAL_STATUS)).to_have_text("pending")
+    screenshot(page, "version-pending.png", full_page=True)
     check_evidence_reachable(page, ui.url, version, run_id)
 
     open_version(page, ui.url, version)
@@ -214,6 +226,7 @@ def test_approval_set_in_the_ui_is_promoted_by_the_scheduled_flow(project, ui, p
     expect(page.get_by_text(f'Tag "{registry.APPROVAL_STATUS}" already exists.')).to_be_visible()
     edit_tag(page, registry.APPROVAL_STATUS, "approved")
     add_tag(page, registry.APPROVAL_REVIEWER, REVIEWER)
+    screenshot(page, "version-approved.png", full_page=True)
 
     state = registry.VersionState.read(MODEL, version)
     assert (state.approval_status, state.reviewer, state.gate_status) == ("approved", REVIEWER, "passed")
@@ -238,7 +251,7 @@ def test_approval_set_in_the_ui_is_promoted_by_the_scheduled_flow(project, ui, p
     expect(page.get_by_role("heading", name=f"Version {version}")).to_be_visible()
     expect(page.locator(f'[role="status"][title="{registry.CHAMPION}"]')).to_be_visible()
     expect(tag_value(page, registry.APPROVAL_STATUS)).to_have_text("approved")
-    page.screenshot(path=ARTIFACTS / "version-page.png", full_page=True)
+    screenshot(page, "version-page.png", full_page=True)
 
     card = project.cards_dir / MODEL / f"v{version}" / "card.html"
     page.goto(card.as_uri())
@@ -260,7 +273,7 @@ def test_rejection_set_in_the_ui_leaves_the_champion(project, ui, page, log):
     expect(tag_value(page, registry.APPROVAL_STATUS)).to_have_text("pending")
     edit_tag(page, registry.APPROVAL_STATUS, "rejected")
     add_tag(page, registry.APPROVAL_REVIEWER, REVIEWER)
-    page.screenshot(path=ARTIFACTS / "version-page-rejected.png", full_page=True)
+    screenshot(page, "version-page-rejected.png", full_page=True)
 
     state = registry.VersionState.read(MODEL, version)
     assert (state.approval_status, state.reviewer) == ("rejected", REVIEWER)
