@@ -234,7 +234,8 @@ def install(app, *, key: bytes, audit: ServerAudit, roles: identity.TeamRoles) -
         write = Write(kind=kind, actor=actor, message=message, model=getattr(message, field) if field else None)
         reason = _check(write, roles)
         if reason is not None:
-            model = write.model or guards.model_of_run(getattr(message, "run_id", None) or getattr(message, "run_uuid", None))
+            run_id = getattr(message, "run_id", None) or getattr(message, "run_uuid", None)
+            model = write.model or guards.model_of_run(run_id, getattr(message, "experiment_id", None))
             audit.refusal(model, actor, kind, reason, message, later=actor == roles.service_user)
             raise _deny(reason)
         g.govern_write = write

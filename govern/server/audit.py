@@ -59,8 +59,9 @@ class ServerAudit:
         self._append(model, WRITE, actor=actor, version=version, details={"request": kind, **(details or {})}, later=later)
 
     def refusal(self, model: str | None, actor: str, kind: str, reason: str, message, *, later: bool = False) -> None:
-        """A refused write on a model (or on a run that holds a version) is audited; any
-        other refusal (a run of no version, a user change) is logged."""
+        """A refused write is audited on ``model``'s chain (for a run: the model of its
+        versions or of its experiment, :func:`govern.server.guards.model_of_run`); a
+        refusal that names no model (a user change) is logged."""
         if model is None:
             _logger.warning("governance: refused %s by %s: %s", kind, actor, reason)
             return

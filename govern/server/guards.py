@@ -113,16 +113,21 @@ def user_refusal(actor: str, roles: identity.TeamRoles) -> str | None:
     return identity.governance_user_refusal(actor, target, change or "", roles=roles, own_password=tail == "users/update-password")
 
 
-def model_of_run(run_id: str | None) -> str | None:
-    """The registered model a run's versions belong to: whose audit chain hears of a
-    refused run-level write (None: the run holds no version, the refusal is only logged)."""
-    if not run_id:
-        return None
+def model_of_run(run_id: str | None, experiment_id: str | None = None) -> str | None:
+    """Whose audit chain hears of a refused run-level write: the registered model the
+    run's versions belong to, else the run's (or the request's) experiment, which is
+    named after the model it trains (``registry.ensure_experiment``).  None only when
+    neither can be read; the refusal is then only logged."""
+    store = mlflow_internals.tracking_store()
     try:
-        versions = mlflow_internals.registry_store().search_model_versions(f"run_id = '{run_id}'", max_results=1)
+        if run_id:
+            versions = mlflow_internals.registry_store().search_model_versions(f"run_id = '{run_id}'", max_results=1)
+            if versions:
+                return versions[0].name
+            experiment_id = store.get_run(run_id).info.experiment_id
+        return store.get_experiment(experiment_id).name if experiment_id else None
     except MlflowException:
         return None
-    return versions[0].name if versions else None
 
 
 def install_native(served, *, audit, roles: identity.TeamRoles) -> None:

@@ -26,6 +26,8 @@ WORKSPACE = "default"
 SERVER_SECRETS = ("MLFLOW_FLASK_SERVER_SECRET_KEY", "GOVERN_APPROVAL_KEY", "GOVERN_DATABASE_URL")
 # What the bootstrap needs on top: the first admin's, the service user's and the pipeline user's passwords.
 BOOTSTRAP_SECRETS = ("MLFLOW_AUTH_ADMIN_PASSWORD", "GOVERN_SERVICE_PASSWORD", "GOVERN_PIPELINE_PASSWORD")
+# basic-auth refuses shorter passwords (mlflow.utils.validation._validate_password).
+MIN_PASSWORD_LENGTH = 12
 
 
 def require_server_secrets(*, server_side: bool = False) -> None:
@@ -113,9 +115,16 @@ def _assign(store, username: str, role) -> None:
         store.assign_role_to_user(user.id, role.id)
 
 
-def _create_user(store, username: str, password: str, **kwargs) -> None:
+def password_refusal(password: str | None, source: str) -> str | None:
+    """basic-auth's own rule, said in one line naming where the password came from."""
+    if password is not None and len(password) >= MIN_PASSWORD_LENGTH:
+        return None
+    return f"{source} must be at least {MIN_PASSWORD_LENGTH} characters (MLflow basic-auth's rule); it has {len(password or '')}"
+
+
+def _create_user(store, username: str, password: str, *, source: str, **kwargs) -> None:
     """A new user, unless one exists whose name differs only in case, spaces or Unicode form."""
-    reason = user_collision_refusal(username, [u.username for u in store.list_users()])
+    reason = user_collision_refusal(username, [u.username for u in store.list_users()]) or password_refusal(password, source)
     if reason is not None:
         raise GovernError(reason)
     store.create_user(username, password, **kwargs)
@@ -128,18 +137,18 @@ def bootstrap(server: TeamServer, roles: TeamRoles | None = None) -> None:
     store = _auth_store(server)
     admin = os.environ.get("MLFLOW_AUTH_ADMIN_USERNAME") or "admin"
     if not store.has_user(admin):
-        _create_user(store, admin, os.environ["MLFLOW_AUTH_ADMIN_PASSWORD"], is_admin=True)
+        _create_user(store, admin, os.environ["MLFLOW_AUTH_ADMIN_PASSWORD"], source="MLFLOW_AUTH_ADMIN_PASSWORD", is_admin=True)
     _role(store, roles.reviewers_role, "may set approval.status (never on their own runs or versions)")
     platform = _role(store, roles.platform_role, "the platform's service user: moves champion")
     # Promotion and rollback move champion and drop challenger on any model: MANAGE on all of them.
     if not any(p.resource_type == "registered_model" and p.resource_pattern == "*" for p in store.list_role_permissions(platform.id)):
         store.add_role_permission(platform.id, "registered_model", "*", "MANAGE")
     if not store.has_user(roles.service_user):
-        _create_user(store, roles.service_user, os.environ["GOVERN_SERVICE_PASSWORD"])
+        _create_user(store, roles.service_user, os.environ["GOVERN_SERVICE_PASSWORD"], source="GOVERN_SERVICE_PASSWORD")
     _assign(store, roles.service_user, platform)
     # The pipeline trains and registers (EDIT, every signed-in user's default); the app lets it alone write evidence.
     if not store.has_user(roles.pipeline_user):
-        _create_user(store, roles.pipeline_user, os.environ["GOVERN_PIPELINE_PASSWORD"])
+        _create_user(store, roles.pipeline_user, os.environ["GOVERN_PIPELINE_PASSWORD"], source="GOVERN_PIPELINE_PASSWORD")
 
 
 def add_reviewer(server: TeamServer, username: str, password: str | None, roles: TeamRoles | None = None) -> bool:
@@ -153,10 +162,22 @@ def add_reviewer(server: TeamServer, username: str, password: str | None, roles:
     if not store.has_user(username):
         if not password:
             raise GovernError(f"user '{username}' does not exist: set GOVERN_REVIEWER_PASSWORD to create it")
-        _create_user(store, username, password)
+        _create_user(store, username, password, source="GOVERN_REVIEWER_PASSWORD")
         created = True
     _assign(store, username, _role(store, roles.reviewers_role, "may set approval.status"))
     return created
+
+
+def open_log(log: Path):
+    """The server's log, appended to (never truncated: refusals logged by earlier runs stay),
+    with a line marking this start."""
+    from datetime import UTC, datetime
+
+    log.parent.mkdir(parents=True, exist_ok=True)
+    out = open(log, "ab")
+    out.write(f"--- govern server starting at {datetime.now(UTC).isoformat(timespec='seconds')} ---\n".encode())
+    out.flush()
+    return out
 
 
 def start(server: TeamServer, *, log: Path | None = None, timeout: float = 180.0) -> subprocess.Popen:
@@ -169,7 +190,7 @@ def start(server: TeamServer, *, log: Path | None = None, timeout: float = 180.0
         bootstrap(server)
     except MlflowException as exc:
         raise GovernError(f"team server bootstrap: {exc.message}") from None
-    out = open(log, "wb") if log else None
+    out = open_log(log) if log else None
     process = subprocess.Popen(server.command(), env=server.environment(), stdout=out, stderr=subprocess.STDOUT if out else None)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

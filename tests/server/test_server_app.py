@@ -160,3 +160,21 @@ def test_every_watched_write_is_on_the_audit_chain_with_its_actor(team, versions
     assert ("server.write", "govern-pipeline") in seen  # the pipeline's registration for ana
     assert ("server.write", "govern-service") in seen
     assert ("server.refused", "admin") in seen
+
+
+def test_a_refused_write_on_a_run_of_no_version_reaches_its_experiments_chain(team):
+    """A run-level refusal is on the chain of the model the run's experiment trains, not
+    only in the server's log, even before any version of it exists."""
+    from govern.stores.audit.log import AuditLog
+
+    experiment = team.call("ana", "POST", "/api/2.0/mlflow/experiments/create", json={"name": "churn-runs"}).json()["experiment_id"]
+    run_id = team.call("ana", "POST", "/api/2.0/mlflow/runs/create", json={"experiment_id": experiment}).json()["run"]["info"]["run_id"]
+    refused = team.call("ana", "POST", "/api/2.0/mlflow/runs/set-tag", json={"run_id": run_id, "key": "govern.created_by", "value": "bo"})
+    assert refused.status_code == 403, refused.text
+    created = team.call("ana", "POST", "/api/2.0/mlflow/runs/create", json={"experiment_id": experiment, "tags": [{"key": "gate.status", "value": "passed"}]})
+    assert created.status_code == 403, created.text
+    with AuditLog(team.state_db) as log:
+        events = [e for e in log.events("churn-runs") if e.action == "server.refused"]
+        assert log.verify("churn-runs") == []
+    assert [(e.actor, e.details["request"]) for e in events] == [("ana", "SetTag"), ("ana", "CreateRun")]
+    assert events[0].details["run_id"] == run_id and "govern.created_by" in events[0].details["reason"]
