@@ -203,6 +203,43 @@ class LiveEvidence(Evidence):
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+class PolicyArm(Evidence):
+    """One policy arm against the control arm over every customer of both (not only those
+    offered), so policies that offer to different customers are compared on equal terms:
+    value per 1,000 customers = 1000 x (-(arm rate - control rate) x value - offered share x cost)."""
+
+    arm: str
+    customers: int
+    control: int
+    offered: int
+    offered_share: Finite
+    outcome_rate: Finite
+    control_rate: Finite
+    difference: Finite
+    value_per_1000: Finite
+    lower: Finite = Field(None, description="Fixed-horizon interval of the value per 1,000 (one look only)")
+    upper: Finite = None
+    sequential_lower: Finite = Field(None, description="Repeated interval of the value per 1,000, valid at every daily look")
+    sequential_upper: Finite = None
+    sequential: Sequential | None = None
+    note: str = ""
+
+
+class PolicyComparison(Evidence):
+    """Policies run at once on arms drawn by the salted hash, each against control; alpha is
+    split over the policy arms (Bonferroni), so the intervals hold jointly."""
+
+    shares: dict[str, float]
+    customers: dict[str, int]
+    p_value: Finite = Field(None, description="Chi-squared test of the arms' customer counts against their shares")
+    mismatch: bool = False
+    alpha_per_arm: float
+    value_per_saved_customer: float
+    offer_cost: float
+    arms: list[PolicyArm] = Field(default_factory=list)
+    note: str = ""
+
+
 class ExperimentReport(Evidence):
     """``experiment.json``: the live experiment's report beside the champion's card."""
 
@@ -226,6 +263,7 @@ class ExperimentReport(Evidence):
     srm: SampleRatio | None = None
     adjusted: Adjusted | None = None
     guardrails: list[GuardrailResult] = Field(default_factory=list)
+    policies: PolicyComparison | None = Field(None, exclude_if=lambda v: v is None)
 
     def to_dict(self) -> dict:
         return self.model_dump(mode="json")

@@ -24,7 +24,7 @@ from scipy.stats import norm  # noqa: E402
 from govern.evidence.decision import threshold_of  # noqa: E402
 from govern.evidence.io import write_evidence  # noqa: E402
 from govern.evidence.live import Cohort, ExperimentReport  # noqa: E402
-from govern.live import cuped, guardrails, sequential, srm  # noqa: E402
+from govern.live import cuped, guardrails, policies, sequential, srm  # noqa: E402
 from govern.live import experiment as ex  # noqa: E402
 from govern.live import gate as live_gate  # noqa: E402
 from govern.live.assignment import CONTROL, TREATMENT  # noqa: E402
@@ -34,6 +34,9 @@ from govern.spec.model import ModelSpec  # noqa: E402
 
 def build(spec: ModelSpec, frame: pd.DataFrame, today: date) -> tuple[ExperimentReport, live_gate.LiveEvidence | None, pd.DataFrame]:
     exp, gate = spec.experiment, spec.gates.live
+    start = pd.to_datetime(frame["as_of"]).min().date() if len(frame) else today
+    compared = policies.compare(ex.units(frame, matured=True), exp, start, scored=frame) if exp.arms else None
+    frame = policies.risk_view(frame) if exp.arms else frame
     matured = ex.units(frame, matured=True)
     provisional = ex.pending_units(frame, matured)
     result = ex.arm_lift(matured, exp.confidence)
@@ -45,9 +48,8 @@ def build(spec: ModelSpec, frame: pd.DataFrame, today: date) -> tuple[Experiment
     challenger_threshold = version_threshold(spec.name, challenger_version) if challenger_version else champion_threshold
     comparison = ex.live_comparison(spec, matured, gate, (challenger_threshold, champion_threshold))
     targeted = matured[matured["decision"] == 1]
-    start = pd.to_datetime(frame["as_of"]).min().date() if len(frame) else today
     seq = sequential.lift_test(targeted, start, exp.planned_days, 1 - exp.confidence, exp.spending)
-    ratio = srm.check(frame, exp.control_share, exp.srm_p_value)
+    ratio = srm.check(frame, policies.view_control_share(exp), exp.srm_p_value)
     guards = guardrails.evaluate(exp, targeted, seq)
     evidence = None
     if gate is not None:
@@ -71,7 +73,7 @@ def build(spec: ModelSpec, frame: pd.DataFrame, today: date) -> tuple[Experiment
         live=evidence, live_gate=live_gate.judge(evidence, gate) if evidence and gate else [],
         cohorts=[Cohort(**{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}) for row in cohorts.to_dict("records")],
         sequential=seq, srm=ratio, adjusted=cuped.lift(targeted, ["champion_score"], exp.confidence, sequential.current_bound(seq)),
-        guardrails=guards,
+        guardrails=guards, policies=compared,
     )
     return report, evidence, matured
 
@@ -193,7 +195,7 @@ def markdown(report: ExperimentReport, images: dict[str, str]) -> str:
     lines = [f"# Live experiment: {report.model}", "",
              f"Made on {report.made_on} from {report.predictions} logged champion predictions; champion v{report.champion_version}"
              + (f", silent challenger v{report.challenger_version}." if report.challenger_version else ", no silent challenger."), "",
-             *_srm(report),
+             *_srm(report), *policies.markdown(report.policies),
              "## Lift against the holdout control group (matured outcomes, targeted customers)", "",
              f"- treatment rate {_fmt(lift.treatment_rate, '.3f')} (n={lift.treated}),"
              f" control rate {_fmt(lift.control_rate, '.3f')} (n={lift.control})",
