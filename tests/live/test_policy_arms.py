@@ -5,6 +5,7 @@ value its policy truly has."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import numpy as np
@@ -13,10 +14,13 @@ import pytest
 
 from govern.demo.campaign import LOST_CAUSE, SLEEPING_DOG, Segments
 from govern.demo.customers import generate_customers
-from govern.live import policies
+from govern.evidence.live import ExperimentReport
+from govern.live import policies, srm
+from govern.live import report as experiment_report
 from govern.live.assignment import arms_of
 from govern.spec.decision import DecisionPolicy
 from govern.spec.model import ExperimentSpec
+from tests.live.test_experiment import _report
 
 START, DAYS, PER_DAY, TOP = date(2026, 3, 1), 28, 3000, 0.15
 EXP = ExperimentSpec(salt="policies-2026", value_per_saved_customer=400.0, offer_cost=15.0, planned_days=DAYS,
@@ -118,3 +122,21 @@ def test_a_sample_ratio_mismatch_withholds_the_comparison():
 
 def test_two_arm_experiment_has_no_policy_comparison():
     assert policies.compare(pd.DataFrame(columns=["customer_id", "arm"]), ExperimentSpec(salt="s", value_per_saved_customer=1), START) is None
+
+
+def test_the_experiment_report_carries_the_policy_arms(simulated, tmp_path):
+    result, _ = simulated
+    report = _report(None).model_copy(update={"policies": result})
+    md = experiment_report.markdown(report, {})
+    assert "## Policies compared (value per 1,000 customers against control)" in md and "| uplift |" in md
+    paths = experiment_report.write(report, {}, tmp_path)
+    assert ExperimentReport.model_validate(json.loads(paths["json"].read_text())) == report
+
+
+def test_the_risk_arm_stands_as_treatment_for_the_lift_and_its_sample_ratio():
+    ids = np.array([f"C{i}" for i in range(30_000)])
+    frame = pd.DataFrame({"batch_id": "b1", "customer_id": ids, "arm": arms_of(ids, EXP)})
+    view = policies.risk_view(frame)
+    assert set(view["arm"]) == {"treatment", "control"} and len(view) == int((frame["arm"] != "uplift").sum())
+    assert policies.view_control_share(EXP) == pytest.approx(1 / 3)
+    assert not srm.check(view, policies.view_control_share(EXP), EXP.srm_p_value).mismatch
