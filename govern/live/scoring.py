@@ -8,6 +8,11 @@ arm) and ``audience.parquet`` (the champion's positive decisions in the treatmen
 the customers downstream systems act on; the control group is never in it), plus a
 row per score in the prediction log.  Files stream in chunks, so memory stays bounded
 by the chunk size; the batch's files appear only when the whole batch is scored.
+Where the recorded decision policy is ``incremental_value`` and ``<model>-uplift`` has a
+champion, the treatment arm is acted on by the uplift model's predicted reduction x value
+- cost; with the spec's named ``arms`` each arm gets its own policy (risk: the champion's,
+uplift: incremental value, control: none); ``policy`` names the policy and version that
+decided each row.
 """
 
 from __future__ import annotations
@@ -28,14 +33,17 @@ from mlflow.exceptions import MlflowException
 from govern.core.errors import DataValidationError, GovernError
 from govern.data.load_checks import model_inputs
 from govern.data.validation import MISSING_CATEGORY
+from govern.evidence.decision import LEGACY_THRESHOLD, threshold_of
 from govern.live import assignment, reasons
-from govern.spec.model import ModelSpec
 from govern.live.ids import check_ids
+from govern.spec.decision import DecisionPolicy
+from govern.spec.model import ModelSpec
 from govern.stores import registry
 from govern.stores.predictions import CHALLENGER_ROLE, CHAMPION_ROLE, PredictionLog
 
 CHUNK_ROWS = 100_000
-OUTPUT_COLUMNS = ["customer_id", "score", "decision", "reasons", "role", "version", "batch_id", "as_of", "scored_at", "arm"]
+OUTPUT_COLUMNS = ["customer_id", "score", "decision", "reasons", "role", "version", "batch_id", "as_of", "scored_at", "arm", "policy"]
+UPLIFT_SUFFIX = "-uplift"
 
 
 @dataclass
@@ -46,12 +54,32 @@ class LiveModels:
     champion: object
     challenger_version: str | None = None
     challenger: object | None = None
+    champion_threshold: float = LEGACY_THRESHOLD
+    challenger_threshold: float = LEGACY_THRESHOLD
+    uplift_version: str | None = None
+    uplift: object | None = None
+    incremental: DecisionPolicy | None = None  # the champion's recorded incremental_value policy, if that is its kind
 
-    def roles(self) -> list[tuple[str, str, object]]:
-        pairs = [(CHAMPION_ROLE, self.champion_version, self.champion)]
+    def roles(self) -> list[tuple[str, str, object, float]]:
+        """Role, version, model and the threshold its recorded decision policy acts at."""
+        pairs = [(CHAMPION_ROLE, self.champion_version, self.champion, self.champion_threshold)]
         if self.challenger is not None:
-            pairs.append((CHALLENGER_ROLE, self.challenger_version, self.challenger))
+            pairs.append((CHALLENGER_ROLE, self.challenger_version, self.challenger, self.challenger_threshold))
         return pairs
+
+
+def version_threshold(name: str, version: str) -> float:
+    """The threshold a version's recorded decision policy acts at (read from its record,
+    never from the spec file, which may have changed since)."""
+    record = registry.read_record(name, version)
+    return record.threshold if record is not None else threshold_of(None)
+
+
+def version_policy(name: str, version: str) -> DecisionPolicy | None:
+    """The decision policy a version recorded, if it recorded one."""
+    record = registry.read_record(name, version)
+    declared = getattr(record.spec, "decision", None) if record is not None else None
+    return DecisionPolicy.model_validate(declared) if isinstance(declared, dict) else None
 
 
 def _load(name: str, version: str):
@@ -66,12 +94,19 @@ def load_models(name: str) -> LiveModels:
     if champion is None:
         raise GovernError(f"{name} has no champion to score with: promote a version first")
     challenger = registry.alias_version(name, registry.CHALLENGER)
-    return LiveModels(champion, _load(name, champion), challenger, _load(name, challenger) if challenger else None)
+    uplift_name = name + UPLIFT_SUFFIX
+    uplift = registry.alias_version(uplift_name, registry.CHAMPION) if registry.registered(uplift_name) else None
+    policy = version_policy(name, champion)
+    return LiveModels(champion, _load(name, champion), challenger, _load(name, challenger) if challenger else None,
+                      champion_threshold=version_threshold(name, champion),
+                      challenger_threshold=version_threshold(name, challenger) if challenger else LEGACY_THRESHOLD,
+                      uplift_version=uplift, uplift=_load(uplift_name, uplift) if uplift else None,
+                      incremental=policy if policy is not None and policy.kind == "incremental_value" else None)
 
 
 def required_columns(spec: ModelSpec, models: LiveModels) -> list[str]:
     needed = [spec.data.id_column]
-    for _, _, model in models.roles():
+    for model in [m for _, _, m, _ in models.roles()] + ([models.uplift] if models.uplift is not None else []):
         needed += [f for f in model.feature_names_ if f not in needed]
     return needed
 
@@ -119,25 +154,61 @@ def _prepare(frame: pd.DataFrame, model) -> pd.DataFrame:
     return out
 
 
-def score_chunk(spec: ModelSpec, models: LiveModels, frame: pd.DataFrame, *, batch_id: str, as_of: date, scored_at: str, k: int = 3) -> pd.DataFrame:
-    """Both models' rows for one chunk: score, decision, reasons (champion), arm."""
+def _incremental(spec: ModelSpec, models: LiveModels, share: float) -> DecisionPolicy:
+    """The incremental-value rule for ``share`` of a batch: the recorded one, else the
+    experiment's economics; its capacity per batch shared out by rows."""
+    exp = spec.experiment
+    rule = models.incremental or DecisionPolicy(kind="incremental_value", value_per_outcome_prevented=exp.value_per_saved_customer,
+                                                offer_cost=exp.offer_cost, capacity=exp.capacity)
+    return rule.model_copy(update={"capacity": max(1, round(rule.capacity * share))}) if rule.capacity else rule
+
+
+def _champion_decisions(spec: ModelSpec, models: LiveModels, frame: pd.DataFrame, arms: np.ndarray, decision: np.ndarray,
+                        share: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's decision and the policy that made it: the risk threshold, or incremental
+    value from the uplift champion in the uplift arm (named arms) or in both arms (an
+    ``incremental_value`` policy: control keeps the decision it would have had)."""
+    policy = np.full(len(arms), f"risk:{spec.name} v{models.champion_version}", dtype=object)
+    named = dict(spec.experiment.arms or {})
+    if models.uplift is None or not (named.get("uplift") or models.incremental is not None):
+        return decision, policy
+    ready = _prepare(frame, models.uplift)
+    reduction = np.asarray(models.uplift.predict(ready[list(models.uplift.feature_names_)]), float)
+    if named:
+        groups = [(arms == "uplift", named["uplift"])]
+    else:
+        groups = [(arms == a, spec.experiment.control_share if a == assignment.CONTROL else 1 - spec.experiment.control_share)
+                  for a in (assignment.CONTROL, assignment.TREATMENT)]
+    decision = decision.copy()
+    for mask, arm_share in groups:
+        decision[mask] = _incremental(spec, models, share * arm_share).incremental_decisions(reduction[mask])
+        policy[mask] = f"incremental_value:{spec.name}{UPLIFT_SUFFIX} v{models.uplift_version}"
+    return decision, policy
+
+
+def score_chunk(spec: ModelSpec, models: LiveModels, frame: pd.DataFrame, *, batch_id: str, as_of: date, scored_at: str, k: int = 3,
+                share: float = 1.0) -> pd.DataFrame:
+    """Both models' rows for one chunk (``share`` of its batch): score, decision, reasons (champion), arm, policy."""
     ids = frame[spec.data.id_column].astype(str).to_numpy()
-    arms = assignment.assign(ids, spec.experiment.salt, spec.experiment.control_share)
+    arms = assignment.arms_of(ids, spec.experiment)
     parts = []
-    for role, version, model in models.roles():
+    for role, version, model, threshold in models.roles():
         ready = _prepare(frame, model)
         score = model.predict_proba(ready[list(model.feature_names_)])[:, 1]
         why = reasons.top_reasons_text(model, ready, k) if role == CHAMPION_ROLE else np.full(len(ids), None, dtype=object)
+        decision, policy = (score >= threshold).astype(int), np.full(len(ids), f"risk:{spec.name} v{version}", dtype=object)
+        if role == CHAMPION_ROLE:
+            decision, policy = _champion_decisions(spec, models, frame, arms, decision, share)
         parts.append(pd.DataFrame({
-            "customer_id": ids, "score": score, "decision": (score >= spec.decision_threshold).astype(int), "reasons": why,
-            "role": role, "version": version, "batch_id": batch_id, "as_of": as_of, "scored_at": scored_at, "arm": arms,
+            "customer_id": ids, "score": score, "decision": decision.astype(int), "reasons": why,
+            "role": role, "version": version, "batch_id": batch_id, "as_of": as_of, "scored_at": scored_at, "arm": arms, "policy": policy,
         }))
     return pd.concat(parts, ignore_index=True)[OUTPUT_COLUMNS]
 
 
 def audience(rows: pd.DataFrame) -> pd.DataFrame:
-    """The customers to act on: the champion's positive decisions in the treatment arm."""
-    mask = (rows["role"] == CHAMPION_ROLE) & (rows["arm"] == assignment.TREATMENT) & (rows["decision"] == 1)
+    """The customers to act on: the champion's positive decisions in every arm but control."""
+    mask = (rows["role"] == CHAMPION_ROLE) & (rows["arm"] != assignment.CONTROL) & (rows["decision"] == 1)
     return rows[mask]
 
 
@@ -163,7 +234,7 @@ class ScoringResult:
 _SCHEMA = pa.schema([
     ("customer_id", pa.string()), ("score", pa.float64()), ("decision", pa.int64()), ("reasons", pa.string()),
     ("role", pa.string()), ("version", pa.string()), ("batch_id", pa.string()), ("as_of", pa.date32()),
-    ("scored_at", pa.string()), ("arm", pa.string()),
+    ("scored_at", pa.string()), ("arm", pa.string()), ("policy", pa.string()),
 ])
 
 
@@ -187,9 +258,9 @@ def score_file(spec: ModelSpec, models: LiveModels, path: Path, *, batch_id: str
     try:
         for chunk in _chunks(Path(path), required_columns(spec, models), chunk_rows):
             chunk = model_inputs(chunk, spec)
-            out = score_chunk(spec, models, chunk, batch_id=batch_id, as_of=as_of, scored_at=scored_at)
-            champion_rows = out["role"] == CHAMPION_ROLE
-            counter.add(_prepare(chunk, models.champion), out.loc[champion_rows, "arm"].to_numpy())
+            out = score_chunk(spec, models, chunk, batch_id=batch_id, as_of=as_of, scored_at=scored_at, share=len(chunk) / rows)
+            arms = out.loc[out["role"] == CHAMPION_ROLE, "arm"].to_numpy()
+            counter.add(_prepare(chunk, models.champion), np.where(arms == assignment.CONTROL, assignment.CONTROL, assignment.TREATMENT))
             act = audience(out)
             targeted += len(act)
             writers["all"].write_table(pa.Table.from_pandas(out, schema=_SCHEMA, preserve_index=False))
