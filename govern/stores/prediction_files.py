@@ -30,7 +30,7 @@ MEMORY_LIMIT = os.environ.get("GOVERN_DUCKDB_MEMORY", "600MB")
 PREDICTION_SCHEMA = pa.schema([
     ("model", pa.string()), ("batch_id", pa.string()), ("customer_id", pa.string()), ("role", pa.string()),
     ("version", pa.string()), ("score", pa.float64()), ("decision", pa.int64()), ("arm", pa.string()),
-    ("as_of", pa.date32()), ("scored_at", pa.string()), ("reasons", pa.string()),
+    ("as_of", pa.date32()), ("scored_at", pa.string()), ("reasons", pa.string()), ("policy", pa.string()),
 ])
 OUTCOME_SCHEMA = pa.schema([
     ("model", pa.string()), ("batch_id", pa.string()), ("customer_id", pa.string()), ("outcome", pa.float64()),
@@ -86,7 +86,7 @@ class ParquetPredictionLog:
             columns = ", ".join(f"NULL::{_duck(f.type)} AS {f.name}" for f in schema)
             return f"(SELECT {columns}, NULL::VARCHAR AS filename, NULL::BIGINT AS file_row_number LIMIT 0)"
         listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-        return f"read_parquet([{listed}], filename=true, file_row_number=true)"
+        return f"read_parquet([{listed}], union_by_name=true, filename=true, file_row_number=true)"  # files from before a column was added read it as NULL
 
     def add_predictions(self, frame: pd.DataFrame, *, disjoint: bool = False) -> int:
         """Write rows not yet logged; returns how many were new.  ``disjoint`` says the
@@ -101,7 +101,7 @@ class ParquetPredictionLog:
             if not (fresh and disjoint):
                 part = self._not_logged(part, model, batch, day)
             if len(part):
-                table = pa.Table.from_pandas(part.assign(as_of=pd.Timestamp(day).date())[PREDICTION_SCHEMA.names], schema=PREDICTION_SCHEMA,
+                table = pa.Table.from_pandas(part.assign(as_of=pd.Timestamp(day).date()).reindex(columns=PREDICTION_SCHEMA.names), schema=PREDICTION_SCHEMA,
                                              preserve_index=False)
                 _write(table, self.root / "predictions" / f"model={_slug(model)}" / f"as_of={day}", batch)
             written += len(part)

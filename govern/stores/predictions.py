@@ -40,6 +40,7 @@ predictions = sa.Table(
     sa.Column("as_of", sa.Date, nullable=False),
     sa.Column("scored_at", sa.String(40), nullable=False),
     sa.Column("reasons", sa.Text, nullable=True),
+    sa.Column("policy", sa.String(128), nullable=True),  # which decision policy and version decided the row
 )
 outcomes = sa.Table(
     OUTCOMES,
@@ -88,6 +89,9 @@ class PredictionLog:
             raise GovernError(f"prediction log at {self.url}: {str(exc.orig or exc).strip().splitlines()[0]}") from None
         except sa.exc.DBAPIError:
             _metadata.create_all(self.engine, checkfirst=True)  # created by another process meanwhile
+        if "policy" not in {c["name"] for c in sa.inspect(self.engine).get_columns(PREDICTIONS)}:  # a log made before the column
+            with self.engine.begin() as conn:
+                conn.execute(sa.text(f"ALTER TABLE {PREDICTIONS} ADD COLUMN policy VARCHAR(128)"))
 
     @classmethod
     def from_settings(cls, settings: Any = None) -> PredictionLog:
@@ -112,7 +116,7 @@ class PredictionLog:
         # processing cost five times the insert itself at a million rows.
         mark = "?" if self.dialect == "sqlite" else "%s"
         sql = f"INSERT INTO {PREDICTIONS} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) ON CONFLICT DO NOTHING"
-        values = frame[columns].copy()
+        values = frame.reindex(columns=columns).copy()
         if self.dialect == "sqlite":
             values["as_of"] = pd.to_datetime(values["as_of"]).dt.strftime("%Y-%m-%d")
         values = values.astype(object).where(values.notna(), None)
