@@ -90,8 +90,12 @@ class PredictionLog:
         except sa.exc.DBAPIError:
             _metadata.create_all(self.engine, checkfirst=True)  # created by another process meanwhile
         if "policy" not in {c["name"] for c in sa.inspect(self.engine).get_columns(PREDICTIONS)}:  # a log made before the column
-            with self.engine.begin() as conn:
-                conn.execute(sa.text(f"ALTER TABLE {PREDICTIONS} ADD COLUMN policy VARCHAR(128)"))
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(sa.text(f"ALTER TABLE {PREDICTIONS} ADD COLUMN policy VARCHAR(128)"))
+            except sa.exc.DBAPIError:  # another process added it meanwhile
+                if "policy" not in {c["name"] for c in sa.inspect(self.engine).get_columns(PREDICTIONS)}:
+                    raise
 
     @classmethod
     def from_settings(cls, settings: Any = None) -> PredictionLog:
