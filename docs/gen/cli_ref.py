@@ -11,6 +11,8 @@ from pathlib import Path
 import click
 import typer.main
 
+from docs.gen.text import cell as _cell
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -57,9 +59,6 @@ def commands() -> list[Command]:
     return found
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
-
 
 def cli_page() -> str:
     lines = [
@@ -72,11 +71,12 @@ def cli_page() -> str:
     ]
     for c in commands():
         usage = " ".join(p.name.upper() if p.kind == "argument" else "" for p in c.params).split()
-        lines += [f"## `govern {c.path}`", "", c.help, "", "```text", f"govern {c.path} {' '.join(usage)} [OPTIONS]".rstrip(), "```", ""]
+        lines += [f"## `govern {c.path}`", "", _cell(c.help), "", "```text", f"govern {c.path} {' '.join(usage)} [OPTIONS]".rstrip(), "```", ""]
         if c.params:
             lines += ["| argument or flag | help |", "|---|---|"]
             for p in c.params:
-                lines.append(f"| `{_cell(p.record)}` | {_cell(p.help)} |")
+                flags = p.record.replace("|", "\\|")
+                lines.append(f"| `{flags}` | {_cell(p.help)} |")
             lines.append("")
     return "\n".join(lines)
 

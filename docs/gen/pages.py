@@ -9,6 +9,7 @@ import json
 import re
 from pathlib import Path
 
+from docs.gen.text import cell
 from govern.card import frameworks as fw
 from govern.evidence.schema import MODELS, SCHEMA_DIR
 
@@ -48,7 +49,7 @@ def _describe(schema: dict, defs: dict) -> list[str]:
     lines = ["| field | type | required | description |", "|---|---|---|---|"]
     required = set(schema.get("required", []))
     for name, prop in schema.get("properties", {}).items():
-        text = " ".join((prop.get("description") or "").split()).replace("|", "\\|")
+        text = cell(prop.get("description") or "")
         lines.append(f"| `{name}` | {_type(prop, defs).replace('|', '/')} | {'yes' if name in required else ''} | {text} |")
     return lines + [""]
 
@@ -71,10 +72,10 @@ def evidence_page(out: Path) -> str:
         "|---|---|",
     ]
     lines += [f"| {FILES.get(name, name)} | [{name}.schema.json](schemas/{name}.schema.json) |" for name in MODELS]
-    lines += ["", "## record.json", "", " ".join(record.get("description", "").split()), ""] + _describe(record, defs)
+    lines += ["", "## record.json", "", cell(record.get("description", "")), ""] + _describe(record, defs)
     for name, definition in sorted(defs.items()):
         if definition.get("properties"):
-            lines += [f"### {name}", "", " ".join((definition.get("description") or "").split()), ""] + _describe(definition, defs)
+            lines += [f"### {name}", "", cell(definition.get("description") or ""), ""] + _describe(definition, defs)
     return "\n".join(lines)
 
 

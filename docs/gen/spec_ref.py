@@ -11,6 +11,7 @@ import annotated_types
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from docs.gen.text import cell as _cell
 from govern.spec import base
 from govern.spec.mitigation import MITIGATION_METHODS, MitigationMethods
 from govern.spec.model import ModelSpec
@@ -35,7 +36,7 @@ SUPPLEMENT = {
     "primary_metric": "The metric the Optuna study optimises, and the champion comparison's when gates.champion is absent",
     "data": "Where the table is and what its columns mean",
     "data.target": "The column to predict",
-    "data.id_column": "One customer (entity) per value: the split keeps an id's rows in one part, the live experiment assigns arms by it",
+    "data.id_column": "Unique per row, never missing: the split keeps each customer's rows in one part, the live experiment assigns arms by it",
     "data.time_column": "The rows' date: with it the holdout is the latest period (split.strategy auto)",
     "data.min_rows": "Fewer rows are refused before training",
     "split.holdout_fraction": "Share of rows (of ids, of the latest period) judged by the gates, never trained on",
@@ -198,9 +199,6 @@ def walk(model: type[BaseModel] = ModelSpec, prefix: str = "") -> list[FieldRow]
             rows += walk(sub, child)
     return rows
 
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def page() -> str:

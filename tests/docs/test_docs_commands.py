@@ -22,6 +22,8 @@ DOCS = ROOT / "docs"
 WRITTEN = sorted(p for p in DOCS.rglob("*.md") if p.relative_to(DOCS).as_posix() not in GENERATED and "reference/evidence.md" not in p.as_posix()
                  and "snippets" not in p.parts)
 FENCE = re.compile(r"```(\w*)\n(.*?)```", re.S)
+# A command at the start of a line or after && ; |, behind any VAR=value assignments and a path.
+COMMAND = re.compile(r"(?:^|&&|;|\|)\s*(?:[A-Za-z_]\w*=(?:'[^']*'|\"[^\"]*\"|\S*)\s+)*(?:\S*/)?govern ([^#|;&)\n]*)")
 
 
 def _app_commands() -> dict[str, set[str]]:
@@ -48,7 +50,7 @@ def _invocations(text: str) -> list[tuple[str, list[str]]]:
     snippets = [body for _, body in FENCE.findall(text)] + re.findall(r"`([^`\n]*govern [^`\n]*)`", text)
     for snippet in snippets:
         for line in snippet.splitlines():
-            for match in re.finditer(r"(?:^|[\s/(])govern ((?:[^#|;&)\n])*)", line):
+            for match in COMMAND.finditer(line):
                 try:
                     words = shlex.split(match.group(1).replace("...", ""))
                 except ValueError:
