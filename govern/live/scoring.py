@@ -170,7 +170,7 @@ def _champion_decisions(spec: ModelSpec, models: LiveModels, frame: pd.DataFrame
     ``incremental_value`` policy: control keeps the decision it would have had)."""
     policy = np.full(len(arms), f"risk:{spec.name} v{models.champion_version}", dtype=object)
     named = dict(spec.experiment.arms or {})
-    if models.uplift is None or not (named.get("uplift") or models.incremental is not None):
+    if models.uplift is None or ("uplift" not in named if named else models.incremental is None):
         return decision, policy
     ready = _prepare(frame, models.uplift)
     reduction = np.asarray(models.uplift.predict(ready[list(models.uplift.feature_names_)]), float)

@@ -74,3 +74,11 @@ def test_a_recorded_incremental_value_policy_acts_in_the_two_arm_experiment(fitt
     # without a promoted uplift model the champion's risk threshold decides, and says so
     rows, _ = _score(spec, scoring.LiveModels("3", risk, champion_threshold=0.4, incremental=policy))
     assert set(rows["policy"]) == {"risk:policies v3"} and (rows["decision"] == (rows["score"] >= 0.4).astype(int)).all()
+
+
+def test_named_arms_without_an_uplift_arm_act_by_risk_whatever_the_recorded_policy(fitted, tmp_path):
+    risk, uplift = fitted
+    spec = _spec(tmp_path, control_share=0.3, arms={"risk": 0.7, "control": 0.3})
+    policy = DecisionPolicy(kind="incremental_value", value_per_outcome_prevented=400, offer_cost=30)
+    rows, _ = _score(spec, scoring.LiveModels("3", risk, champion_threshold=0.4, uplift_version="2", uplift=uplift, incremental=policy))
+    assert set(rows["policy"]) == {"risk:policies v3"} and set(rows["arm"]) == {"risk", CONTROL}
