@@ -86,8 +86,8 @@ def _open_log(ref: tuple[str, str]) -> PredictionLog:
 
 
 def score_partition(spec: ModelSpec, models: scoring.LiveModels, path: str, groups: list[int], index: int, staging: str, log_ref,
-                    batch_id: str, as_of: date, scored_at: str, chunk_rows: int) -> dict:
-    """One partition's batch files, log rows and balance counts."""
+                    batch_id: str, as_of: date, scored_at: str, chunk_rows: int, rows: int | None = None) -> dict:
+    """One partition's batch files, log rows and balance counts (``rows``: the batch's, to share out a policy's capacity)."""
     from govern.data.load_checks import model_inputs
 
     counter = assignment.BalanceCounter(list(models.champion.feature_names_), spec.experiment.control_share)
@@ -99,8 +99,9 @@ def score_partition(spec: ModelSpec, models: scoring.LiveModels, path: str, grou
         reader = pq.ParquetFile(path)
         for batch in reader.iter_batches(batch_size=chunk_rows, row_groups=groups, columns=scoring.required_columns(spec, models)):
             chunk = model_inputs(batch.to_pandas(), spec)
-            out = scoring.score_chunk(spec, models, chunk, batch_id=batch_id, as_of=as_of, scored_at=scored_at)
-            counter.add(scoring._prepare(chunk, models.champion), out.loc[out["role"] == CHAMPION_ROLE, "arm"].to_numpy())
+            out = scoring.score_chunk(spec, models, chunk, batch_id=batch_id, as_of=as_of, scored_at=scored_at, share=len(chunk) / rows if rows else 1.0)
+            arms = out.loc[out["role"] == CHAMPION_ROLE, "arm"].to_numpy()
+            counter.add(scoring._prepare(chunk, models.champion), np.where(arms == assignment.CONTROL, assignment.CONTROL, assignment.TREATMENT))
             act = scoring.audience(out)
             targeted += len(act)
             writers["all"].write_table(pa.Table.from_pandas(out, schema=scoring._SCHEMA, preserve_index=False))
@@ -163,7 +164,7 @@ def score_file(client, spec: ModelSpec, models: scoring.LiveModels, path: Path, 
     ranges = row_group_ranges(path, partitions or 4 * max(len(client.scheduler_info()["workers"]), 1))
     shared = client.scatter(models, broadcast=True)
     futures = [client.submit(score_partition, spec, shared, str(path), groups, i, str(staging.resolve()), log_ref, batch_id, as_of, scored_at,
-                             chunk_rows, pure=False) for i, groups in enumerate(ranges)]
+                             chunk_rows, rows=rows, pure=False) for i, groups in enumerate(ranges)]
     results = client.gather(futures)
     counter = assignment.BalanceCounter(list(models.champion.feature_names_), spec.experiment.control_share)
     for part in results:
