@@ -73,8 +73,31 @@ def request_training(model: str) -> str:
     experiment = registry.ensure_experiment(model, None)
     client = registry.client()
     run_id = client.create_run(experiment, run_name=f"request-{model}", tags={"govern.kind": identity.REQUEST_KIND}).info.run_id
-    client.set_terminated(run_id, "FINISHED")
+    client.update_run(run_id, status="FINISHED")  # set_terminated would print the run's URL on stdout (breaking --json)
     return run_id
+
+
+def submit_training(model: str, *, trials: int | None = None, timeout: float = 3600.0) -> str:
+    """Ask the work pool to train ``model`` for the login, who holds no pipeline secret:
+    a request run under the login, then ``champion-challenger/train`` with that run named
+    in the flow run's environment; waits, and returns the registered version."""
+    from prefect.deployments import run_deployment
+
+    from govern.stores import registry
+
+    request_run = request_training(model)
+    parameters = {"model": model, **({"trials": trials} if trials else {})}
+    run = run_deployment(f"{FLOW_NAME}/{DEPLOYMENT}", parameters=parameters, timeout=timeout,
+                         job_variables={"env": {identity.REQUEST_RUN_ENV: request_run}})
+    if run.state is None or not run.state.is_completed():
+        state = run.state.name if run.state else "not started"
+        raise GovernError(f"training {model} on the work pool ended {state} (flow run {run.id}); see the worker's log")
+    experiment = registry.ensure_experiment(model, None)
+    trained = registry.client().search_runs([experiment], filter_string=f"tags.`{identity.REQUEST_RUN}` = '{request_run}'")
+    versions = [v for r in trained for v in registry.client().search_model_versions(f"run_id = '{r.info.run_id}'")]
+    if not versions:
+        raise GovernError(f"training {model} on the work pool finished but registered no version for request run {request_run}")
+    return str(versions[0].version)
 
 
 @contextmanager

@@ -1,5 +1,6 @@
 """``govern server``: the team's MLflow server with the governance app, its reviewers,
-and the training deployment on a Prefect work pool."""
+and the training deployment on a Prefect work pool; ``govern demo-data``: the demo's
+data files, so the team walkthrough trains on a fresh clone."""
 
 from __future__ import annotations
 
@@ -82,6 +83,38 @@ def add_reviewer(
     typer.echo(f"{username}: {'created and ' if created else ''}added to the reviewers' role")
 
 
+@server_app.command("submit")
+@command
+def submit(
+    model: str = typer.Argument(..., help="Spec name under models/ on the workers"),
+    trials: int | None = typer.Option(None, min=1, help="Override the spec's trial budget"),
+    timeout: float = typer.Option(3600.0, help="Seconds to wait for the work pool"),
+):
+    """Train MODEL on the team's work pool for the login (MLFLOW_TRACKING_USERNAME), who
+    needs no pipeline secret: the workers train and register as the pipeline user and the
+    server credits the login as the run's creator; waits for the registered version."""
+    from govern.app.team_training import submit_training
+    from govern.stores import registry
+
+    if not os.environ.get("PREFECT_API_URL"):
+        raise GovernError("govern server submit needs PREFECT_API_URL (the team's Prefect server)")
+    if not registry.team_mode() or not registry.logged_in_user():
+        raise GovernError("govern server submit needs MLFLOW_TRACKING_URI (the team server) and MLFLOW_TRACKING_USERNAME/PASSWORD (your login)")
+    version = submit_training(model, trials=trials, timeout=timeout)
+    state = registry.VersionState.read(model, version)
+    typer.echo(f"{model} v{version}: gates {state.gate_status}, approval {state.approval_status}, requested by {state.run_creator}")
+
+
+@app.command("demo-data")
+@command
+def demo_data(rows: int = typer.Option(4000, min=100, help="Customers in the first period")):
+    """Write the demo's data (data/demo under GOVERN_HOME: customers, a drifted recent period,
+    transaction logs) that models/*.yaml read, without training anything."""
+    from govern.demo.files import write_demo_data
+
+    root = load_settings().root
+    for kind, path in write_demo_data(root, n=rows, seed=0).items():
+        typer.echo(f"{kind}: {path.relative_to(root) if path.is_relative_to(root) else path}")
 
 
 @server_app.command("deploy-training")

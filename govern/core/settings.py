@@ -28,6 +28,7 @@ QUIET_ENVIRONMENT = {
     "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
     "TQDM_DISABLE": "1",
     "MLFLOW_LOGGING_LEVEL": "WARNING",
+    "MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT": "true",  # against a tracking server MLflow prints each run's URL on stdout
 }
 
 

@@ -185,8 +185,9 @@ def _summary(record: Record) -> str:
     lines.append("Card and reports: the source run's artifacts under `evidence/` (`card.html`, `drift.html`, `fairness.json`, `gates.json`).")
     lines.append("")
     if record.gates.passed:
-        lines.append("To decide: edit tag `approval.status` (pencil icon in its row) to `approved` or `rejected`,"
-                     " and add tag `approval.reviewer` with your name.")
+        # In team mode the server stamps approval.reviewer from the login and refuses it from anyone.
+        who = " (the server records you as `approval.reviewer`)" if registry.team_mode() else ", and add tag `approval.reviewer` with your name"
+        lines.append(f"To decide: edit tag `approval.status` (pencil icon in its row) to `approved` or `rejected`{who}.")
         if record.gates.needs_acknowledgement:
             names = json.dumps(record.gates.needs_acknowledgement)
             lines.append(f"Inconclusive gates need your acknowledgement before promotion: add tag `approval.acknowledged` = `{names}`.")

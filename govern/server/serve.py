@@ -93,7 +93,11 @@ class TeamServer:
 def _auth_store(server: TeamServer):
     """basic-auth's user store on this server's database (its own instance: the module's
     global store is configured once per process, from whatever config was read first)."""
-    from mlflow.server.auth.sqlalchemy_store import SqlAlchemyStore
+    import warnings
+
+    with warnings.catch_warnings():  # MLflow's server package imports starlette's deprecated WSGI shim: not the user's concern
+        warnings.filterwarnings("ignore", message="starlette.middleware.wsgi is deprecated")
+        from mlflow.server.auth.sqlalchemy_store import SqlAlchemyStore
 
     store = SqlAlchemyStore()
     store.init_db(server.auth_database_uri)

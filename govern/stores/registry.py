@@ -67,7 +67,10 @@ def registered(name: str) -> bool:
     try:
         client().get_registered_model(name)
         return True
-    except MlflowException:
+    except MlflowException as exc:
+        if exc.get_http_status_code() == 401:  # a team server without (valid) credentials: not "unknown model"
+            raise GovernError(f"the tracking server {mlflow.get_tracking_uri()} answered 401 (not authenticated):"
+                              " set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD to your login") from None
         return False
 
 
