@@ -140,11 +140,17 @@ class AuditEvent:
 EVENT_FIELDS = tuple(f.name for f in fields(AuditEvent))
 
 
+# Refusals a client records about itself before anything is written (its user may hold no key).
+UNSEALED_REFUSALS = frozenset({APPROVAL_REFUSED, PROMOTION_REFUSED, ROLLBACK_REFUSED})
+
+
 def seal_problems(events: list[AuditEvent], key: bytes) -> list[str]:
     """One line per event the holder of ``key`` did not write as it stands: unsealed
     (written without the key) or sealed wrongly (rewritten, hashes recomputed)."""
     problems = []
     for event in events:
+        if not event.mac and event.action in UNSEALED_REFUSALS:
+            continue  # a refusal grants nothing: the wrong user's own process records it without the key
         if not event.mac:
             problems.append(f"{event.label} is not sealed with the audit key: written by someone who does not hold it")
         elif not event.mac_matches(key):
