@@ -241,12 +241,18 @@ def child(args) -> None:
 
 def run(step: str, home: Path, rows: int, engine: str, log: str = "parquet") -> dict:
     env = {**os.environ, "GOVERN_PREDICTION_LOG": log}
-    out = subprocess.run([sys.executable, __file__, "--child", step, "--home", str(home), "--rows", str(rows), "--engine", engine],
-                         env=env, capture_output=True, text=True)
+    # Through /usr/bin/time: a child forked from this process would inherit its high-water
+    # RSS (Linux keeps ru_maxrss across exec), flooring every figure at the parent's.
+    out = subprocess.run(["/usr/bin/time", "-f", "MAXRSS_KB %M", sys.executable, __file__, "--child", step, "--home", str(home),
+                          "--rows", str(rows), "--engine", engine], env=env, capture_output=True, text=True)
     lines = [line for line in out.stdout.splitlines() if line.startswith("RESULT ")]
     if out.returncode or not lines:
         raise SystemExit(f"{step} at {rows} rows failed:\n{out.stderr[-3000:]}")
-    return json.loads(lines[-1][7:])
+    result = json.loads(lines[-1][7:])
+    measured = [line for line in out.stderr.splitlines() if line.startswith("MAXRSS_KB ")]
+    if measured:
+        result["peak_mib"] = int(measured[-1].split()[1]) / 1024
+    return result
 
 
 def _line(step: str, rows: int, engine: str, r: dict, note: str = "") -> str:

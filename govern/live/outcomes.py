@@ -92,7 +92,7 @@ def join(spec: ModelSpec, labels: pd.DataFrame, scored: pd.DataFrame) -> tuple[p
     return merged, labels.loc[~known, "customer_id"], labels.loc[early, "customer_id"]
 
 
-LABEL_CHUNK_ROWS = 1_000_000
+LABEL_CHUNK_ROWS = 250_000
 
 
 def labels_to_parquet(spec: ModelSpec, path: Path, target: Path) -> int:
