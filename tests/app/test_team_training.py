@@ -1,7 +1,8 @@
 """The champion-challenger flow as a Prefect deployment, run by a process worker from a
 work pool against a real Prefect server, training through the governance server: the
 worker logs in as the pipeline user, and the run is credited to the requester, whose
-request run (created under her login) the flow run names in its job environment.  The
+request run (created under her login by ``submit_training``, what ``govern server submit``
+runs) the flow run names in its job environment.  The
 server and the worker hold ``GOVERN_AUDIT_KEY``, as the README's team section says, so
 the gate evaluation on the chain is sealed and names the worker's login."""
 
@@ -19,11 +20,10 @@ pytestmark = [pytest.mark.postgres, pytest.mark.integration]
 
 
 def test_a_pool_worker_trains_and_the_server_records_its_login(tmp_path, monkeypatch):
-    from prefect.deployments import run_deployment
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from govern.app.team_training import DEPLOYMENT, FLOW_NAME, deploy_training, request_training, worker_command
-    from govern.governance.identity import REQUEST_RUN_ENV
+    from govern.app.team_training import deploy_training, submit_training, worker_command
+    from govern.core.errors import GovernError
     from govern.runtime.scheduler import prefect_api
     from govern.stores import registry
     from govern.stores.audit.events import AUDIT_KEY_ENV, GATES
@@ -35,19 +35,18 @@ def test_a_pool_worker_trains_and_the_server_records_its_login(tmp_path, monkeyp
         deploy_training("training")
         env = dict(os.environ, PREFECT_API_URL=api, GOVERN_HOME=str(root), MLFLOW_TRACKING_URI=team.url, MLFLOW_TRACKING_USERNAME="govern-pipeline",
                    MLFLOW_TRACKING_PASSWORD=PASSWORDS["govern-pipeline"])
-        with team.as_user("ana"):
-            request_run = request_training("churn")
         with open(tmp_path / "worker.log", "wb") as log:
             worker = subprocess.Popen(worker_command("training"), env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
         try:
-            run = run_deployment(f"{FLOW_NAME}/{DEPLOYMENT}", parameters={"model": "churn", "trials": 2}, timeout=600,
-                                 job_variables={"env": {REQUEST_RUN_ENV: request_run}})
+            with team.as_user("ana"):  # govern server submit: ana holds only her login
+                version = submit_training("churn", trials=2, timeout=600)
+        except GovernError as exc:
+            pytest.fail(f"{exc}\n{(tmp_path / 'worker.log').read_text()[-3000:]}")
         finally:
             worker.terminate()
             worker.wait(timeout=60)
-        assert run.state.is_completed(), (run.state, (tmp_path / "worker.log").read_text()[-3000:])
         with team.as_user("admin"):
-            state = registry.VersionState.read("churn", "1")
+            state = registry.VersionState.read("churn", version)
         with AuditLog(team.state_db) as log:
             evaluations = [e for e in log.events("churn") if e.action == GATES]
             problems = log.verify("churn")
