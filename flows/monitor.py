@@ -53,6 +53,7 @@ def monitor(model: str, current: str, engine: str = "local", scheduler: str | No
     spec = load_spec(model, settings.models_dir)
     monitoring.require_champion(spec.name)
     reference = reference_task(spec.name)
+    spec = monitoring.judged_by_record(spec, reference)
     now = datetime.now(UTC)
     out_dir = settings.cards_dir / spec.name / f"v{reference.version}" / "monitoring" / now.strftime("%Y-%m-%dT%H%M%SZ")
     outcome = check_task(spec, reference, str(current), out_dir, engine, scheduler)

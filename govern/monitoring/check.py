@@ -17,6 +17,7 @@ from pathlib import Path
 import mlflow
 import pandas as pd
 from mlflow.exceptions import MlflowException
+from pydantic import ValidationError
 
 from govern.checks.drift import assess as drift_checks
 from govern.checks.fairness import assess as fairness_checks
@@ -24,11 +25,12 @@ from govern.core.errors import GovernError
 from govern.data import validation
 from govern.evidence.decision import threshold_of
 from govern.evidence.fairness import FairnessReport
+from govern.evidence.io import first_problem
 from govern.evidence.monitoring import BaseRate, MetricRow, MonitoringOutcome
 from govern.evidence.record import Record, read_record_file
 from govern.evidence.verdict import FAILED, NOT_MEASURED, PASSED, GateResult
 from govern.gates import rules as gates
-from govern.spec.model import ModelSpec
+from govern.spec.model import GatesSpec, ModelSpec
 from govern.stats.evaluation import bootstrap_interval, holdout_metrics
 from govern.stores import registry
 from govern.stores.audit.events import MONITORED
@@ -62,6 +64,20 @@ class Reference:
     @property
     def train_positive_rate(self) -> float | None:
         return self.record.split.train.positive_rate if self.record is not None else None
+
+
+def judged_by_record(spec: ModelSpec, reference: Reference) -> ModelSpec:
+    """The spec with the champion's recorded gates and decision policy in place of the
+    spec file's: a champion is monitored by the rules it was judged and approved under,
+    so editing or moving ``models/<name>.yaml`` neither loosens nor tightens them."""
+    record = reference.record
+    if record is None or record.spec.gates is None:
+        raise GovernError(f"champion v{reference.version} of {spec.name} has no recorded rules to monitor it by")
+    try:
+        gates = GatesSpec.model_validate(record.spec.gates)
+    except ValidationError as exc:
+        raise GovernError(f"champion v{reference.version} of {spec.name}: its recorded gates do not read ({first_problem(exc)})") from None
+    return spec.model_copy(update={"gates": gates})
 
 
 def require_champion(name: str) -> str:
