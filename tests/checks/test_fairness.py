@@ -10,6 +10,8 @@ from sklearn.metrics import roc_auc_score
 from govern.checks.fairness.assess import assess_fairness, fairness_value
 from govern.core.errors import SpecError
 from govern.mitigation.candidates import mitigate, mitigated_predict
+from govern.spec.decision import DecisionPolicy
+from govern.training.policy import fit_threshold
 
 
 def _block(n_pos, n_neg, pred_pos, pred_neg, group):
@@ -177,7 +179,9 @@ def test_threshold_optimizer_reduces_equalized_odds_difference():
     ).fit(X.iloc[train], y_hist[train])
     sensitive = X[["group"]]
 
-    before = model.predict(X.iloc[test]).astype(int)
+    # Decisions under the platform's default policy (the top share equal to the base rate, fitted on validation rows).
+    threshold = fit_threshold(DecisionPolicy(kind="share"), y[valid], model.predict_proba(X.iloc[valid])[:, 1])
+    before = (model.predict_proba(X.iloc[test])[:, 1] >= threshold).astype(int)
     base = assess_fairness(y[test], before, sensitive.iloc[test], task="binary")
     mitigator = mitigate(
         model, X.iloc[valid], y[valid], sensitive.iloc[valid], method="threshold_optimizer", constraint="equalized_odds"
