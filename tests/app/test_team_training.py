@@ -3,7 +3,7 @@ work pool against a real Prefect server, training through the governance server:
 worker logs in as the pipeline user, and the run is credited to the requester, whose
 request run (created under her login by ``submit_training``, what ``govern server submit``
 runs) the flow run names in its job environment.  The
-server and the worker hold ``GOVERN_AUDIT_KEY``, as the README's team section says, so
+server and the worker hold ``GOVERN_AUDIT_KEY``, as docs/teams.md says, so
 the gate evaluation on the chain is sealed and names the worker's login."""
 
 from __future__ import annotations

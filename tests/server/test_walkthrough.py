@@ -1,4 +1,4 @@
-"""The README's team walkthrough, command by command through the real CLI on PostgreSQL.
+"""The team walkthrough of docs/teams.md, command by command through the real CLI on PostgreSQL.
 
 Each role runs with its own environment only: the reviewer and the auditor hold no key,
 the pipeline machine holds the pipeline's password and the chain's key, the promoter
