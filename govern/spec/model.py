@@ -7,7 +7,6 @@ fails with a message that names the field.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -25,7 +24,9 @@ from govern.spec.base import (  # noqa: F401 (re-exported: the spec's vocabulary
     Strict,
     Task,
 )
+from govern.spec.data import DataSpec, SplitSpec, TransactionsSpec  # noqa: F401 (re-exported)
 from govern.spec.decision import DecisionPolicy
+from govern.spec.experiment import ExperimentSpec, Guardrail  # noqa: F401 (re-exported)
 from govern.spec.gates import (  # noqa: F401 (re-exported)
     BaselineGate,
     ChampionGate,
@@ -37,79 +38,6 @@ from govern.spec.gates import (  # noqa: F401 (re-exported)
     MetricGate,
 )
 from govern.spec.mitigation import MITIGATION_METHODS, MitigationMethods  # noqa: F401 (re-exported)
-
-
-class TransactionsSpec(Strict):
-    """A transaction log (customer id, date, amount) that the platform turns into one row
-    per customer and cutoff (see govern.data.transactions); ``data.source`` is then the log,
-    ``data.target`` and ``data.time_column`` name the built target and cutoff columns."""
-
-    id_column: str | None = Field(None, description="Customer id in the log; default data.id_column")
-    date_column: str
-    amount_column: str
-    cutoff: date = Field(description="Features see purchases before this date; the target is spend from it on")
-    horizon_days: int = Field(ge=1, le=3660, description="Days after a cutoff whose spend is the target")
-    snapshots: int = Field(
-        1, ge=1, le=24,
-        description="Cutoffs, horizon_days apart and ending at cutoff, so no training target reaches past the latest cutoff; the holdout is the latest",
-    )
-    windows_days: list[int] = Field([30, 90, 180], description="Recent windows whose purchase counts and spend become features")
-    attributes: str | None = Field(None, description="Customer table joined by id (e.g. region, gender), relative to the project root")
-
-    @model_validator(mode="after")
-    def _windows(self) -> TransactionsSpec:
-        if any(w < 1 for w in self.windows_days) or len(set(self.windows_days)) != len(self.windows_days):
-            raise ValueError("windows_days: positive, distinct numbers of days")
-        return self
-
-
-class DataSpec(Strict):
-    source: str = Field(description="Parquet or CSV file, relative to the project root")
-    target: str
-    id_column: str
-    time_column: str | None = None
-    features: list[str] | None = Field(None, description="Columns to train on; default: all others")
-    exclude: list[str] = Field(default_factory=list, description="Columns never trained on")
-    min_rows: int = Field(200, ge=10)
-    positive_class: str | int | bool | None = Field(
-        None, description="The target value that means 1 (e.g. 'Churned'); required unless the target is 0/1 or boolean"
-    )
-    transactions: TransactionsSpec | None = Field(None, description="Build the table from a transaction log at source")
-
-    @model_validator(mode="after")
-    def _built_table(self) -> DataSpec:
-        if self.transactions is not None and not self.time_column:
-            raise ValueError("time_column: a table built from transactions needs a column name for its cutoff dates")
-        return self
-
-    @model_validator(mode="after")
-    def _features_apart(self) -> DataSpec:
-        """The target, id and time columns are never features: the target leaks itself, the
-        id and time columns duplicate columns the evidence already keeps beside them."""
-        roles = {self.target: "target", self.id_column: "id_column"}
-        if self.time_column:
-            roles.setdefault(self.time_column, "time_column")
-        for column in self.features or []:
-            if column in roles:
-                raise ValueError(f"features: '{column}' is data.{roles[column]}, not a feature; remove it from data.features")
-        return self
-
-
-class SplitSpec(Strict):
-    """How rows are divided; a random split is never chosen silently (see govern.data.splits)."""
-
-    holdout_fraction: float = Field(0.2, gt=0.0, lt=0.5)
-    validation_fraction: float = Field(0.2, gt=0.0, lt=0.5)
-    seed: int = 42
-    strategy: Literal["auto", "time", "group", "random"] = Field(
-        "auto",
-        description="auto: by time with data.time_column, else by id when ids repeat, else refused; "
-        "group: whole ids drawn at random; random: rows drawn at random, only on request and with one row per id",
-    )
-    target_window_days: int | None = Field(
-        None, ge=1, description="Days after each row's time that its target covers (default: transactions.horizon_days); "
-        "training rows whose window ends after the holdout's first date are purged",
-    )
 
 
 class IntParam(Strict):
@@ -150,67 +78,6 @@ class TuningSpec(Strict):
         for name, param in self.search_space.items():
             if isinstance(param, (IntParam, FloatParam)) and param.low >= param.high:
                 raise ValueError(f"search_space.{name}: low must be below high")
-        return self
-
-
-class Guardrail(Strict):
-    """A metric the offer must not harm beyond ``max`` (non-inferiority), judged on its
-    sequential bound: ``cost_per_retained_customer`` (offer cost per outcome prevented),
-    ``rate_increase`` (treatment minus control rate of a 0/1 ``column`` of the live data,
-    e.g. an opt-out flag) or ``treated_disparity`` (largest gap in outcome rate between the
-    groups of ``column`` among treated customers).  Not measured blocks."""
-
-    metric: Literal["cost_per_retained_customer", "rate_increase", "treated_disparity"]
-    column: str | None = Field(None, description="The 0/1 column (rate_increase) or the group column (treated_disparity)")
-    max: float = Field(gt=0.0, description="Non-inferiority margin: the bound must stay at or below it")
-
-    @model_validator(mode="after")
-    def _column(self) -> Guardrail:
-        if self.metric != "cost_per_retained_customer" and not self.column:
-            raise ValueError(f"guardrail {self.metric} needs a column")
-        return self
-
-
-class ExperimentSpec(Strict):
-    """The live experiment: a holdout control group chosen by a salted hash of the
-    customer id, the outcome window, and the economics of acting on a score."""
-
-    control_share: float = Field(0.1, gt=0.0, lt=0.5, description="Share of customers held out of every audience")
-    salt: str = Field(min_length=1, description="Changing it reshuffles the arms: keep it for the experiment's life")
-    outcome_window_days: int = Field(30, ge=1, description="Days after scoring before an outcome counts as matured")
-    outcome_date_column: str = "outcome_date"
-    min_effect: float = Field(0.02, gt=0.0, lt=1.0, description="Smallest absolute change in outcome rate worth detecting")
-    power: float = Field(0.8, gt=0.5, lt=1.0)
-    confidence: float = Field(0.95, gt=0.5, lt=1.0)
-    offer_cost: float = Field(0.0, ge=0.0, description="Cost of acting on one customer")
-    value_per_saved_customer: float = Field(gt=0.0, description="Value of one outcome prevented (e.g. a customer's CLV)")
-    capacity: int | None = Field(None, ge=1, description="Most customers that can be acted on per daily batch")
-    planned_days: int = Field(28, ge=1, description="Daily batches the experiment is planned to run: the group-sequential test spends its alpha over them")
-    spending: Literal["obrien_fleming", "pocock"] = Field("obrien_fleming", description="Lan-DeMets alpha-spending function of the sequential test")
-    srm_p_value: float = Field(0.001, gt=0.0, lt=0.5, description="Sample-ratio mismatch below this p-value blocks the report's conclusions and the live gate")
-    guardrails: list[Guardrail] = Field(default_factory=list)
-    arms: dict[Literal["control", "risk", "uplift"], float] | None = Field(
-        None, description="Policies compared live on arms drawn by the salted hash, e.g. {risk: 0.4, uplift: 0.4, control: 0.2}:"
-        " risk acts by the champion's recorded policy, uplift by incremental value from the <model>-uplift champion, control never;"
-        " control_share follows the control arm")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _control_share_from_arms(cls, data):
-        if isinstance(data, dict) and isinstance(data.get("arms"), dict) and "control" in data["arms"] and "control_share" not in data:
-            data = {**data, "control_share": data["arms"]["control"]}
-        return data
-
-    @model_validator(mode="after")
-    def _arms_add_up(self) -> ExperimentSpec:
-        if self.arms is None:
-            return self
-        if "control" not in self.arms or len(self.arms) < 2:
-            raise ValueError("experiment.arms needs a control arm and at least one policy arm")
-        if any(share <= 0 for share in self.arms.values()) or abs(sum(self.arms.values()) - 1) > 1e-9:
-            raise ValueError(f"experiment.arms shares must be positive and sum to 1 (they sum to {sum(self.arms.values()):g})")
-        if abs(self.arms["control"] - self.control_share) > 1e-12:
-            raise ValueError(f"experiment.control_share {self.control_share:g} differs from arms.control {self.arms['control']:g}")
         return self
 
 

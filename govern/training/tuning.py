@@ -26,6 +26,7 @@ from mlflow.tracking import MlflowClient
 from optuna_integration import CatBoostPruningCallback
 
 from govern.spec.model import FloatParam, IntParam, ModelSpec
+from govern.training import orphans
 
 # CatBoost's name for each spec metric, and whether Optuna maximises it.
 CATBOOST_METRIC = {
@@ -149,38 +150,6 @@ def champion_trial_params(spec: ModelSpec, champion_params: dict | None) -> dict
     return chosen
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def retry_orphans(study: optuna.Study, client: MlflowClient) -> list[int]:
-    """Fail and re-enqueue trials left RUNNING by a worker of this host that died.
-
-    A killed worker leaves its trial RUNNING forever; the finished trials are kept
-    and the orphan's parameters are tried again, so a rerun loses nothing.  Workers
-    on other hosts are left alone: only their own host can tell whether they live.
-    """
-    host = socket.gethostname()
-    retried = []
-    for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
-        worker_host, _, pid = str(trial.user_attrs.get("worker", "")).rpartition(":")
-        if worker_host != host or not pid.isdigit() or _alive(int(pid)):
-            continue
-        study.tell(trial.number, state=optuna.trial.TrialState.FAIL)
-        if trial.user_attrs.get("mlflow_run"):
-            client.set_terminated(trial.user_attrs["mlflow_run"], status="FAILED")
-        if trial.params:
-            study.enqueue_trial(trial.params, user_attrs={"source": f"retry of trial {trial.number}"})
-        retried.append(trial.number)
-    return retried
-
-
 def tune(
     spec: ModelSpec,
     train: pd.DataFrame,
@@ -214,7 +183,7 @@ def tune(
         pruner=_pruner(spec),
         load_if_exists=True,
     )
-    retry_orphans(study, client)
+    orphans.retry_orphans(study, client)
     enqueued = champion_trial_params(spec, champion_params)
     if enqueued is not None:
         study.enqueue_trial(enqueued, user_attrs={"source": "champion"}, skip_if_exists=True)
