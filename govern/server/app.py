@@ -194,7 +194,9 @@ def _finish(write: Write, response: Response, key: bytes, audit: ServerAudit, ro
         parse_dict(response.get_json(), created)
         version = created.model_version.version
         mlflow_internals.registry_store().set_model_version_tag(m.name, version, ModelVersionTag(registry.VERSION_REGISTRANT, write.actor))
-        audit.write(write.model, write.actor, write.kind, version=version, details={"run_id": m.run_id}, later=write.actor == roles.service_user)
+        requested_by = mlflow_internals.tracking_store().get_run(m.run_id).data.tags.get(registry.RUN_CREATOR) if m.run_id else None
+        details = {"run_id": m.run_id, **({"requested_by": requested_by} if requested_by else {})}  # the author the pipeline trained for
+        audit.write(write.model, write.actor, write.kind, version=version, details=details, later=write.actor == roles.service_user)
         return
     if write.kind == "SetModelVersionTag" and m.key == APPROVAL_STATUS:
         _stamp_approval(write, key, audit)
