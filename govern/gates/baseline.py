@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from govern.evidence.baseline import BaselineComparison
 from govern.evidence.verdict import FAILED, GateResult
-from govern.gates.threeway import interval_status, margin_bound, minimum_detectable_effect, verdict_words
+from govern.gates.threeway import margin_bound, paired_result
 from govern.spec.model import ModelSpec
 
 
@@ -36,13 +36,5 @@ def baseline_gates(spec: ModelSpec, baselines: Sequence[BaselineComparison]) -> 
             name = f"vs {baseline.kind}"
             results.append(GateResult(name, "baseline", FAILED, None, bound, f"{name} not measured: {baseline.kind} {why}"))
             continue
-        interval = (c.lower, c.upper)
-        status = interval_status(interval, -gate.margin, None)
-        mde = minimum_detectable_effect(interval, confidence=c.confidence)
-        reason = (
-            f"challenger {c.challenger:.4g} vs {baseline.kind} {c.champion:.4g}: difference {c.delta:+.4g}, "
-            f"{c.confidence:.0%} interval [{c.lower:+.4g}, {c.upper:+.4g}] ({c.resamples} paired resamples of {c.rows} rows); "
-            f"{verdict_words(status, margin_bound(gate.margin), mde, gate.on_inconclusive)}"
-        )
-        results.append(GateResult(f"{c.metric} vs {baseline.kind}", "baseline", status, c.delta, bound, reason, interval, mde, gate.on_inconclusive))
+        results.append(paired_result(f"{c.metric} vs {baseline.kind}", "baseline", c, baseline.kind, gate.margin, bound, gate.on_inconclusive))
     return results

@@ -20,7 +20,7 @@ from govern.evidence.evaluation import Comparison
 from govern.evidence.fairness import FairnessReport, fairness_evidence
 from govern.evidence.verdict import FAILED, INCONCLUSIVE, NOT_MEASURED, PASSED, GateReport, GateResult, GateStatus
 from govern.gates.baseline import baseline_gates
-from govern.gates.threeway import bound_text, interval_status, margin_bound, minimum_detectable_effect, verdict_words
+from govern.gates.threeway import bound_text, interval_status, margin_bound, minimum_detectable_effect, paired_result, verdict_words
 from govern.spec.gates import OnInconclusive
 from govern.spec.model import ModelSpec
 
@@ -65,15 +65,7 @@ def champion_gate(spec: ModelSpec, comparison: Comparison | None, champion_versi
     if comparison is None:
         why = f"champion v{champion_version} could not be scored on the holdout: {note}"
         return [GateResult(name, "champion", FAILED, None, bound, why)]
-    interval = (comparison.lower, comparison.upper)
-    status = interval_status(interval, -gate.margin, None)
-    mde = minimum_detectable_effect(interval, confidence=comparison.confidence)
-    reason = (
-        f"challenger {comparison.challenger:.4g} vs champion v{champion_version} {comparison.champion:.4g}: "
-        f"difference {comparison.delta:+.4g}, {comparison.confidence:.0%} interval [{comparison.lower:+.4g}, {comparison.upper:+.4g}] "
-        f"({comparison.resamples} paired resamples of {comparison.rows} rows); {verdict_words(status, margin_bound(gate.margin), mde, gate.on_inconclusive)}"
-    )
-    return [GateResult(name, "champion", status, comparison.delta, bound, reason, interval, mde, gate.on_inconclusive)]
+    return [paired_result(name, "champion", comparison, f"champion v{champion_version}", gate.margin, bound, gate.on_inconclusive)]
 
 
 def fairness_gates(spec: ModelSpec, fairness: FairnessReport | None) -> list[GateResult]:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from statistics import NormalDist
 
-from govern.evidence.verdict import FAILED, INCONCLUSIVE, PASSED, GateStatus
+from govern.evidence.evaluation import Comparison
+from govern.evidence.verdict import FAILED, INCONCLUSIVE, PASSED, GateResult, GateStatus
+from govern.spec.gates import OnInconclusive
 
 _Z = NormalDist()
 
@@ -60,3 +62,18 @@ def verdict_words(status: GateStatus, bound: str, mde: float | None, on_inconclu
     article = "an" if what[:1].lower() in "aeiou" else "a"
     power = f"; this holdout cannot tell {article} {what} under {mde:.2g} from zero" if mde is not None else ""
     return f"interval straddles {bound}: inconclusive{power} (on_inconclusive: {on_inconclusive})"
+
+
+def paired_result(name: str, kind: str, comparison: Comparison, against: str, margin: float, bound: str, on_inconclusive: OnInconclusive) -> GateResult:
+    """A challenger judged against another model (champion or baseline) three-way on the
+    paired interval of their difference, within ``margin``; one sentence for both kinds."""
+    c = comparison
+    interval = (c.lower, c.upper)
+    status = interval_status(interval, -margin, None)
+    mde = minimum_detectable_effect(interval, confidence=c.confidence)
+    reason = (
+        f"challenger {c.challenger:.4g} vs {against} {c.champion:.4g}: difference {c.delta:+.4g}, "
+        f"{c.confidence:.0%} interval [{c.lower:+.4g}, {c.upper:+.4g}] ({c.resamples} paired resamples of {c.rows} rows); "
+        f"{verdict_words(status, margin_bound(margin), mde, on_inconclusive)}"
+    )
+    return GateResult(name, kind, status, c.delta, bound, reason, interval, mde, on_inconclusive)
