@@ -3,10 +3,8 @@ features, continuous or thin sensitive features and their bins, a thin holdout, 
 ids as text, YAML booleans as labels, CSV separators, a directory as data.  No model is
 fitted here."""
 
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from pandas.api import types as ptypes
 
@@ -14,24 +12,8 @@ from govern.core.errors import DataValidationError, SpecError
 from govern.data.load_checks import band_labels, feature_warnings, training_checks
 from govern.data.validation import feature_columns, load_table, validate_frame
 from govern.demo.customers import generate_customers
-from govern.spec.model import load_spec, parse_spec
-
-MODELS = Path(__file__).parents[2] / "models"
-
-
-def with_data(spec, **changes):
-    return spec.model_copy(update={"data": spec.data.model_copy(update=changes)})
-
-
-@pytest.fixture(scope="module")
-def churn():
-    return with_data(load_spec("churn", MODELS), min_rows=10)
-
-
-@pytest.fixture(scope="module")
-def customers() -> pd.DataFrame:
-    return generate_customers(300, seed=2)
-
+from govern.spec.model import parse_spec
+from tests.data.conftest import MODELS, with_data
 
 
 def with_fairness(spec, **changes):

@@ -1,4 +1,3 @@
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -7,30 +6,14 @@ from pandas.api import types as ptypes
 
 from govern.core.errors import DataValidationError
 from govern.data.validation import categorical_columns, feature_columns, load_table, validate_frame
-from govern.demo.customers import generate_customers
 from govern.spec.model import load_spec
 from tests.conftest import clv_on_customer_table
-
-MODELS = Path(__file__).parents[2] / "models"
-
-
-def with_data(spec, **changes):
-    return spec.model_copy(update={"data": spec.data.model_copy(update=changes)})
-
-
-@pytest.fixture(scope="module")
-def churn():
-    return with_data(load_spec("churn", MODELS), min_rows=10)
+from tests.data.conftest import MODELS, with_data
 
 
 @pytest.fixture(scope="module")
 def clv():
     return clv_on_customer_table(load_spec("clv", MODELS), min_rows=10)
-
-
-@pytest.fixture(scope="module")
-def customers() -> pd.DataFrame:
-    return generate_customers(300, seed=2)
 
 
 def test_feature_columns_default_and_explicit(churn, customers):
