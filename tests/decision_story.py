@@ -48,8 +48,10 @@ def unique_name(prefix: str = "m") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-def register_version(log, name: str, tmp: Path, *, gate_rules: dict | None = None, status: str = "passed", author: str = AUTHOR) -> str:
-    """Register one version as the flow would, with every evidence file kind present."""
+def register_version(log, name: str, tmp: Path, *, gate_rules: dict | None = None, status: str = "passed", author: str = AUTHOR,
+                     verdict: dict | None = None) -> str:
+    """Register one version as the flow would, with every evidence file kind present; its
+    recorded verdict is one roc_auc gate of ``status``, or ``verdict`` when given."""
     model, features = _tiny_model()
     from govern.core.settings import load_settings
 
@@ -67,7 +69,7 @@ def register_version(log, name: str, tmp: Path, *, gate_rules: dict | None = Non
     record = minimal_record(
         model=name, version=None,
         spec={"name": name, "primary_metric": "roc_auc", "gates": gate_rules or gates()},
-        gates={"status": status, "results": [result]},
+        gates=verdict or {"status": status, "results": [result]},
     )
     registered = registration.register(
         name=name, model_uri=model_uri, model_id=model_id, run_id=run_id, record=record,

@@ -7,19 +7,15 @@ on the session's SQLite store; integration tier), with no training flow.
 
 from __future__ import annotations
 
-import json
-import uuid
-
 import pytest
 
 from govern.core.errors import GovernError, PromotionRefused
 from govern.evidence.verdict import INCONCLUSIVE, PASSED, GateReport, GateResult
-from govern.governance import acknowledgement, approval, decisions, registration
+from govern.governance import acknowledgement, approval, decisions
 from govern.stores import registry
 from govern.stores.audit.events import APPROVAL_REFUSED, APPROVED
 from govern.stores.audit.log import AuditLog
-from tests.decision_story import AUTHOR, _tiny_model, approve_by_hand, gates, unique_name
-from tests.record_story import minimal_record
+from tests.decision_story import approve_by_hand, register_version, unique_name
 
 GATE = "equalized_odds_difference by sex"
 
@@ -53,25 +49,7 @@ def _results(policy: str) -> list[GateResult]:
 def _register(log, tmp_path, policy: str = "acknowledge") -> tuple[str, str]:
     """A version whose recorded verdict holds one inconclusive fairness gate under ``policy``."""
     name = unique_name("ack")
-    model, features = _tiny_model()
-    from govern.core.settings import load_settings
-
-    experiment = registry.ensure_experiment(name, load_settings().mlruns / "artifacts")
-    run_id = registry.client().create_run(experiment, tags={"mlflow.user": AUTHOR}).info.run_id
-    model_uri, model_id = registration.log_model(model, features, run_id, model.predict_proba(features)[:, 1])
-    staging = tmp_path / f"staging-{uuid.uuid4().hex[:6]}"
-    staging.mkdir(parents=True)
-    for file in ("fairness.json", "drift.json"):
-        (staging / file).write_text(json.dumps({"file": file}))
-    (staging / "drift.html").write_text("<html></html>")
-    features.to_parquet(staging / "holdout.parquet")
-    features.to_parquet(staging / "reference.parquet")
-    verdict = GateReport.judge(_results(policy))
-    record = minimal_record(model=name, version=None, spec={"name": name, "primary_metric": "roc_auc", "gates": gates()}, gates=verdict.to_dict())
-    registered = registration.register(name=name, model_uri=model_uri, model_id=model_id, run_id=run_id, record=record,
-                                       staging=staging, cards_root=tmp_path / "cards", audit=log, actor="flow")
-    registry.client().set_terminated(run_id, "FINISHED")
-    return name, registered.version
+    return name, register_version(log, name, tmp_path, verdict=GateReport.judge(_results(policy)).to_dict())
 
 
 def test_names_are_compared_without_case_spacing_or_unicode_form():
