@@ -39,14 +39,15 @@ test: lint
 test-fast: install
 	$(VENV)/bin/python -m pytest -m "not integration and not browser and not postgres"
 
+# Every figure of docs/performance.md: each script writes its table to docs/performance/results/.
 bench: install
-	$(VENV)/bin/python benchmarks/bench_evaluation.py 10000 100000 1000000
+	$(VENV)/bin/python benchmarks/bench_evaluation.py 2000 10000 100000 1000000
 	$(VENV)/bin/python benchmarks/bench_drift.py 10000 100000 1000000
-	$(VENV)/bin/python benchmarks/bench_checks.py --fairness-only 10000 100000 1000000
+	$(VENV)/bin/python benchmarks/bench_fairness.py 10000 100000 1000000
 	$(VENV)/bin/python benchmarks/bench_fixed_cost.py
 	$(VENV)/bin/python benchmarks/bench_leakage.py --timing 4000 100000
-	$(VENV)/bin/python benchmarks/bench_flow.py --rows 100000 --trials 20 --rounds 1
-	$(VENV)/bin/python benchmarks/bench_live.py --rows 1000000
+	$(VENV)/bin/python benchmarks/bench_flow.py --rows 10000 --trials 5 --rounds 3
+	$(VENV)/bin/python benchmarks/bench_live.py --rows 100000 --rounds 3
 	$(VENV)/bin/python benchmarks/bench_scale.py --rows 1000000 10000000 --engine local dask --steps score outcomes experiment monitor
 	$(VENV)/bin/python benchmarks/bench_scale.py --rows 1000000 --engine memory --steps monitor
 	$(VENV)/bin/python benchmarks/bench_scale.py --fixed-cost

@@ -2,21 +2,20 @@
 
 The platform's ``assess_drift`` (the gate's statistics on all rows, Evidently's report
 from a sample, the shared viewer script) against ``Report([DataDriftPreset()])`` with
-``save_html``, per size: seconds, peak memory allocated during the call (tracemalloc),
-report size, and whether every column's verdict is the same.
+``save_html``, per size: seconds (min and median of the rounds), peak memory allocated
+during the call (tracemalloc), report size, and whether every column's verdict is the same.
 
-    .venv/bin/python benchmarks/bench_drift.py [rows ...]
+    .venv/bin/python benchmarks/bench_drift.py [--rounds 3] [rows ...]
 """
 
 from __future__ import annotations
 
+import argparse
 import os
-import sys
 import tempfile
-import time
-import tracemalloc
 from pathlib import Path
 
+import results
 from evidently.presets import DataDriftPreset  # noqa: F401  (import cost paid before timing, for both)
 
 from govern.checks.drift.assess import assess_drift
@@ -24,16 +23,6 @@ from govern.demo import customers as demo_data
 
 FEATURES = ["tenure_months", "plan", "monthly_spend", "sessions_per_week", "support_tickets", "payment_failures", "channel", "region", "age_band", "gender"]
 CATEGORICAL = ["plan", "channel", "region", "age_band", "gender"]
-
-
-def measured(fn):
-    tracemalloc.start()
-    start = time.perf_counter()
-    result = fn()
-    seconds = time.perf_counter() - start
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return result, seconds, peak / 2**20
 
 
 def preset(reference, current, out: Path) -> dict[str, bool]:
@@ -51,22 +40,42 @@ def preset(reference, current, out: Path) -> dict[str, bool]:
     return verdicts
 
 
-def main(sizes: list[int]) -> None:
-    print("drift gate: assess_drift (statistics on all rows, report from a 10k-row sample) vs Evidently DataDriftPreset + save_html;"
-          " Evidently imported before either is timed")
-    print(f"{'rows':>8} {'ours s':>7} {'ours MiB':>9} {'preset s':>9} {'preset MiB':>11} {'speed-up':>9} {'html KB ours/preset':>20} {'same verdicts':>14}")
+def main(sizes: list[int], rounds: int) -> None:
+    rows_out, data = [], []
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["GOVERN_HOME"] = tmp
         for rows in sizes:
             reference = demo_data.generate_customers(rows, seed=1)[FEATURES]
             current = demo_data.generate_customers(rows, drift=0.5, seed=2, start="2026-07-01")[FEATURES]
             out = Path(tmp) / str(rows)
-            ours, t_ours, m_ours = measured(lambda: assess_drift(reference, current, columns=FEATURES, out_dir=out, categorical=CATEGORICAL))
-            theirs, t_preset, m_preset = measured(lambda: preset(reference, current, out))
+            ours, t_ours = results.measure(lambda: assess_drift(reference, current, columns=FEATURES, out_dir=out, categorical=CATEGORICAL),
+                                           rounds=rounds, memory=True)
+            theirs, t_preset = results.measure(lambda: preset(reference, current, out), rounds=rounds, memory=True)
             same = all(ours.columns[c].drifted == theirs[c] for c in FEATURES)
-            sizes_kb = f"{(out / 'drift.html').stat().st_size // 1024}/{(out / 'preset.html').stat().st_size // 1024}"
-            print(f"{rows:>8} {t_ours:>7.2f} {m_ours:>9.0f} {t_preset:>9.2f} {m_preset:>11.0f} {t_preset / t_ours:>8.1f}x {sizes_kb:>20} {str(same):>14}")
+            kb = f"{(out / 'drift.html').stat().st_size // 1024:,} / {(out / 'preset.html').stat().st_size // 1024:,}"
+            rows_out.append([f"{rows:,}", results.cell(t_ours), results.cell(t_preset), results.ratio(t_preset, t_ours),
+                             f"{t_ours.peak_mib:,.0f} / {t_preset.peak_mib:,.0f}", kb, "yes" if same else "no"])
+            data.append({"rows": rows, "ours": t_ours, "reference": t_preset, "same_verdicts": same})
+    results.write(
+        "drift",
+        title=f"Drift gate: {len(FEATURES)} columns, a reference and a drifted current frame of the same size",
+        columns=["rows per frame", f"govern assess_drift s (min / median of {rounds})", "Evidently DataDriftPreset + save_html s",
+                 "ratio (medians)", "peak MiB govern / Evidently", "HTML KB govern / Evidently", "same verdict on every column"],
+        rows=rows_out,
+        notes=[
+            "govern: the gate's statistics on all rows, Evidently's report drawn from a 10k-row sample, the shared viewer script.",
+            "Reference: `Report([DataDriftPreset()]).run(...)` then `save_html`, with the same numerical and categorical columns;"
+            " Evidently is imported before either side is timed.",
+            "Peak memory: Python allocations during one extra untimed call under tracemalloc.",
+        ],
+        command="python benchmarks/bench_drift.py " + " ".join(map(str, sizes)),
+        data=data,
+    )
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [10_000, 100_000, 1_000_000])
+    parser = argparse.ArgumentParser()
+    parser.add_argument("rows", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--rounds", type=int, default=results.MIN_ROUNDS)
+    args = parser.parse_args()
+    main(args.rows, args.rounds)

@@ -3,23 +3,24 @@ seconds ``govern train`` spends before its first trial.
 
 The first trial's start is read from MLflow (each trial is a nested run), measured from
 the moment the process was launched, with the demo churn table: in the machine's first
-project (no cached empty databases), in the next new project, and in that project again.  The
-reference is a bare script that imports pandas, CatBoost and Optuna, reads the same
+project (no cached empty databases), in a new project, and in a project again (one more trial
+of its study), each three times (minimum and median).  The reference is a bare script that imports pandas, CatBoost and Optuna, reads the same
 table and starts an Optuna trial.
 
-    .venv/bin/python benchmarks/bench_fixed_cost.py
+    .venv/bin/python benchmarks/bench_fixed_cost.py [--rounds 3]
 """
 
 from __future__ import annotations
 
+import argparse
 import os
-import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import results
 
 REPO = Path(__file__).resolve().parents[1]
 GOVERN = str(REPO / ".venv" / "bin" / "govern")
@@ -33,13 +34,13 @@ print(time.time())
 """
 
 
-def _seconds(argv, env, repeat=3) -> float:
+def _seconds(argv, env, rounds: int) -> results.Timing:
     times = []
-    for _ in range(repeat):
+    for _ in range(rounds):
         start = time.perf_counter()
         subprocess.run(argv, env=env, capture_output=True, cwd=env.get("GOVERN_HOME", REPO))
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return results.summarize(times)
 
 
 def _project(root: Path) -> Path:
@@ -67,34 +68,61 @@ def _first_trial(root: Path, env: dict, trials: int = 1) -> tuple[float, float]:
     return min(trials) - started, total
 
 
-def main() -> None:
+CASES = ("first project on the machine (empty cache)", "a new project", "the same project again (one more trial)")
+
+
+def main(rounds: int) -> None:
     env = dict(os.environ, MLFLOW_DISABLE_TELEMETRY="true", PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
-    help_s = _seconds([GOVERN, "--help"], env)
-    error_s = _seconds([GOVERN, "train", "no-such-model"], env)
+    env.pop("PREFECT_API_URL", None)
+    help_s = _seconds([GOVERN, "--help"], env, rounds)
+    error_s = _seconds([GOVERN, "train", "no-such-model"], env, rounds)
+    first: dict[str, list[float]] = {c: [] for c in CASES}
+    total: dict[str, list[float]] = {c: [] for c in CASES}
+    bare = []
     with tempfile.TemporaryDirectory() as tmp:
-        # A machine's first project builds Prefect's database (the cache starts empty); the
-        # next new project copies the empty one cached by the first.
-        runs = {}
-        for name in ("first project on the machine", "a new project", "the same project again"):
-            if name != "the same project again":
-                root = _project(Path(tmp) / name.replace(" ", "-"))
-            run_env = dict(env, GOVERN_HOME=str(root), XDG_CACHE_HOME=str(Path(tmp) / "cache"))
-            run_env.pop("PREFECT_API_URL", None)
-            # Again: a budget of 2 trials, so the finished study of 1 is resumed with one more.
-            runs[name] = _first_trial(root, run_env, trials=2 if name == "the same project again" else 1)
-        started = time.time()
-        out = subprocess.run([sys.executable, "-c", BARE, str(root / "data" / "demo" / "customers.parquet")], capture_output=True, text=True, check=True)
-        bare = float(out.stdout.strip().splitlines()[-1]) - started
-        shutil.rmtree(root / ".prefect", ignore_errors=True)
-    print("fixed cost of the command line (median of 3 where repeated)")
-    print(f"{'step':<44} {'govern s':>9} {'reference s':>12} {'ratio':>6}")
-    print(f"{'govern --help':<44} {help_s:>9.2f} {'':>12} {'':>6}")
-    print(f"{'validation error (unknown model)':<44} {error_s:>9.2f} {'':>12} {'':>6}")
-    for name, (first, total) in runs.items():
-        print(f"{'train churn: launch to first trial':<44} {first:>9.2f} {bare:>12.2f} {first / bare:>5.1f}x"
-              f"   ({name}; reference: bare imports + read + first Optuna trial)")
-        print(f"{'train churn, 1 trial, whole command':<44} {total:>9.2f}")
+        base = Path(tmp)
+        again = _project(base / "again")
+        # The project resumed in every round starts with one finished trial (and warms the cache).
+        _first_trial(again, dict(env, GOVERN_HOME=str(again), XDG_CACHE_HOME=str(base / "cache-warm")), trials=1)
+        for r in range(rounds):
+            # A machine's first project builds Prefect's database (its cache starts empty);
+            # the next new project copies the empty one cached by the first.
+            for case in CASES:
+                if case == CASES[2]:
+                    root, cache, trials = again, base / "cache-warm", r + 2
+                else:
+                    root, cache, trials = _project(base / f"{case[:5]}-{r}"), base / ("cache-warm" if case == CASES[1] else f"cache-{r}"), 1
+                run_env = dict(env, GOVERN_HOME=str(root), XDG_CACHE_HOME=str(cache))
+                launch, whole = _first_trial(root, run_env, trials=trials)
+                first[case].append(launch)
+                total[case].append(whole)
+            started = time.time()
+            out = subprocess.run([sys.executable, "-c", BARE, str(again / "data" / "demo" / "customers.parquet")], capture_output=True, text=True, check=True)
+            bare.append(float(out.stdout.strip().splitlines()[-1]) - started)
+    reference = results.summarize(bare)
+    rows = [["`govern --help`", results.cell(help_s), "", ""], ["validation error (unknown model)", results.cell(error_s), "", ""]]
+    for case in CASES:
+        launch = results.summarize(first[case])
+        rows.append([f"`govern train churn`, launch to first trial: {case}", results.cell(launch), results.cell(reference),
+                     results.ratio(launch, reference, ("govern", "bare"))])
+        rows.append([f"`govern train churn`, whole command: {case}", results.cell(results.summarize(total[case])), "", ""])
+    results.write(
+        "fixed_cost",
+        title="Fixed cost of the command line (demo churn table, 4,000 rows)",
+        columns=["step", f"govern s (min / median of {rounds})", "bare script s", "govern / bare (medians)"],
+        rows=rows,
+        notes=[
+            "Launch to first trial: from starting the process to the start time MLflow records for the first trial's nested run.",
+            "Bare script: a Python process that imports pandas, Optuna and CatBoost, reads the same table and asks Optuna for a first trial.",
+            "Whole command: one trial (the first two cases) or one more trial of a resumed study (the third), then evaluation, checks, gates,"
+            " registration and the card.",
+        ],
+        command="python benchmarks/bench_fixed_cost.py",
+        data={"first_trial": first, "whole": total, "bare": bare},
+    )
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=results.MIN_ROUNDS)
+    main(parser.parse_args().rounds)

@@ -18,7 +18,6 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
@@ -49,13 +48,17 @@ class Timing:
         return self.fraction < 1.0
 
 
-def summarize(seconds: Sequence[float], *, fraction: float = 1.0, peak_mib: float | None = None) -> Timing:
-    """Minimum and median of rounds timed by the caller; refuses fewer than three."""
+def summarize(seconds: Sequence[float], *, fraction: float = 1.0, fixed: Sequence[float] | None = None, peak_mib: float | None = None) -> Timing:
+    """Minimum and median of rounds timed by the caller; refuses fewer than three.  A partial
+    round is scaled by 1/``fraction``, except its ``fixed`` seconds (work that does not grow
+    with the fraction, timed in the same round), which are added back unscaled."""
     if len(seconds) < MIN_ROUNDS:
         raise ValueError(f"a benchmark row needs at least {MIN_ROUNDS} rounds, got {len(seconds)}")
     if not 0 < fraction <= 1:
         raise ValueError(f"fraction must be in (0, 1], got {fraction}")
-    return Timing(len(seconds), min(seconds) / fraction, statistics.median(seconds) / fraction, fraction, peak_mib)
+    base = list(fixed) if fixed is not None else [0.0] * len(seconds)
+    full = [f + (s - f) / fraction for s, f in zip(seconds, base, strict=True)]
+    return Timing(len(full), min(full), statistics.median(full), fraction, peak_mib)
 
 
 def measure(fn: Callable[[], Any], *, rounds: int = MIN_ROUNDS, fraction: float = 1.0, memory: bool = False) -> tuple[Any, Timing]:
@@ -90,11 +93,12 @@ def share(fraction: float) -> str:
     return f"{fraction:.0%}" if fraction >= 0.01 else f"{fraction:.2%}"
 
 
-def ratio(reference: Timing, ours: Timing) -> str:
-    """Reference median over ours; an extrapolated side is marked in the ratio itself."""
+def ratio(reference: Timing, ours: Timing, names: tuple[str, str] = ("reference", "ours")) -> str:
+    """Median of the first over the second; a side extrapolated from a fraction is marked in
+    the ratio itself, with the share actually run."""
     value = reference.median / ours.median
     shown = f"{value:,.0f}x" if value >= 10 else f"{value:.1f}x"
-    partial = [f"{side} run on {share(t.fraction)} and scaled" for side, t in (("reference", reference), ("ours", ours)) if t.scaled]
+    partial = [f"{side} run on {share(t.fraction)} and scaled" for side, t in zip(names, (reference, ours), strict=True) if t.scaled]
     return f"~{shown} ({'; '.join(partial)})" if partial else shown
 
 
@@ -116,9 +120,21 @@ def _memory_gib() -> float | None:
         return None
 
 
-def _commit() -> str:
-    out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    return out.stdout.strip() or "unknown"
+def _commit(git: Path = ROOT / ".git") -> str:
+    """The checkout's commit, read from .git (no child process)."""
+    try:
+        head = (git / "HEAD").read_text().strip()
+        if not head.startswith("ref: "):
+            return head[:7]
+        ref = head[5:]
+        if (git / ref).exists():
+            return (git / ref).read_text().strip()[:7]
+        for line in (git / "packed-refs").read_text().splitlines():
+            if line.endswith(" " + ref):
+                return line[:7]
+    except OSError:
+        pass
+    return "unknown"
 
 
 def environment() -> dict[str, Any]:
