@@ -28,6 +28,10 @@ PASSWORDS = {"admin": "admin-pass-4821", "govern-service": "service-pass-4821", 
 SECRETS = {
     "MLFLOW_FLASK_SERVER_SECRET_KEY": "flask-secret-for-tests",
     "GOVERN_APPROVAL_KEY": "approval-key-for-tests",
+    "GOVERN_AUDIT_KEY": "audit-key-for-tests",
+    # The promoter's key pair (govern server promoter-key): the test process promotes, the server checks.
+    "GOVERN_PROMOTER_KEY": "pTaR7Ty6nSOISmO7dTZNENqoZmsqCKZ_Y0r6WTvypoM",
+    "GOVERN_PROMOTER_PUBLIC_KEY": "szZK84XMI2FqvYdtumbLl1Z6GmdDE7PF12UFhLcZpRs",
     "MLFLOW_AUTH_ADMIN_PASSWORD": PASSWORDS["admin"],
     "GOVERN_SERVICE_PASSWORD": PASSWORDS["govern-service"],
     "GOVERN_PIPELINE_PASSWORD": PASSWORDS["govern-pipeline"],
@@ -122,17 +126,46 @@ def _databases(engine, prefix: str) -> dict[str, str]:
     return names
 
 
-def _drop(engine, names: dict[str, str]) -> None:
+def platform_role_statements(role: str, password: str, databases: list[str]) -> tuple[list[str], list[str]]:
+    """Step 1 of docs/teams.md as SQL: (on the server) a login role that is not the
+    superuser with all on the three databases; (in each database) all on its schema."""
+    return ([f"create role {role} login password '{password}'", f"grant all on database {', '.join(databases)} to {role}"],
+            [f"grant all on schema public to {role}"])
+
+
+def _platform_role(engine, names: dict[str, str], role: str) -> str:
+    """Run step 1's grants for ``role`` on the test's databases; returns its URL prefix."""
+    import sqlalchemy
+
+    password = "platform-db-pass-4821"
+    on_server, in_each = platform_role_statements(role, password, [f'"{n}"' for n in names.values()])
+    with engine.connect() as con:
+        for sql in on_server:
+            con.execute(sqlalchemy.text(sql))
+    for name in names.values():
+        each = sqlalchemy.create_engine(f"{SERVER}/{name}", isolation_level="AUTOCOMMIT")
+        with each.connect() as con:
+            for sql in in_each:
+                con.execute(sqlalchemy.text(sql))
+        each.dispose()
+    return f"postgresql+psycopg://{role}:{password}@127.0.0.1:5432"
+
+
+def _drop(engine, names: dict[str, str], role: str | None = None) -> None:
     import sqlalchemy
 
     with engine.connect() as con:
         for name in names.values():
             con.execute(sqlalchemy.text(f'drop database if exists "{name}" with (force)'))
+        if role:
+            con.execute(sqlalchemy.text(f"drop role if exists {role}"))
 
 
 @contextmanager
-def team_server(tmp: Path, prefix: str):
-    """The running server with its users; the test process's MLflow points at it meanwhile."""
+def team_server(tmp: Path, prefix: str, *, platform_role: bool = False):
+    """The running server with its users; the test process's MLflow points at it meanwhile.
+    With ``platform_role`` every database is reached as a login role made by the docs'
+    step 1 (not the superuser), as the walkthrough says."""
     import mlflow
 
     from govern.runtime.ui import free_port
@@ -140,10 +173,12 @@ def team_server(tmp: Path, prefix: str):
 
     engine = postgres_or_skip()
     names = _databases(engine, prefix)
+    role = f"{prefix}_role_{uuid.uuid4().hex[:6]}" if platform_role else None
+    url = _platform_role(engine, names, role) if role else SERVER
     saved = {k: os.environ.get(k) for k in (*SECRETS, "GOVERN_DATABASE_URL", "MLFLOW_TRACKING_URI", "MLFLOW_AUTH_CONFIG_PATH")}
     saved_uris = (mlflow.get_tracking_uri(), mlflow.get_registry_uri())
-    os.environ.update(SECRETS, GOVERN_DATABASE_URL=f"{SERVER}/{names['state']}")
-    server = TeamServer(f"{SERVER}/{names['mlflow']}", f"{SERVER}/{names['auth']}", str(tmp / "artifacts"), tmp / "config", port=free_port())
+    os.environ.update(SECRETS, GOVERN_DATABASE_URL=f"{url}/{names['state']}")
+    server = TeamServer(f"{url}/{names['mlflow']}", f"{url}/{names['auth']}", str(tmp / "artifacts"), tmp / "config", port=free_port())
     log = tmp / "govern-server.log"
     began = time.monotonic()
     process = start(server, log=log)
@@ -167,4 +202,4 @@ def team_server(tmp: Path, prefix: str):
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-        _drop(engine, names)
+        _drop(engine, names, role)

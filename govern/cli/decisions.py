@@ -7,6 +7,7 @@ import json
 import typer
 
 from govern.cli.common import app, audit_log, command
+from govern.core.errors import GovernError
 from govern.core.settings import load_settings
 
 
@@ -82,17 +83,22 @@ def rollback(model: str = typer.Argument(..., help="Registered model (spec name)
 @app.command()
 @command
 def audit(
-    model: str = typer.Argument(..., help="Registered model (spec name)"),
+    model: str = typer.Argument(None, help="Registered model (spec name)"),
+    server: bool = typer.Option(False, "--server", help="The server's own chain instead: refused user administration and writes of no model"),
     show: bool = typer.Option(True, help="List the recorded events"),
     as_json: bool = typer.Option(False, "--json", help="Print events, history and problems as JSON"),
 ):
     """Verify the audit chain and that alias champion is where recorded decisions put it."""
     from govern.governance import decisions
     from govern.governance.status import model_status
+    from govern.stores.audit.events import SERVER_CHAIN
 
+    if (model is None) == (not server):
+        raise GovernError("govern audit needs a model name or --server (not both)")
     log = audit_log()
+    model = SERVER_CHAIN if server else model
     report = decisions.audit_model(log, model)
-    finding = model_status(model, log, load_settings().models_dir).review.finding(model, report.champion)
+    finding = None if server else model_status(model, log, load_settings().models_dir).review.finding(model, report.champion)
     warnings = [finding] if finding else []
     if as_json:
         payload = {"model": model, "ok": report.ok, "champion": report.champion, "problems": report.problems, "warnings": warnings, "history": report.history,
@@ -115,6 +121,7 @@ def audit(
             typer.echo(f"problem: {p}", err=True)
         raise typer.Exit(4)
     if not as_json:
-        typer.echo(f"{model}: audit chain intact ({len(report.events)} events), champion v{report.champion or '-'} on record")
+        on_record = "" if server else f", champion v{report.champion or '-'} on record"
+        typer.echo(f"{model}: audit chain intact ({len(report.events)} events){on_record}")
     for finding in warnings:
         typer.echo(f"warning: {finding}")

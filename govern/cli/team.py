@@ -130,3 +130,16 @@ def deploy_training(pool: str = typer.Option("training", "--pool", help="Prefect
     deploy(pool)
     typer.echo(f"deployment {FLOW_NAME}/{DEPLOYMENT} on pool {pool}; workers: prefect worker start --pool {pool} --type process")
     typer.echo(f"run: prefect deployment run {FLOW_NAME}/{DEPLOYMENT} --param model=churn")
+
+
+@server_app.command("promoter-key")
+@command
+def promoter_key():
+    """Make the promoter's key pair once: the private key goes to the promoter's machine
+    only (GOVERN_PROMOTER_KEY), the public key to the server (GOVERN_PROMOTER_PUBLIC_KEY).
+    Keep both: the server lets champion move only with a proof the private key signs."""
+    from govern.governance.promoter_key import KEY_ENV, PUBLIC_KEY_ENV, new_key_pair
+
+    private, public = new_key_pair()
+    typer.echo(f"# the promoter's machine only (never the server's, a trainer's or a reviewer's)\n{KEY_ENV}={private}")
+    typer.echo(f"# the server\n{PUBLIC_KEY_ENV}={public}")

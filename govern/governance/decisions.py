@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from govern.core.errors import GovernError, PromotionRefused
+from govern.governance import promoter_key
 from govern.governance.card_refresh import refresh_after_decision
 from govern.governance.promotion import approval_basis, promoter_refusal, promotion_refusals, refusals
 from govern.governance.rule_history import RuleChanges, changes_since_champion
@@ -31,6 +32,7 @@ from govern.stores.audit.events import (
     REJECTED,
     ROLLBACK_REFUSED,
     ROLLED_BACK,
+    SERVER_CHAIN,
     AuditEvent,
     normalize_version,
 )
@@ -106,14 +108,20 @@ def _move(log: AuditLog, name: str, version: str, action: str, *, actor: str, re
                 raise PromotionRefused(f"{name} v{version} is already the champion")
             details = recheck(previous)
             was_challenger = registry.alias_version(name, registry.CHALLENGER) == version
-            registry.move_champion(name, version)
+            registry.move_champion(name, version, proof=_proof(name, version, previous))
             moved = True
             log.append(name, action, actor=actor, version=version, details={**details, "from": previous})
     except BaseException:
         if moved:
-            registry.restore_champion(name, previous, challenger=version if was_challenger else None)
+            back = _proof(name, previous, version) if previous else None
+            registry.restore_champion(name, previous, challenger=version if was_challenger else None, proof=back)
         raise
     return previous
+
+
+def _proof(name: str, version: str, previous: str | None) -> str | None:
+    """In team mode the server lets ``champion`` move only with the promoter's signed proof."""
+    return promoter_key.prove(name, version, previous) if registry.team_mode() else None
 
 
 def promote(log: AuditLog, name: str, version: str | int | None = None, *, actor: str | None = None, repeat_refusals: bool = True) -> Promotion:
@@ -230,7 +238,10 @@ class AuditReport:
 
 
 def audit_model(log: AuditLog, name: str) -> AuditReport:
-    """Verify the chain and that ``champion`` points where the recorded decisions put it."""
+    """Verify the chain and that ``champion`` points where the recorded decisions put it
+    (the server's own chain, :data:`SERVER_CHAIN`, has no champion: only the chain)."""
+    if name == SERVER_CHAIN:
+        return AuditReport(name=name, events=log.events(name), problems=log.verify(name), history=[], champion=None)
     registry.require_registered(name)
     events = log.events(name)
     champion = registry.alias_version(name, registry.CHAMPION)

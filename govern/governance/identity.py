@@ -33,6 +33,7 @@ from govern.stores.registry import (
     EVIDENCE_DIGEST,
     NOT_ELIGIBLE,
     PENDING,
+    PROMOTION_PROOF,
     REJECTED,
     RUN_CREATOR,
     VERSION_REGISTRANT,
@@ -49,6 +50,8 @@ SERVER_KEYS = frozenset({APPROVAL_REVIEWER, APPROVAL_REVIEWED_AT, APPROVAL_SIGNA
 # Evidence keys only the pipeline writes (version and run tags); ``gate.`` covers every gate kind.
 PIPELINE_KEYS = frozenset({EVIDENCE_DIGEST, "live.digest", "live.run_id", "approval.reason", REQUEST_RUN})
 PIPELINE_PREFIXES = ("gate.",)
+# Written only by the service user: the signed proof of a champion move (govern.governance.promoter_key).
+PROMOTER_KEYS = frozenset({PROMOTION_PROOF})
 RESERVED_ALIASES = (CHAMPION, CHALLENGER)
 DECISIONS = (APPROVED, REJECTED)
 # What a new version may carry as its status: what registration sets.
@@ -127,7 +130,7 @@ def lookalike_refusal(keys: Iterable[str], where: str) -> str | None:
     """A key that is a protected key only after normalising (``Approval.Status``,
     ``approval.status `` or ``Gate.Status``) is refused for everyone: it would read as one."""
     for key in keys:
-        real = _matches(key, {*SERVER_KEYS, *PIPELINE_KEYS, APPROVAL_STATUS}, PIPELINE_PREFIXES)
+        real = _matches(key, {*SERVER_KEYS, *PIPELINE_KEYS, *PROMOTER_KEYS, APPROVAL_STATUS}, PIPELINE_PREFIXES)
         if real is not None and key != real:
             return f"tag key {key!r} looks like the protected key {real!r} and cannot be set in {where}; use the exact key"
     return None
@@ -143,6 +146,17 @@ def pipeline_key_refusal(actor: str, keys: Iterable[str], where: str, *, roles: 
     if forbidden:
         return (f"{', '.join(forbidden)} {'is' if len(forbidden) == 1 else 'are'} the pipeline's evidence, written only by "
                 f"'{roles.pipeline_user}', not by {actor} ({where})")
+    return None
+
+
+def promoter_key_refusal(actor: str, keys: Iterable[str], where: str, *, roles: TeamRoles) -> str | None:
+    """The proof of a champion move is the service user's to write (the server checks its
+    signature when the alias moves; nobody else has a reason to set it)."""
+    if actor == roles.service_user:
+        return None
+    forbidden = sorted({k for k in keys if _matches(k, PROMOTER_KEYS)})
+    if forbidden:
+        return f"{', '.join(forbidden)} is written only by the platform's service user ({roles.service_user}), not by {actor} ({where})"
     return None
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from govern.core.errors import GovernError
 from govern.evidence.verdict import PASSED
-from govern.governance import acknowledgement, identity
+from govern.governance import acknowledgement, identity, promoter_key
 from govern.governance.signature import KEY_ENV, ApprovalClaim, approval_key
 from govern.live import gate as live_gate
 from govern.stores import registry
@@ -135,13 +135,14 @@ def signed_approval_problems(state: registry.VersionState) -> list[str]:
 
 
 def promoter_refusal(user: str | None) -> str | None:
-    """In team mode only the platform's service user moves ``champion`` (the server
-    refuses anyone else): said here, before any lock is taken or the server asked."""
+    """In team mode only the platform's service user, holding the promoter's key, moves
+    ``champion`` (the server refuses anyone else, and any move without the key's proof):
+    said here, before any lock is taken or the server asked."""
     if not registry.team_mode():
         return None
     service = identity.TeamRoles.from_env().service_user
     if user == service:
-        return None
+        return promoter_key.promoter_key_missing()
     who = f"logged in as '{user}'" if user else "not logged in (MLFLOW_TRACKING_USERNAME is unset)"
     return f"only the platform's service user '{service}' moves champion in team mode, and this process is {who}"
 

@@ -15,6 +15,7 @@ handler will act on.  The rules themselves live in :mod:`govern.governance.ident
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -28,7 +29,7 @@ from mlflow.protos import service_pb2 as svc
 from mlflow.protos.databricks_pb2 import INVALID_STATE, PERMISSION_DENIED
 from mlflow.utils.proto_json_utils import parse_dict
 
-from govern.governance import identity
+from govern.governance import identity, promoter_key
 from govern.governance.signature import ApprovalClaim, approval_key
 from govern.server import guards
 from govern.server.audit import ServerAudit
@@ -79,7 +80,19 @@ def _is_reviewer(actor: str, roles: identity.TeamRoles) -> bool:
 
 
 def _keys_refusal(actor: str, keys, where: str, roles: identity.TeamRoles) -> str | None:
-    return identity.server_key_refusal(keys, where) or identity.pipeline_key_refusal(actor, keys, where, roles=roles)
+    keys = list(keys)
+    return (identity.server_key_refusal(keys, where) or identity.pipeline_key_refusal(actor, keys, where, roles=roles)
+            or identity.promoter_key_refusal(actor, keys, where, roles=roles))
+
+
+def _move_proof_refusal(name: str, version: str) -> str | None:
+    """``champion`` moves only with the promoter's signed proof, tagged on the version,
+    for a move from where the alias is now (:mod:`govern.governance.promoter_key`)."""
+    store = mlflow_internals.registry_store()
+    previous = (store.get_registered_model(name).aliases or {}).get(CHAMPION)
+    proof = (store.get_model_version(name, version).tags or {}).get(registry.PROMOTION_PROOF)
+    return promoter_key.proof_refusal(proof, model=name, version=str(version), previous=str(previous) if previous else None,
+                                      public_key=os.environ.get(promoter_key.PUBLIC_KEY_ENV))
 
 
 def _request_refusal(write: Write, roles: identity.TeamRoles) -> str | None:
@@ -118,7 +131,10 @@ def _check(write: Write, roles: identity.TeamRoles) -> str | None:
     if kind == "DeleteModelVersionTag":
         return identity.status_delete_refusal(m.key) or identity.pipeline_key_refusal(actor, [m.key], kind, roles=roles)
     if kind in ("SetRegisteredModelAlias", "DeleteRegisteredModelAlias"):
-        return identity.alias_refusal(actor, m.alias, roles=roles)
+        reason = identity.alias_refusal(actor, m.alias, roles=roles)
+        if reason is None and kind == "SetRegisteredModelAlias" and m.alias == CHAMPION:
+            reason = _move_proof_refusal(m.name, m.version)
+        return reason
     if kind == "DeleteRegisteredModel":
         return identity.champion_removal_refusal(f"model {m.name}", _holds_champion(m.name))
     if kind == "RenameRegisteredModel":

@@ -20,7 +20,7 @@ from google.protobuf.json_format import MessageToDict
 
 from govern.core.errors import GovernError
 from govern.governance.signature import ApprovalClaim
-from govern.stores.audit.events import APPROVAL_REFUSED, APPROVED, REJECTED
+from govern.stores.audit.events import APPROVAL_REFUSED, APPROVED, REJECTED, SERVER_CHAIN
 from govern.stores.audit.log import AuditLog
 
 SOURCE = "mlflow-server"
@@ -60,11 +60,11 @@ class ServerAudit:
 
     def refusal(self, model: str | None, actor: str, kind: str, reason: str, message, *, later: bool = False) -> None:
         """A refused write is audited on ``model``'s chain (for a run: the model of its
-        versions or of its experiment, :func:`govern.server.guards.model_of_run`); a
-        refusal that names no model (a user change) is logged."""
+        versions or of its experiment, :func:`govern.server.guards.model_of_run`); one
+        that names no model (a user change) on the server's own chain, and logged."""
         if model is None:
             _logger.warning("governance: refused %s by %s: %s", kind, actor, reason)
-            return
+            model = SERVER_CHAIN
         request = message if isinstance(message, dict) else MessageToDict(message, preserving_proto_field_name=True)
         action = APPROVAL_REFUSED if kind == "SetModelVersionTag" and request.get("key") == "approval.status" else REFUSED
         try:

@@ -19,11 +19,12 @@ from pathlib import Path
 
 from govern.core.errors import GovernError
 from govern.governance.identity import TeamRoles, same_person, user_collision_refusal
+from govern.governance.promoter_key import PUBLIC_KEY_ENV, check_public_key
 
 APP_NAME = "govern-auth"
 WORKSPACE = "default"
 # What the app cannot run without, in the server's environment.
-SERVER_SECRETS = ("MLFLOW_FLASK_SERVER_SECRET_KEY", "GOVERN_APPROVAL_KEY", "GOVERN_DATABASE_URL")
+SERVER_SECRETS = ("MLFLOW_FLASK_SERVER_SECRET_KEY", "GOVERN_APPROVAL_KEY", "GOVERN_AUDIT_KEY", "GOVERN_PROMOTER_PUBLIC_KEY", "GOVERN_DATABASE_URL")
 # What the bootstrap needs on top: the first admin's, the service user's and the pipeline user's passwords.
 BOOTSTRAP_SECRETS = ("MLFLOW_AUTH_ADMIN_PASSWORD", "GOVERN_SERVICE_PASSWORD", "GOVERN_PIPELINE_PASSWORD")
 # basic-auth refuses shorter passwords (mlflow.utils.validation._validate_password).
@@ -36,6 +37,7 @@ def require_server_secrets(*, server_side: bool = False) -> None:
     missing = [name for name in needed if not os.environ.get(name)]
     if missing:
         raise GovernError(f"the team server needs {', '.join(missing)} set; refusing to start without {'it' if len(missing) == 1 else 'them'}")
+    check_public_key(os.environ[PUBLIC_KEY_ENV])
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ APPROVAL_REVIEWED_AT = "approval.reviewed_at"
 APPROVAL_SIGNATURE = "approval.signature"
 RUN_CREATOR = "govern.created_by"
 VERSION_REGISTRANT = "govern.registered_by"
+# Set by the promoter in team mode before it moves champion: the move, signed with its key.
+PROMOTION_PROOF = "promotion.proof"
 # Every file the run logs under this folder is evidence: the digest covers all of them.
 EVIDENCE_DIR = "evidence"
 # approval.status values; not_eligible: the gates failed, so no reviewer was asked.
@@ -209,19 +211,24 @@ def set_approval(name: str, version: str | int, *, status: str, reviewer: str) -
         c.set_model_version_tag(name, mv.version, APPROVAL_REVIEWER, reviewer)
 
 
-def move_champion(name: str, version: str) -> str | None:
-    """Point ``champion`` at ``version``; returns the version it pointed to before."""
+def move_champion(name: str, version: str, *, proof: str | None = None) -> str | None:
+    """Point ``champion`` at ``version`` (with the promoter's ``proof`` tagged on it first,
+    in team mode); returns the version it pointed to before."""
     c = client()
     previous = alias_version(name, CHAMPION)
+    if proof is not None:
+        c.set_model_version_tag(name, version, PROMOTION_PROOF, proof)
     c.set_registered_model_alias(name, CHAMPION, version)
     if alias_version(name, CHALLENGER) == version:
         c.delete_registered_model_alias(name, CHALLENGER)
     return previous
 
 
-def restore_champion(name: str, version: str | None, *, challenger: str | None = None) -> None:
+def restore_champion(name: str, version: str | None, *, challenger: str | None = None, proof: str | None = None) -> None:
     """Put the aliases back where they were when a move could not be recorded."""
     c = client()
+    if proof is not None and version is not None:
+        c.set_model_version_tag(name, version, PROMOTION_PROOF, proof)
     if version is None:
         try:
             c.delete_registered_model_alias(name, CHAMPION)

@@ -228,6 +228,14 @@ def test_an_admin_cannot_reset_or_demote_a_governance_identity(team, target):
     _refused(team.call("admin", "DELETE", "/api/2.0/mlflow/users/delete", json={"username": target}), "governance identities")
     # Its own password still opens the door.
     assert team.call(target, "GET", "/api/2.0/mlflow/users/current").status_code == 200
+    # Each refusal is on the server's own chain, naming the admin and the change.
+    from govern.stores.audit.events import SERVER_CHAIN
+    from govern.stores.audit.log import AuditLog
+
+    with AuditLog(team.state_db) as log:
+        refused = [e for e in log.events(SERVER_CHAIN) if e.actor == "admin" and target in e.details.get("reason", "")]
+        assert not log.verify(SERVER_CHAIN)
+    assert {e.details["path"].rsplit("/", 1)[-1] for e in refused} >= {"update-password", "update-admin", "delete"}, refused
     # An ordinary user's password an admin may still reset.
     assert team.call("admin", "POST", "/api/2.0/mlflow/users/create", json={"username": "dee", "password": "dee-pass-48211"}).status_code == 200
     assert team.call("admin", "PATCH", "/api/2.0/mlflow/users/update-password",

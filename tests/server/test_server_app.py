@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.team_story import team_server
+from tests.team_story import SECRETS, team_server
 
 pytestmark = [pytest.mark.postgres, pytest.mark.integration]
 
@@ -110,9 +110,45 @@ def test_only_the_service_user_moves_champion(team, versions, user):
     _refused(team.call(user, "POST", ALIAS, json={"name": MODEL, "alias": "champion", "version": versions["ana"]}), "service user")
 
 
+def test_the_service_user_moves_champion_only_with_the_promoters_proof(team):
+    """A password an admin could reset is not enough: the move carries a proof signed with
+    the promoter's private key, for this version, from where champion is now."""
+    from govern.governance import promoter_key
+
+    model = "churn-proof"
+    v1, v2 = team.register(model, "ana"), team.register(model, "ana")
+    move = {"name": model, "alias": "champion", "version": v1}
+    _refused(team.call("govern-service", "POST", ALIAS, json=move), "needs a proof signed with the promoter's key")
+
+    def proof(version: str, previous: str | None, key: str) -> str:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv(promoter_key.KEY_ENV, key)
+            return promoter_key.prove(model, version, previous)
+
+    def tag_proof(user: str, version: str, value: str):
+        return team.call(user, "POST", TAG, json={"name": model, "version": version, "key": "promotion.proof", "value": value})
+
+    _refused(tag_proof("ana", v1, proof(v1, None, SECRETS["GOVERN_PROMOTER_KEY"])), "written only by the platform's service user")
+    assert tag_proof("govern-service", v1, proof(v1, None, promoter_key.new_key_pair()[0])).status_code == 200
+    _refused(team.call("govern-service", "POST", ALIAS, json=move), "not signed by the promoter's key")
+    assert tag_proof("govern-service", v1, proof(v2, None, SECRETS["GOVERN_PROMOTER_KEY"])).status_code == 200
+    _refused(team.call("govern-service", "POST", ALIAS, json=move), "not signed by the promoter's key")  # a proof for another version
+    assert tag_proof("govern-service", v1, proof(v1, None, SECRETS["GOVERN_PROMOTER_KEY"])).status_code == 200
+    assert team.call("govern-service", "POST", ALIAS, json=move).status_code == 200
+    assert tag_proof("govern-service", v2, proof(v2, None, SECRETS["GOVERN_PROMOTER_KEY"])).status_code == 200
+    _refused(team.call("govern-service", "POST", ALIAS, json={**move, "version": v2}), "a proof is spent by its move")
+
+
 def test_the_service_user_moves_champion_and_it_cannot_be_deleted_away(team, versions):
-    moved = team.call("govern-service", "POST", ALIAS, json={"name": MODEL, "alias": "champion", "version": versions["ana"]})
-    assert moved.status_code == 200, moved.text
+    from govern.governance import promoter_key
+
+    with team.as_user("govern-service"):
+        from govern.stores import registry
+
+        previous = registry.alias_version(MODEL, "champion")
+        if previous != versions["ana"]:
+            registry.move_champion(MODEL, versions["ana"], proof=promoter_key.prove(MODEL, versions["ana"], previous))
+    assert _tags(team, versions["ana"])["promotion.proof"].startswith("ed25519:v1:")
     _refused(team.call("admin", "DELETE", "/api/2.0/mlflow/model-versions/delete", json={"name": MODEL, "version": versions["ana"]}), "holds the alias")
     _refused(team.call("admin", "DELETE", "/api/2.0/mlflow/registered-models/delete", json={"name": MODEL}), "holds the alias")
     _refused(team.call("admin", "POST", "/api/2.0/mlflow/registered-models/rename", json={"name": MODEL, "new_name": "other"}), "holds the alias")

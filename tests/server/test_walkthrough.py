@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 import yaml
 
 from tests.team_story import PASSWORDS, SECRETS, team_server
@@ -24,7 +25,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.integration]
 
 GOVERN = Path(sys.executable).with_name("govern")
 REPO = Path(__file__).resolve().parents[2]
-AUDIT_KEY = "audit-key-for-the-walkthrough"
+AUDIT_KEY = SECRETS["GOVERN_AUDIT_KEY"]
 # Nothing of the test process's secrets or logins leaks into a role's environment.
 _PRIVATE = (*SECRETS, "GOVERN_AUDIT_KEY", "GOVERN_DATABASE_URL", "GOVERN_AUTH_DATABASE_URL", "GOVERN_MLFLOW_DATABASE_URL",
             "MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "GOVERN_REVIEWER_PASSWORD")
@@ -56,9 +57,17 @@ def test_the_team_walkthrough_from_a_fresh_clone(tmp_path, monkeypatch):
     began = time.monotonic()
     data = _run(root, ["demo-data"])
     assert data.returncode == 0 and (root / "data" / "demo" / "customers.parquet").exists(), data.stderr
-    with team_server(tmp_path, "govern_walk") as team:
+    # 2. other machines reach the server by name: the names it answers to, nothing else
+    monkeypatch.setenv("MLFLOW_SERVER_ALLOWED_HOSTS", "mlflow-host,mlflow-host:*,127.0.0.1:*,localhost:*")
+    # 1. every database is reached as the platform's login role of the docs' step 1, never the superuser
+    with team_server(tmp_path, "govern_walk", platform_role=True) as team:
         auth_db, state_db = team.state_db.replace("_state_", "_auth_"), team.state_db
+        assert "postgres@" not in state_db and "_role_" in state_db
         server = {"MLFLOW_TRACKING_URI": team.url}
+        port = team.url.rsplit(":", 1)[1]
+        for host, status in ((f"mlflow-host:{port}", 200), (f"elsewhere:{port}", 403)):
+            answered = requests.get(f"{team.url}/health", headers={"Host": host}, timeout=10)
+            assert answered.status_code == status, (host, answered.status_code, answered.text)
 
         # 3. a reviewer's password shorter than basic-auth allows is one line, exit 2
         short = _run(root, ["server", "add-reviewer", "dee"], GOVERN_AUTH_DATABASE_URL=auth_db, GOVERN_REVIEWER_PASSWORD="...")
@@ -96,9 +105,19 @@ def test_the_team_walkthrough_from_a_fresh_clone(tmp_path, monkeypatch):
 
         # 6. the service user promotes with the approval and chain keys
         promoter = {**server, **_login("govern-service"), "GOVERN_APPROVAL_KEY": SECRETS["GOVERN_APPROVAL_KEY"], "GOVERN_AUDIT_KEY": AUDIT_KEY,
-                    "GOVERN_DATABASE_URL": state_db}
+                    "GOVERN_DATABASE_URL": state_db, "GOVERN_PROMOTER_KEY": SECRETS["GOVERN_PROMOTER_KEY"]}
+        keyless = _run(root, ["promote", "churn"], **{k: v for k, v in promoter.items() if k != "GOVERN_PROMOTER_KEY"})
+        assert keyless.returncode != 0 and "GOVERN_PROMOTER_KEY" in keyless.stderr, keyless.stderr
         promoted = _run(root, ["promote", "churn"], **promoter)
         assert promoted.returncode == 0 and f"v{version}" in promoted.stdout, promoted.stderr
+
+        # an admin's reset of the promoter's password is refused and on the server's own chain
+        reset = team.call("admin", "PATCH", "/api/2.0/mlflow/users/update-password", json={"username": "govern-service", "password": "taken-over-4821"})
+        assert reset.status_code == 403, reset.text
+        server_chain = _run(root, ["audit", "--server", "--json"], **server, **_login("bo"), GOVERN_DATABASE_URL=state_db, GOVERN_AUDIT_KEY=AUDIT_KEY)
+        chain = json.loads(server_chain.stdout)
+        assert server_chain.returncode == 0 and chain["ok"], (chain["problems"], server_chain.stderr)
+        assert [e["actor"] for e in chain["events"] if "update-password" in e["details"].get("path", "")] == ["admin"]
 
         # anyone with a login and the key audits: intact, every event sealed, names are logins
         audited = _run(root, ["audit", "churn", "--json"], **server, **_login("bo"), GOVERN_DATABASE_URL=state_db, GOVERN_AUDIT_KEY=AUDIT_KEY)

@@ -28,6 +28,10 @@ PROMOTION_REFUSED = "promotion.refused"
 ROLLBACK_REFUSED = "rollback.refused"
 MONITORED = "monitoring"
 ALIAS_MISMATCH = "alias.mismatch"
+# The chain of what concerns no single model: refused user administration (password
+# resets, role changes of the governance identities, colliding user names) and refused
+# writes whose run belongs to no model.  No registered model can take this name (spaces).
+SERVER_CHAIN = "(govern server)"
 
 # Short verbs for one-line messages: "event 3 (promote v2)".
 ACTION_LABELS = {
