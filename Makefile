@@ -15,8 +15,9 @@ $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv
 
-$(VENV)/.installed: pyproject.toml uv.lock $(UV)
+$(VENV)/.installed: pyproject.toml uv.lock serving/uv.lock $(UV)
 	$(UV) sync --quiet --frozen --extra test --extra team --extra scale --extra docs
+	UV_PROJECT_ENVIRONMENT=$(CURDIR)/.venv-feast $(UV) sync --quiet --frozen --project serving  # Feast beside the stack: it requires pandas<3
 	touch $@
 
 install: $(VENV)/.installed
