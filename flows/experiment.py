@@ -4,21 +4,26 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from flows.steps import step
 from govern.core.settings import load_settings
-from govern.live import outcomes
-from govern.live import report as experiment_report
 from govern.spec.model import load_spec
 from govern.stores.predictions import PredictionLog
+
+if TYPE_CHECKING:
+    from govern.live import outcomes
 
 STEP = dict(cache_policy=NO_CACHE, persist_result=False)
 
 
 @task(name="ingest-outcomes", **STEP)
 def ingest_task(spec, labels: str) -> outcomes.Ingest:
+    from govern.live import outcomes
+
     log = PredictionLog(load_settings().database_url)
     try:
         return outcomes.ingest_file(log, spec, Path(labels))
@@ -34,6 +39,8 @@ def report_task(spec, today: date) -> dict:
         frame = log.live_frame(spec.name)
     finally:
         log.close()
+    from govern.live import report as experiment_report  # matplotlib, SciPy's statistics, MLflow: after the log is read
+
     report, evidence, matured = experiment_report.build(spec, frame, today)
     folder = settings.cards_dir / spec.name / f"v{report.champion_version}" / "experiment"
     paths = experiment_report.write(report, experiment_report.pictures(matured, report), folder)
@@ -45,16 +52,16 @@ def report_task(spec, today: date) -> dict:
 def experiment(model: str, today: str | None = None) -> dict:
     spec = load_spec(model, load_settings().models_dir)
     day = date.fromisoformat(today) if today else datetime.now(UTC).date()
-    return report_task(spec, day)
+    return step(report_task)(spec, day)
 
 
 @flow(name="outcomes", validate_parameters=False)
 def outcomes_and_report(model: str, labels: str, today: str | None = None, report: bool = True) -> dict:
     """Ingest outcomes; when any were new or changed, make the experiment report again."""
     spec = load_spec(model, load_settings().models_dir)
-    ingest = ingest_task(spec, labels)
+    ingest = step(ingest_task)(spec, labels)
     result = {"ingest": ingest.to_dict()}
     if report and ingest.changed:
         day = date.fromisoformat(today) if today else datetime.now(UTC).date()
-        result["report"] = report_task(spec, day)
+        result["report"] = step(report_task)(spec, day)
     return result

@@ -16,6 +16,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.retries import transient
+from flows.steps import step
 from govern.core.settings import load_settings
 from govern.evidence.io import write_evidence
 from govern.governance.card_refresh import refresh_after_decision
@@ -52,11 +53,11 @@ def monitor(model: str, current: str, engine: str = "local", scheduler: str | No
     settings = load_settings()
     spec = load_spec(model, settings.models_dir)
     monitoring.require_champion(spec.name)
-    reference = reference_task(spec.name)
+    reference = step(reference_task)(spec.name)
     spec = monitoring.judged_by_record(spec, reference)
     now = datetime.now(UTC)
     out_dir = settings.cards_dir / spec.name / f"v{reference.version}" / "monitoring" / now.strftime("%Y-%m-%dT%H%M%SZ")
-    outcome = check_task(spec, reference, str(current), out_dir, engine, scheduler)
+    outcome = step(check_task)(spec, reference, str(current), out_dir, engine, scheduler)
     outcome.current, outcome.checked_at = str(current), now.isoformat(timespec="seconds")
     outcome.reports = monitoring_report.write_reports(outcome, out_dir)
     write_evidence(out_dir / "outcome.json", outcome)

@@ -1,7 +1,8 @@
 """Live scoring as a Prefect flow, and the daily deployment that runs it.
 
 The flow only wires :mod:`govern.live.scoring` (models loaded by version, the file
-streamed in chunks, the batch written and logged) and, in the daily run, outcome
+streamed in chunks, the batch written and logged, then put in Feast's online store by
+:mod:`govern.live.serving`) and, in the daily run, outcome
 ingestion and the experiment report after new outcomes.
 """
 
@@ -14,8 +15,9 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.retries import transient
+from flows.steps import step
 from govern.core.settings import load_settings
-from govern.live import scoring
+from govern.live import scoring, serving
 from govern.spec.model import load_spec
 from govern.stores.predictions import PredictionLog
 
@@ -45,6 +47,12 @@ def score_task(spec, models, data: str, batch_id: str, as_of: date, chunk_rows: 
         log.close()
 
 
+@task(name="publish-features", **STEP)
+def publish_task(result: scoring.ScoringResult) -> dict:
+    """The complete batch where downstream systems read it: Feast's online store."""
+    return serving.publish(result, load_settings().mlruns)
+
+
 @flow(name="score", validate_parameters=False)
 def score(model: str, data: str, as_of: str | None = None, batch_id: str | None = None, chunk_rows: int = scoring.CHUNK_ROWS,
           engine: str = "local", scheduler: str | None = None) -> dict:
@@ -52,8 +60,9 @@ def score(model: str, data: str, as_of: str | None = None, batch_id: str | None 
     ``engine="dask"`` spreads the file's row groups over a Dask cluster (``scheduler``, else a LocalCluster)."""
     spec = load_spec(model, load_settings().models_dir)
     day = date.fromisoformat(as_of) if as_of else datetime.now(UTC).date()
-    models = load_models_task(spec.name)
-    return score_task(spec, models, data, batch_id or day.isoformat(), day, chunk_rows, engine, scheduler).to_dict()
+    models = step(load_models_task)(spec.name)
+    result = step(score_task)(spec, models, data, batch_id or day.isoformat(), day, chunk_rows, engine, scheduler)
+    return {**result.to_dict(), "features": step(publish_task)(result)}
 
 
 @flow(name="daily-score", validate_parameters=False)

@@ -150,9 +150,10 @@ def monitor(
     quiet_prefect()
     from flows.monitor import monitor as monitor_flow
     from govern.app.progress import activity
+    from govern.runtime import orchestration
 
     with activity(f"monitoring {model}"):
-        outcome = monitor_flow(model, str(current), engine=engine, scheduler=scheduler)
+        outcome = orchestration.run(monitor_flow, model, str(current), engine=engine, scheduler=scheduler)
     emit = (lambda line: None) if as_json else typer.echo
     for line in summary_lines(monitoring.MonitoringOutcome.from_dict(outcome)):
         emit(line)

@@ -82,8 +82,9 @@ def score(
                             echo=typer.echo)
         return
     from flows.score import score as score_flow
+    from govern.runtime import orchestration
 
-    result = score_flow(spec.name, str(data), as_of=day, batch_id=batch, chunk_rows=chunk_rows, engine=engine, scheduler=scheduler)
+    result = orchestration.run(score_flow, spec.name, str(data), as_of=day, batch_id=batch, chunk_rows=chunk_rows, engine=engine, scheduler=scheduler)
     if as_json:
         typer.echo(json.dumps(result, indent=2, default=str))
         return
@@ -125,8 +126,9 @@ def outcomes(
         outcome_rules.labels_to_parquet(spec, labels, Path(folder) / "labels.parquet")
     quiet_prefect()
     from flows.experiment import outcomes_and_report
+    from govern.runtime import orchestration
 
-    result = outcomes_and_report(spec.name, str(labels), today=_day(today, "--today"), report=report)
+    result = orchestration.run(outcomes_and_report, spec.name, str(labels), today=_day(today, "--today"), report=report)
     if as_json:
         typer.echo(json.dumps(result, indent=2, default=str))
         return
@@ -174,8 +176,9 @@ def experiment(
     spec = _live_spec(model)
     quiet_prefect()
     from flows.experiment import experiment as experiment_flow
+    from govern.runtime import orchestration
 
-    result = experiment_flow(spec.name, today=_day(today, "--today"))
+    result = orchestration.run(experiment_flow, spec.name, today=_day(today, "--today"))
     if as_json:
         typer.echo(json.dumps(result, indent=2, default=str))
         return

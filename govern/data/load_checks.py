@@ -15,7 +15,6 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from govern.core.errors import DataValidationError
-from govern.data import splits
 from govern.spec.model import ModelSpec
 
 MISSING_CATEGORY = "missing"
@@ -168,6 +167,8 @@ def _check_group_support(frame: pd.DataFrame, holdout: pd.DataFrame, spec: Model
 def training_checks(frame: pd.DataFrame, spec: ModelSpec, features: list[str]) -> list[str]:
     """Refuse a validated table the flow could not judge, before any training; return the
     warnings it deserves.  The split is the one the flow will make."""
+    from govern.data import splits  # scikit-learn's import (about 1.4 s) only where a split is made
+
     split = splits.split_data(frame, spec)
     _check_holdout(split.holdout, spec)
     _check_group_support(frame, split.holdout, spec)
