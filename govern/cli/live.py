@@ -95,6 +95,29 @@ def score(
     typer.echo(f"  control share {result['balance']['control_share']:.1%} (spec {result['balance']['expected_control_share']:.0%})"
                + (f"; largest imbalance {worst['feature']} {worst['difference']:+.3f} ({worst['note']})" if worst else ""))
     typer.echo(f"  files: {result['folder']}/audience.parquet, all.parquet")
+    f = result["features"]
+    typer.echo(f"  features: {f['view']} in {f['repo']}" + ("" if f["online"] else f" (offline only: {f['reason']})") if f["published"]
+               else f"  features: not published ({f['reason']})")
+
+
+@app.command()
+@command
+def features(
+    model: str = typer.Argument(..., help="Spec name under models/ whose scores to read"),
+    customers: list[str] = typer.Argument(..., help="Customer ids"),
+    as_json: bool = typer.Option(False, "--json", help="Print the features as JSON"),
+):
+    """A customer's online features, as a CRM reads them from Feast: score, decision, reasons, arm, version, as-of, actionable."""
+    from govern.stores import feature_store
+
+    rows = feature_store.online_features(feature_store.repo_path(load_settings().mlruns), model, customers)
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, default=str))
+        return
+    for r in rows:
+        typer.echo(f"{r['customer_id']}: no online features for {model}" if r["score"] is None else
+                   f"{r['customer_id']}: score {r['score']:.3f}, decision {r['decision']}, arm {r['arm']}, actionable {r['actionable']},"
+                   f" v{r['version']} as of {r['as_of']} (batch {r['batch_id']}); {r['reasons']}")
 
 
 class _Served:
