@@ -159,14 +159,13 @@ def unmeasured_checks(spec: ModelSpec) -> list[GateResult]:
     return [replace(r, status=NOT_MEASURED, observed=None, interval=None, reason=f"not measured: {NO_LABELS}") for r in declared]
 
 
-def performance_table(spec: ModelSpec, reference: Reference, metrics: dict, y, scores) -> list[MetricRow]:
-    """New-data metrics beside the champion's holdout ones; the primary metric with intervals."""
+def performance_table(spec: ModelSpec, reference: Reference, metrics: dict, interval) -> list[MetricRow]:
+    """New-data metrics beside the champion's holdout ones; the primary metric with its
+    bootstrap interval (``interval(metric)``: from the rows, or from streamed counts)."""
     rows = []
     for metric, value in metrics.items():
-        interval = None
-        if metric == spec.primary_metric:
-            interval = bootstrap_interval(spec.task, metric, y, scores, threshold=reference.threshold, seed=spec.split.seed)
-        rows.append(MetricRow(metric=metric, current=value, champion_holdout=reference.holdout_value(metric), current_interval=interval,
+        current = interval(metric) if metric == spec.primary_metric else None
+        rows.append(MetricRow(metric=metric, current=value, champion_holdout=reference.holdout_value(metric), current_interval=current,
                               champion_interval=reference.holdout_interval(metric) if metric == spec.primary_metric else None))
     return rows
 
@@ -200,7 +199,8 @@ def check(spec: ModelSpec, reference: Reference, current: pd.DataFrame, out_dir:
     rate = BaseRate(training=reference.train_positive_rate, current=float(y.mean())) if spec.task == "binary" else None
     fairness = fairness_checks.assess_scores(spec, current, scores, threshold=reference.threshold)
     outcome.labelled, outcome.performance, outcome.fairness, outcome.base_rate = True, metrics, fairness, rate
-    outcome.performance_table = performance_table(spec, reference, metrics, y, scores)
+    outcome.performance_table = performance_table(
+        spec, reference, metrics, lambda m: bootstrap_interval(spec.task, m, y, scores, threshold=reference.threshold, seed=spec.split.seed))
     outcome.checks = drift_results + label_checks(spec, metrics, reference.holdout_value(spec.primary_metric), rate, fairness)
     return outcome
 

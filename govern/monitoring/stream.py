@@ -4,10 +4,11 @@ with the new data read chunk by chunk.
 Drift keeps, per column, sums that add exactly (:mod:`govern.checks.drift.streamed`);
 a column whose method needs every value (a p-value test on a small reference, a method
 the spec names other than the two distances, a stated error bound reaching across the
-threshold) is read again on its own, one column at a time.  The labelled checks keep,
-per row, the label, the champion's score and the sensitive groups (about 11 bytes a row:
-110 MB at 10M rows) and judge them with the in-memory path's own functions, so metrics,
-intervals and fairness are the same numbers.  Evidently's HTML is drawn from a seeded
+threshold) is read again on its own, one column at a time.  The labelled checks of a
+binary champion keep counts per (sensitive groups, distinct score) that merge exactly
+(:mod:`govern.monitoring.labelled`), so metrics, intervals and fairness are the in-memory
+path's numbers without a row kept; a regression champion's keep label, prediction and
+groups per row.  Evidently's HTML is drawn from a seeded
 sample of about 10,000 current rows taken across the chunks.
 """
 
@@ -23,16 +24,15 @@ import pyarrow.parquet as pq
 from govern.checks.drift import assess as drift_assess
 from govern.checks.drift import stats as drift_stats
 from govern.checks.drift import streamed
-from govern.checks.fairness import assess as fairness_checks
 from govern.core.errors import DataValidationError, GovernError
 from govern.data import validation
 from govern.evidence.drift import ColumnDrift, DriftEvidence, DriftSummary, ReportRows
 from govern.evidence.io import write_evidence
-from govern.evidence.monitoring import BaseRate, MonitoringOutcome
+from govern.evidence.monitoring import MonitoringOutcome
 from govern.gates import rules as gates
+from govern.monitoring import labelled
 from govern.monitoring.check import Reference, label_checks, performance_table, unmeasured_checks
 from govern.spec.model import ModelSpec
-from govern.stats.evaluation import holdout_metrics
 from govern.training import tuning
 
 CHUNK_ROWS = 250_000
@@ -204,7 +204,7 @@ def _read(*, spec, frame, model, path, wanted, chunk_rows, share, groups, seed) 
     features = list(model.feature_names_)
     target, sensitive = spec.data.target, [c for c in spec.fairness.sensitive_features if c in wanted]
     drift, chunk_spec, rng = _Drift(spec, frame, features), _chunk_spec(spec), np.random.default_rng(seed)
-    out: dict = {"drift": drift, "samples": [], "ys": [], "scores": [], "groups": [], "labelled": {True: 0, False: 0}}
+    out: dict = {"drift": drift, "samples": [], "labels": labelled.labels_for(spec, sensitive), "labelled": {True: 0, False: 0}}
     for raw in chunks(path, wanted, chunk_rows, groups):
         valid = validation.validate_frame(raw, chunk_spec, require_target=False)
         drift.add(valid)
@@ -212,9 +212,7 @@ def _read(*, spec, frame, model, path, wanted, chunk_rows, share, groups, seed) 
         has = bool(target in valid.columns and valid[target].notna().all())
         out["labelled"][has] += len(valid)
         if has:
-            out["ys"].append(valid[target].to_numpy())
-            out["scores"].append(tuning.predict(spec, model, valid))
-            out["groups"].append(valid[sensitive].astype("category") if sensitive else valid.iloc[:, :0])
+            out["labels"].add(valid[target].to_numpy(), tuning.predict(spec, model, valid), valid)
     return out
 
 
@@ -254,7 +252,9 @@ def check_file(spec: ModelSpec, reference: Reference, path: Path, out_dir: Path,
         drift.merge(part["drift"])
     labelled = {flag: sum(p["labelled"][flag] for p in parts) for flag in (True, False)}
     samples = [s for p in parts for s in p["samples"]]
-    ys, scores, groups = ([x for p in parts for x in p[k]] for k in ("ys", "scores", "groups"))
+    labels = parts[0]["labels"]
+    for part in parts[1:]:
+        labels.merge(part["labels"])
     if labelled[True] and labelled[False]:
         raise DataValidationError(f"target '{target}' has {labelled[False]} missing values")
     per_column, methods = drift.columns(path, chunk_rows)
@@ -271,13 +271,8 @@ def check_file(spec: ModelSpec, reference: Reference, path: Path, out_dir: Path,
     if not labelled[True]:
         outcome.checks = drift_results + unmeasured_checks(spec)
         return outcome
-    y, score = np.concatenate(ys), np.concatenate(scores)
-    del ys, scores
-    metrics = holdout_metrics(spec.task, y, score, reference.threshold)
-    rate = BaseRate(training=reference.train_positive_rate, current=float(y.mean())) if spec.task == "binary" else None
-    labels = pd.concat(groups, ignore_index=True).assign(**{target: y})
-    fairness = fairness_checks.assess_scores(spec, labels, score, threshold=reference.threshold)
+    metrics, rate, fairness, interval = labels.judge(spec, reference)
     outcome.labelled, outcome.performance, outcome.fairness, outcome.base_rate = True, metrics, fairness, rate
-    outcome.performance_table = performance_table(spec, reference, metrics, y, score)
+    outcome.performance_table = performance_table(spec, reference, metrics, interval)
     outcome.checks = drift_results + label_checks(spec, metrics, reference.holdout_value(spec.primary_metric), rate, fairness)
     return outcome

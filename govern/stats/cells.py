@@ -106,12 +106,20 @@ class AucCells:
 
 def auc_cells(cells: Cells, score_key: int, y: np.ndarray, score: np.ndarray) -> AucCells:
     """Prepare a model's AUC over the cells; ``score_key`` indexes its bin among ``cells.keys``."""
+    label = np.rint(cells.means(y[:, None])[:, 0]).astype(np.int64)
+    return auc_from_counts(cells, score_key, score, y, 1 - y, label)
+
+
+def auc_from_counts(cells: Cells, score_key: int, score: np.ndarray, pos: np.ndarray, neg: np.ndarray, label: np.ndarray) -> AucCells:
+    """:func:`auc_cells` where each row of ``cells.index`` stands for ``pos`` positives and
+    ``neg`` negatives at its ``score`` (one row: its label and one minus it); ``label`` is
+    each cell's label."""
     row_bin = cells.keys[score_key][cells.index]
     bins = int(row_bin.max()) + 1
-    values, group, _ = np.unique(score, return_inverse=True, return_counts=True)
+    values, group = np.unique(score, return_inverse=True)
     group = group.reshape(-1)
-    pos = np.bincount(group, weights=y, minlength=len(values))
-    neg = np.bincount(group, weights=1 - y, minlength=len(values))
+    pos = np.bincount(group, weights=pos, minlength=len(values))
+    neg = np.bincount(group, weights=neg, minlength=len(values))
     group_bin = np.zeros(len(values), dtype=np.int64)
     group_bin[group] = row_bin
     neg_before = np.cumsum(neg) - neg
@@ -120,7 +128,6 @@ def auc_cells(cells: Cells, score_key: int, y: np.ndarray, score: np.ndarray) ->
     concordant = np.bincount(group_bin, weights=pos * (neg_before - bin_start + 0.5 * neg), minlength=bins)
     pairs = np.bincount(group_bin, weights=pos, minlength=bins) * bin_neg
     within = np.divide(concordant, pairs, out=np.zeros(bins), where=pairs > 0)
-    label = np.rint(cells.means(y[:, None])[:, 0]).astype(np.int64)
     to_bins = sparse.csr_matrix((np.ones(len(label)), (np.arange(len(label)), cells.keys[score_key] + bins * label)), shape=(len(label), 2 * bins))
     return AucCells(to_bins, within, bins)
 

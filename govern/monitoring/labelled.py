@@ -1,0 +1,158 @@
+"""The labelled checks of a streamed monitoring run, from counts that merge exactly.
+
+A binary champion's metrics, the primary metric's bootstrap interval and the fairness
+report read only each row's label, score and sensitive groups, so each chunk adds its
+positives and negatives per (group combination, distinct score)
+(:class:`govern.stats.grouped.ScoreCounts`) and nothing per row is kept: memory grows
+with the distinct scores and groups, not the rows.  The numbers are the in-memory
+path's (:func:`govern.monitoring.check.check`): the same metrics, the same bootstrap
+cells and draws, DeLong's AUCs from cumulative counts, and the fairness report's draws
+from the same generator in the same order (``tests/monitoring/test_labelled.py``).  A
+regression champion keeps label, prediction and groups per row and the in-memory
+functions judge them (its fairness draws rows within groups).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from govern.checks.fairness import assess as fairness_checks
+from govern.checks.fairness import intervals as boot
+from govern.checks.fairness.tables import feature_block
+from govern.core.errors import DataValidationError
+from govern.evidence.fairness import INTERSECTION_SEPARATOR, FairnessReport
+from govern.evidence.monitoring import BaseRate
+from govern.stats import grouped
+from govern.stats.evaluation import holdout_metrics
+from govern.stats.group_metrics import FN, FP, TN, TP, binary_rates
+
+_COMPACT_EVERY = 1_000_000
+
+
+class Labelled:
+    """Counts of a binary champion's labelled rows, per group combination and distinct score."""
+
+    def __init__(self, sensitive: list[str]):
+        self.sensitive = sensitive
+        self.groups: dict[tuple, int] = {}
+        self.parts: list[grouped.ScoreCounts] = []
+        self.pending = 0
+
+    def add(self, y, score, sensitive: pd.DataFrame) -> None:
+        y = np.asarray(y)
+        if not set(np.unique(y).tolist()) <= {0, 1}:
+            raise DataValidationError("fairness: y_true must hold 0/1 labels for a binary task")
+        if self.sensitive:
+            local, uniques = pd.factorize(pd.MultiIndex.from_frame(fairness_checks.as_groups(sensitive[self.sensitive])))
+            keys = list(uniques)
+        else:
+            local, keys = np.zeros(len(y), dtype=np.int64), [()]
+        codes = np.array([self.groups.setdefault(tuple(k), len(self.groups)) for k in keys], dtype=np.int64)[local]
+        self._keep(grouped.ScoreCounts.of(codes, y.astype(np.int64), score))
+
+    def _keep(self, part: grouped.ScoreCounts) -> None:
+        self.parts.append(part)
+        self.pending += len(part.score)
+        if self.pending > _COMPACT_EVERY and len(self.parts) > 1:
+            self.parts = [grouped.ScoreCounts.merge(self.parts)]
+            self.pending = len(self.parts[0].score)
+
+    def merge(self, other: Labelled) -> None:
+        """Add another partition's counts (exact), its group codes renamed to these."""
+        to_mine = np.array([self.groups.setdefault(k, len(self.groups)) for k in other.groups], dtype=np.int64)
+        for part in other.parts:
+            self._keep(grouped.ScoreCounts(to_mine[part.code], part.score, part.pos, part.neg))
+
+    def counts(self) -> tuple[grouped.ScoreCounts, list[tuple]]:
+        """The merged counts with group codes in sorted order of their labels (the in-memory order)."""
+        ordered = sorted(self.groups)
+        to_sorted = np.empty(max(len(ordered), 1), dtype=np.int64)
+        for rank, key in enumerate(ordered):
+            to_sorted[self.groups[key]] = rank
+        parts = [grouped.ScoreCounts(to_sorted[p.code], p.score, p.pos, p.neg) for p in self.parts]
+        return grouped.ScoreCounts.merge(parts), ordered
+
+    def judge(self, spec, reference):
+        """Metrics, base rate, fairness report and the primary metric's interval, as the in-memory path."""
+        counts, ordered = self.counts()
+        if not counts.rows:
+            raise DataValidationError("fairness: no rows to assess")
+        whole = counts.overall()
+        metrics = grouped.holdout_metrics(whole.score, whole.pos, whole.neg, reference.threshold)
+        rate = BaseRate(training=reference.train_positive_rate, current=float(whole.pos.sum() / counts.rows))
+        fairness = fairness_report(spec, counts, ordered, self.sensitive, reference.threshold) if self.sensitive else None
+
+        def interval(metric):
+            return grouped.bootstrap_interval(metric, whole.score, whole.pos, whole.neg, threshold=reference.threshold, seed=spec.split.seed)
+
+        return metrics, rate, fairness, interval
+
+
+class LabelledRows:
+    """A regression champion's labelled rows, judged by the in-memory functions."""
+
+    def __init__(self, sensitive: list[str]):
+        self.sensitive, self.ys, self.scores, self.frames = sensitive, [], [], []
+
+    def add(self, y, score, sensitive: pd.DataFrame) -> None:
+        self.ys.append(np.asarray(y))
+        self.scores.append(np.asarray(score))
+        self.frames.append(sensitive[self.sensitive].astype("category") if self.sensitive else sensitive.iloc[:, :0])
+
+    def merge(self, other: LabelledRows) -> None:
+        self.ys += other.ys
+        self.scores += other.scores
+        self.frames += other.frames
+
+    def judge(self, spec, reference):
+        from govern.stats.evaluation import bootstrap_interval
+
+        y, score = np.concatenate(self.ys), np.concatenate(self.scores)
+        metrics = holdout_metrics(spec.task, y, score, reference.threshold)
+        labels = pd.concat(self.frames, ignore_index=True).assign(**{spec.data.target: y})
+        fairness = fairness_checks.assess_scores(spec, labels, score, threshold=reference.threshold)
+
+        def interval(metric):
+            return bootstrap_interval(spec.task, metric, y, score, threshold=reference.threshold, seed=spec.split.seed)
+
+        return metrics, None, fairness, interval
+
+
+def labels_for(spec, sensitive: list[str]) -> Labelled | LabelledRows:
+    return Labelled(sensitive) if spec.task == "binary" else LabelledRows(sensitive)
+
+
+def fairness_report(spec, counts: grouped.ScoreCounts, ordered: list[tuple], columns: list[str], threshold: float) -> FairnessReport:
+    """:func:`govern.checks.fairness.assess.assess_scores` of a binary champion from the counts:
+    the same cells, draws in the same order from the same seed, DeLong's AUCs from counts."""
+    fairness, seed = spec.fairness, spec.split.seed
+    rules = {"min_group_size": int(fairness.min_group_size), "min_class_size": int(fairness.min_class_size), "confidence": float(fairness.confidence)}
+    resamples, n_fine = int(fairness.resamples), len(ordered)
+    pred = counts.score >= threshold
+    fine_counts = np.zeros((n_fine, 4), dtype=np.int64)
+    for cell, rows in ((TN, counts.neg * ~pred), (FP, counts.neg * pred), (FN, counts.pos * ~pred), (TP, counts.pos * pred)):
+        fine_counts[:, cell] = np.bincount(counts.code, weights=rows, minlength=n_fine).astype(np.int64)
+    rng = np.random.default_rng(seed)
+    fine_draws = boot.binary_count_draws(fine_counts, resamples, rng)
+    whole = counts.overall()
+    auc, se = grouped.delong(whole.score, whole.pos, whole.neg)
+    point, draws = binary_rates(fine_counts.sum(0)), binary_rates(fine_draws.sum(1))
+    point["roc_auc"], draws["roc_auc"] = np.array(auc), boot.auc_draws(np.array([auc]), np.array([se]), resamples, rng)[:, 0]
+    overall = (point, draws)
+    features = {name: [name] for name in columns}
+    if len(columns) >= 2:
+        features[INTERSECTION_SEPARATOR.join(columns)] = columns
+    report = {}
+    for name, members in features.items():
+        at = [columns.index(m) for m in members]
+        keys = [tuple(key[i] for i in at) for key in ordered]
+        labels = sorted(set(keys))
+        rank = {k: i for i, k in enumerate(labels)}
+        to_group = np.array([rank[k] for k in keys], dtype=np.int64)
+        point = binary_rates(boot.sum_to_groups(fine_counts[None], to_group, len(labels))[0])
+        draws = binary_rates(boot.sum_to_groups(fine_draws, to_group, len(labels)))
+        aucs, ses = grouped.group_delong(counts.regroup(to_group), len(labels))
+        point["roc_auc"], draws["roc_auc"] = aucs, boot.auc_draws(aucs, ses, resamples, rng)
+        report[name] = feature_block("binary", [INTERSECTION_SEPARATOR.join(k) for k in labels], point, draws, overall, rules)
+    return FairnessReport(task="binary", **rules, resamples=resamples, seed=int(seed), interval_method=fairness_checks.INTERVAL_METHOD, features=report)
