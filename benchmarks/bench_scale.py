@@ -184,10 +184,10 @@ def _line(step: str, rows: int, engine: str, r: dict, note: str = "") -> str:
             f"peak RSS {r['peak_mib']:,.0f} MiB{workers}{note}")
 
 
-def _govern(home: Path, *argv: str, reads: str = "") -> tuple[float, float | None]:
-    """Seconds of the whole command, and from launch to its first open of a path containing
-    ``reads`` (its input; strace sees the opens of pyarrow and DuckDB, which Python's audit
-    hooks do not), or None without strace."""
+def _govern(home: Path, *argv: str, reads: str = "") -> tuple[float, list[float]]:
+    """Seconds of the whole command, and from launch to its first and last opens of a path
+    containing ``reads`` (its input; strace sees the opens of pyarrow and DuckDB, which
+    Python's audit hooks do not); none without strace."""
     import shutil
     import tempfile
 
@@ -201,7 +201,7 @@ def _govern(home: Path, *argv: str, reads: str = "") -> tuple[float, float | Non
         raise SystemExit(f"govern {' '.join(argv)} failed: {out.stderr[-2000:]}")
     opens = [float(line.split()[1]) for line in trace.read_text().splitlines() if traced and reads in line and "ENOENT" not in line]
     trace.unlink()
-    return seconds, (min(opens) - launched if opens else None)
+    return seconds, [min(opens) - launched, max(opens) - launched] if opens else []
 
 
 def fixed_cost(home: Path) -> None:
@@ -227,16 +227,16 @@ def fixed_cost(home: Path) -> None:
     reference = home / "data" / "reference.parquet"
     generate_customers(5000, seed=0).to_parquet(reference, index=False)
     mlflow.MlflowClient().log_artifact(registry.get_version("retention", version).run_id, str(reference), registry.EVIDENCE_DIR)
-    print(f"fixed cost (1,000 rows, load {os.getloadavg()[0]:.1f}; first read: launch to the first open of the input, under strace):")
+    print(f"fixed cost (1,000 rows, load {os.getloadavg()[0]:.1f}; reads: launch to the first and the last open of the input, under strace):")
     log = str(home / "mlruns" / "predictions" / "predictions")
     for argv, reads in ((("score", "retention", "--data", str(small), "--as-of", "2026-08-01"), str(small)),
                         (("outcomes", "retention", "--labels", str(labels)), str(labels)),
                         (("experiment", "retention", "--today", "2026-09-20"), log),
                         (("monitor", "retention", "--current", str(current)), str(current))):
         whole, _ = _govern(home, *argv)
-        _, first = _govern(home, *argv, reads=reads)
-        read = f"{first:5.1f} s" if first is not None else "  n/a"
-        print(f"  govern {argv[0]:10s} whole {whole:5.1f} s, first read {read}")
+        _, opens = _govern(home, *argv, reads=reads)
+        read = f"{opens[0]:5.1f} s, last {opens[1]:5.1f} s" if opens else "n/a"
+        print(f"  govern {argv[0]:10s} whole {whole:5.1f} s, reads: first {read}")
 
 
 def main() -> None:
