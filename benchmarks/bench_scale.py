@@ -184,59 +184,21 @@ def _line(step: str, rows: int, engine: str, r: dict, note: str = "") -> str:
             f"peak RSS {r['peak_mib']:,.0f} MiB{workers}{note}")
 
 
-def _govern(home: Path, *argv: str, reads: str = "") -> tuple[float, list[float]]:
-    """Seconds of the whole command, and from launch to its first and last opens of a path
-    containing ``reads`` (its input; strace sees the opens of pyarrow and DuckDB, which
-    Python's audit hooks do not); none without strace."""
-    import shutil
-    import tempfile
+def _measured(step: str, home: Path, rows: int, engine: str, rounds: int, note: str = "", log: str = "parquet") -> list:
+    """``rounds`` runs of one step: its printed lines, and its table row (min / median seconds,
+    rows per second at the median, the highest peak RSS of the rounds)."""
+    import results
 
-    env = {**os.environ, "GOVERN_HOME": str(home), "GOVERN_PREDICTION_LOG": "parquet"}
-    trace = Path(tempfile.mkstemp(suffix=".strace")[1])
-    traced = ["strace", "-f", "-ttt", "-e", "trace=openat", "-o", str(trace)] if reads and shutil.which("strace") else []
-    start, launched = time.perf_counter(), time.time()
-    out = subprocess.run([*traced, str(REPO / ".venv" / "bin" / "govern"), *argv], env=env, cwd=home, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    if out.returncode not in (0, 5):
-        raise SystemExit(f"govern {' '.join(argv)} failed: {out.stderr[-2000:]}")
-    opens = [float(line.split()[1]) for line in trace.read_text().splitlines() if traced and reads in line and "ENOENT" not in line]
-    trace.unlink()
-    return seconds, [min(opens) - launched, max(opens) - launched] if opens else []
-
-
-def fixed_cost(home: Path) -> None:
-    """Each live command end to end on 1,000 rows (the rows themselves take well under a
-    second), so the figure is the command's fixed cost: imports, Prefect, MLflow, the log."""
-    import mlflow
-    import pandas as pd
-
-    from govern.demo.customers import generate_customers
-    from govern.stores import registry
-
-    setup(home)
-    small = home / "data" / "small.parquet"
-    labels = home / "data" / "small_labels.parquet"
-    current = home / "data" / "small_current.parquet"
-    small.parent.mkdir(parents=True, exist_ok=True)
-    frame = generate_customers(1000, seed=4, id_offset=90_000_000)
-    frame.drop(columns=["churned", "clv_12m"]).to_parquet(small, index=False)
-    frame.to_parquet(current, index=False)
-    pd.DataFrame({"customer_id": frame["customer_id"], "churned": frame["churned"],
-                  "outcome_date": pd.Timestamp("2026-09-15")}).to_parquet(labels, index=False)
-    version = registry.alias_version("retention", registry.CHAMPION)
-    reference = home / "data" / "reference.parquet"
-    generate_customers(5000, seed=0).to_parquet(reference, index=False)
-    mlflow.MlflowClient().log_artifact(registry.get_version("retention", version).run_id, str(reference), registry.EVIDENCE_DIR)
-    print(f"fixed cost (1,000 rows, load {os.getloadavg()[0]:.1f}; reads: launch to the first and the last open of the input, under strace):")
-    log = str(home / "mlruns" / "predictions" / "predictions")
-    for argv, reads in ((("score", "retention", "--data", str(small), "--as-of", "2026-08-01"), str(small)),
-                        (("outcomes", "retention", "--labels", str(labels)), str(labels)),
-                        (("experiment", "retention", "--today", "2026-09-20"), log),
-                        (("monitor", "retention", "--current", str(current)), str(current))):
-        whole, _ = _govern(home, *argv)
-        _, opens = _govern(home, *argv, reads=reads)
-        read = f"{opens[0]:5.1f} s, last {opens[1]:5.1f} s" if opens else "n/a"
-        print(f"  govern {argv[0]:10s} whole {whole:5.1f} s, reads: first {read}")
+    runs = [run(step, home, rows, engine, log) for _ in range(rounds)]
+    for r in runs:
+        print(_line(step, r.get("predictions", rows), engine, r, note), flush=True)
+    if rounds < results.MIN_ROUNDS:
+        return []
+    timing = results.summarize([r["seconds"] for r in runs], peak_mib=max(r["peak_mib"] for r in runs))
+    workers = max((max(r["worker_peaks_mib"]) for r in runs if r.get("worker_peaks_mib")), default=None)
+    counted = runs[0].get("predictions", rows)
+    return [step, f"{counted:,}", engine, results.cell(timing), f"{counted / timing.median:,.0f}", f"{timing.peak_mib:,.0f}",
+            f"{workers:,.0f}" if workers else "", note.strip(" ()")]
 
 
 def main() -> None:
@@ -246,6 +208,7 @@ def main() -> None:
     parser.add_argument("--steps", nargs="+", default=["score", "outcomes", "experiment"])
     parser.add_argument("--report-copies", type=int, default=2, help="earlier days copied from the scored batch for the report")
     parser.add_argument("--sql-rows", type=int, default=0, help="also measure the SQL log at this many rows")
+    parser.add_argument("--rounds", type=int, default=3, help="runs per row; the results table (docs/performance/results) needs 3")
     parser.add_argument("--home", default=None)
     parser.add_argument("--child", default=None)
     parser.add_argument("--fixed-cost", action="store_true", help="only each live command's fixed cost, on 1,000 rows")
@@ -255,11 +218,16 @@ def main() -> None:
         return
     import tempfile
 
+    import results
+
     if args.fixed_cost:
-        fixed_cost(Path(args.home or tempfile.mkdtemp(prefix="bench-fixed-")) / "fixed")
+        from scale_fixed_cost import fixed_cost
+
+        fixed_cost(Path(args.home or tempfile.mkdtemp(prefix="bench-fixed-")) / "fixed", setup, args.rounds)
         return
 
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    table = []
     for engine in args.engine:
         for rows in args.rows:
             home = Path(args.home or tempfile.mkdtemp(prefix="bench-scale-")) / f"{engine}-{rows}"
@@ -271,17 +239,22 @@ def main() -> None:
                 inputs = {"score": lambda: cohort_file(home, rows), "monitor": lambda: monitor_file(home, rows),
                           "outcomes": lambda: labels_file(home, rows, 30)}
                 inputs.get(step, lambda: None)()  # made here, so a step's peak is its own
+                table.append(_measured(step, home, rows, engine, args.rounds))
                 if step == "experiment" and args.report_copies:
-                    print(_line(step, rows, engine, run(step, home, rows, engine)))
                     copy_batches(home, args.report_copies)
-                    print(_line(step, rows * (args.report_copies + 1), engine, run(step, home, rows, engine), "  (log copied)"))
-                else:
-                    print(_line(step, rows, engine, run(step, home, rows, engine)))
+                    table.append(_measured(step, home, rows, engine, args.rounds, "  (log copied)"))
     if args.sql_rows:
         home = Path(tempfile.mkdtemp(prefix="bench-scale-sql-"))
         setup(home)
         for step in ("score", "outcomes", "experiment"):
-            print(_line(step, args.sql_rows, "local", run(step, home, args.sql_rows, "local", log="sql"), "  (SQL log)"))
+            table.append(_measured(step, home, args.sql_rows, "local", args.rounds, "  (SQL log)", log="sql"))
+    if args.rounds >= results.MIN_ROUNDS:
+        results.write("scale_" + "-".join(args.steps), title=f"{', '.join(args.steps)} at scale: each step in a child process of its own", columns=[
+            "step", "rows (predictions for experiment)", "engine", "seconds, min / median", "rows/s (median)", "peak RSS MiB (highest round)",
+            "Dask workers' peak MiB", "note"], rows=[r for r in table if r], command="benchmarks/bench_scale.py " + " ".join(sys.argv[1:]), notes=[
+            "Stand-in models: CatBoost, 60 trees of depth 4 (champion) and 60 of depth 6 (challenger); cohorts above 1M rows repeat "
+            "the demo generator's 1M rows with new ids, so scores take at most about 1M distinct values.",
+            "Experiment rows marked 'log copied' read the scored batch copied into earlier days."])
 
 
 if __name__ == "__main__":
