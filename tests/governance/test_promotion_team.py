@@ -188,7 +188,7 @@ def test_the_wrong_user_is_refused_within_seconds_and_another_write_completes_at
 def test_a_refusal_by_the_server_itself_does_not_hold_the_registry(team, tmp_path):
     """The promoter believes it is the service user (its own setting says so), so it checks
     the record (seconds, more on a loaded machine) and asks the server, which refuses the
-    alias and audits the refusal at once while the promoter holds its decision: bo's
+    move's first write and audits the refusal at once while the promoter holds its decision: bo's
     writes are never held up, and the promotion ends with the server's refusal."""
     from govern.stores.audit.log import AuditLog
 
@@ -196,9 +196,10 @@ def test_a_refusal_by_the_server_itself_does_not_hold_the_registry(team, tmp_pat
     _approve(team, name, version)
     elapsed, outcome, writes = _wrong_promotion_beside_a_write(team, name, version, service_user="ana")
     print(f"\nserver-refused promotion ended in {elapsed:.2f} s; bo's {len(writes)} writes beside it took at most {max(writes):.2f} s")
-    assert "is moved only by the platform's service user" in outcome, outcome
+    # The server refuses the first write of the move: the promoter's proof, which only the service user tags.
+    assert "promotion.proof is written only by the platform's service user" in outcome, outcome
     assert max(writes) < 5
     with AuditLog(team.state_db) as log:
         refused = [e for e in log.events(name) if e.action == "server.refused"]
-        assert [(e.actor, e.details["request"]) for e in refused] == [("ana", "SetRegisteredModelAlias")]
+        assert [(e.actor, e.details["request"]) for e in refused] == [("ana", "SetModelVersionTag")]
         assert log.verify(name) == []
