@@ -66,7 +66,7 @@ def test_the_team_walkthrough_from_a_fresh_clone(tmp_path, monkeypatch):
         server = {"MLFLOW_TRACKING_URI": team.url}
         port = team.url.rsplit(":", 1)[1]
         for host, status in ((f"mlflow-host:{port}", 200), (f"elsewhere:{port}", 403)):
-            answered = requests.get(f"{team.url}/health", headers={"Host": host}, timeout=10)
+            answered = requests.get(f"{team.url}/api/2.0/mlflow/users/current", headers={"Host": host}, auth=("bo", PASSWORDS["bo"]), timeout=10)
             assert answered.status_code == status, (host, answered.status_code, answered.text)
 
         # 3. a reviewer's password shorter than basic-auth allows is one line, exit 2
