@@ -23,3 +23,16 @@ def test_a_short_password_is_named_in_one_line_with_its_source():
     reason = password_refusal("...", "GOVERN_REVIEWER_PASSWORD")
     assert reason == "GOVERN_REVIEWER_PASSWORD must be at least 12 characters (MLflow basic-auth's rule); it has 3"
     assert "it has 0" in password_refusal(None, "GOVERN_SERVICE_PASSWORD")
+
+
+def test_the_walkthrough_tests_the_database_role_the_docs_create():
+    """docs/teams.md step 1 gives the SQL the walkthrough test runs (tests/team_story.py)."""
+    from pathlib import Path
+
+    from tests.team_story import platform_role_statements
+
+    teams = Path(__file__).resolve().parents[2].joinpath("docs", "teams.md").read_text()
+    on_server, in_each = platform_role_statements("govern", "a platform db password", ["mlflow", "mlflow_auth", "govern"])
+    for sql in on_server:
+        assert f'-c "{sql}"' in teams, sql
+    assert f'for db in mlflow mlflow_auth govern; do psql -h 127.0.0.1 -U postgres -d $db -c "{in_each[0]}"; done' in teams
