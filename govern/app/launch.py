@@ -10,6 +10,7 @@ import logging
 import os
 from pathlib import Path
 
+from govern.core.errors import GovernError
 from govern.core.settings import load_settings
 
 
@@ -56,6 +57,10 @@ def train_model(
     from govern.app import team_training
     from govern.runtime import new_store, prefect_server
 
+    if team_training.submits_to_pool():
+        if data is not None or recent is not None:
+            raise GovernError("--data and --recent are read where training runs; the work pool trains on the spec's data source (GOVERN_HOME on the worker)")
+        return team_training.train_on_pool(model, trials=trials)
     data_warnings = precheck(model, data)
     if recent is not None:
         from govern.data import validation

@@ -13,7 +13,9 @@ scientist) first creates a *request run* as themselves, which the server stamps 
 their name; then, with the pipeline's password in the environment, the same process
 trains and registers as the pipeline, naming the request run, and the server credits
 the challenger run to the requester (``govern.created_by``), so a reviewer is still
-compared with who asked for the model.
+compared with who asked for the model.  A login holding no pipeline password but a
+Prefect server (``PREFECT_API_URL``) submits to the pool instead and waits
+(:func:`train_on_pool`).
 """
 
 from __future__ import annotations
@@ -98,6 +100,33 @@ def submit_training(model: str, *, trials: int | None = None, timeout: float = 3
     if not versions:
         raise GovernError(f"training {model} on the work pool finished but registered no version for request run {request_run}")
     return str(versions[0].version)
+
+
+def submits_to_pool() -> bool:
+    """Whether ``govern train`` here asks the work pool rather than training itself: team
+    mode, a login that is not the pipeline's, no pipeline password, a Prefect server."""
+    from govern.stores import registry
+
+    login = registry.logged_in_user()
+    return (registry.team_mode() and bool(login) and not identity.TeamRoles.from_env().is_pipeline(login)
+            and not os.environ.get(PIPELINE_PASSWORD_ENV) and bool(os.environ.get("PREFECT_API_URL")))
+
+
+def train_on_pool(model: str, *, trials: int | None = None) -> dict:
+    """``govern train`` for a data scientist: submit, wait, and answer with the same summary
+    as training here, read from the registered version's record."""
+    from pathlib import Path
+
+    from govern.card.record import summary
+    from govern.stores import registry
+
+    version = submit_training(model, trials=trials)
+    record = registry.read_record(model, version)
+    if record is None:
+        raise GovernError(f"{model} v{version} was registered by the pool but holds no {registry.EVIDENCE_DIR}/record.json")
+    run_id = registry.get_version(model, version).run_id
+    result = summary(record, version=version, card=Path(registry.EVIDENCE_DIR), run_id=run_id)
+    return {**result, "card": f"runs:/{run_id}/{registry.EVIDENCE_DIR}/card.md", "trained_by": "work pool"}
 
 
 @contextmanager

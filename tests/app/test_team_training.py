@@ -1,20 +1,26 @@
 """The champion-challenger flow as a Prefect deployment, run by a process worker from a
 work pool against a real Prefect server, training through the governance server: the
 worker logs in as the pipeline user, and the run is credited to the requester, whose
-request run (created under her login by ``submit_training``, what ``govern server submit``
-runs) the flow run names in its job environment.  The
+request run (created under her login when she runs ``govern train`` with only her login
+and the Prefect server's address, as ``govern server submit`` does) the flow run names in
+its job environment.  The
 server and the worker hold ``GOVERN_AUDIT_KEY``, as docs/teams.md says, so
 the gate evaluation on the chain is sealed and names the worker's login."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import make_project
-from tests.team_story import PASSWORDS, team_server
+from tests.team_story import PASSWORDS, SECRETS, team_server
+
+GOVERN = Path(sys.executable).with_name("govern")
 
 pytestmark = [pytest.mark.postgres, pytest.mark.integration]
 
@@ -22,7 +28,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.integration]
 def test_a_pool_worker_trains_and_the_server_records_its_login(tmp_path, monkeypatch):
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from govern.app.team_training import deploy_training, submit_training, worker_command
+    from govern.app.team_training import deploy_training, worker_command
     from govern.core.errors import GovernError
     from govern.runtime.scheduler import prefect_api
     from govern.stores import registry
@@ -38,8 +44,18 @@ def test_a_pool_worker_trains_and_the_server_records_its_login(tmp_path, monkeyp
         with open(tmp_path / "worker.log", "wb") as log:
             worker = subprocess.Popen(worker_command("training"), env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
         try:
-            with team.as_user("ana"):  # govern server submit: ana holds only her login
-                version = submit_training("churn", trials=2, timeout=600)
+            # govern train as ana, who holds only her login and the Prefect server's address: one command
+            private = (*SECRETS, "GOVERN_DATABASE_URL", AUDIT_KEY_ENV, "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD")
+            ana = {**{k: v for k, v in os.environ.items() if k not in private}, "PREFECT_API_URL": api, "MLFLOW_TRACKING_URI": team.url,
+                   "MLFLOW_TRACKING_USERNAME": "ana", "MLFLOW_TRACKING_PASSWORD": PASSWORDS["ana"], "GOVERN_HOME": str(tmp_path / "ana")}
+            (tmp_path / "ana").mkdir()
+            trained = subprocess.run([str(GOVERN), "train", "churn", "--trials", "2", "--json"], env=ana, capture_output=True, text=True, timeout=900)
+            if not trained.stdout.strip().startswith("{"):
+                pytest.fail(f"{trained.stderr[-3000:]}\n{(tmp_path / 'worker.log').read_text()[-3000:]}")
+            result = json.loads(trained.stdout)
+            assert result["trained_by"] == "work pool" and result["gates"] in ("passed", "failed"), result
+            assert trained.returncode == (0 if result["gates"] == "passed" else 3), trained.stderr
+            version = str(result["version"])
         except GovernError as exc:
             pytest.fail(f"{exc}\n{(tmp_path / 'worker.log').read_text()[-3000:]}")
         finally:
