@@ -43,11 +43,19 @@ class Labelled:
         y = np.asarray(y)
         if not set(np.unique(y).tolist()) <= {0, 1}:
             raise DataValidationError("fairness: y_true must hold 0/1 labels for a binary task")
+        local, keys = np.zeros(len(y), dtype=np.int64), [()]
         if self.sensitive:
-            local, uniques = pd.factorize(pd.MultiIndex.from_frame(fairness_checks.as_groups(sensitive[self.sensitive])))
-            keys = list(uniques)
-        else:
-            local, keys = np.zeros(len(y), dtype=np.int64), [()]
+            parts = [pd.factorize(column) for _, column in fairness_checks.as_groups(sensitive[self.sensitive]).items()]
+            for codes, uniques in parts:
+                local = local * len(uniques) + codes
+            combined, local = np.unique(local, return_inverse=True)
+            keys = []
+            for value in combined.tolist():
+                key = []
+                for _, uniques in reversed(parts):
+                    value, at = divmod(value, len(uniques))
+                    key.append(str(uniques[at]))
+                keys.append(tuple(reversed(key)))
         codes = np.array([self.groups.setdefault(tuple(k), len(self.groups)) for k in keys], dtype=np.int64)[local]
         self._keep(grouped.ScoreCounts.of(codes, y.astype(np.int64), score))
 
