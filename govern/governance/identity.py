@@ -16,6 +16,7 @@ collides with an existing one, so a look-alike of a privileged name cannot exist
 
 from __future__ import annotations
 
+import functools
 import os
 import unicodedata
 from collections.abc import Iterable
@@ -64,9 +65,22 @@ DEFAULT_PIPELINE_USER = "govern-pipeline"
 
 def canonical(name: str | None) -> str:
     """A name or key as compared: Unicode NFKC, case folded, with no whitespace or
-    invisible characters anywhere (``' Ana\u200b'`` -> ``'ana'``)."""
+    invisible characters anywhere (``' Ana\u200b'`` -> ``'ana'``), and every letter that
+    Unicode lists as confusable with an ASCII one written as that one (a Cyrillic ``а``
+    is ``a``: :func:`_ascii_lookalike`)."""
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name or "").casefold())
-    return "".join(c for c in folded if not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf", "Zs", "Zl", "Zp"))
+    visible = (c for c in folded if not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf", "Zs", "Zl", "Zp"))
+    return "".join(c if c.isascii() else _ascii_lookalike(c) for c in visible)
+
+
+@functools.cache
+def _ascii_lookalike(char: str) -> str:
+    """The ASCII character Unicode's confusables table (UTS #39) gives for ``char``, if any."""
+    from confusable_homoglyphs import confusables
+
+    found = confusables.is_confusable(char, preferred_aliases=[], greedy=True) or []
+    ascii_glyphs = sorted(h["c"] for f in found for h in f["homoglyphs"] if len(h["c"]) == 1 and h["c"].isascii())
+    return ascii_glyphs[0].casefold() if ascii_glyphs else char
 
 
 def same_person(a: str | None, b: str | None) -> bool:

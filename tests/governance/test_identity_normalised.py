@@ -20,8 +20,17 @@ def test_one_person_after_case_whitespace_and_unicode(a, b):
     assert identity.same_person(a, b) and identity.canonical(a) == identity.canonical(b)
 
 
+@pytest.mark.parametrize("a, b", [("ana", "\u0430na"), ("ana", "\u0410NA"), ("govern-service", "govern-\u0455ervice"), ("bo", "b\u043e"),
+                                  ("root", "r\u03bf\u03bft")])
+def test_letters_unicode_lists_as_confusable_are_one_person(a, b):
+    """A Cyrillic or Greek letter that looks like a Latin one (Unicode's confusables, UTS #39)."""
+    assert identity.same_person(a, b)
+    assert identity.user_collision_refusal(b, [a]) is not None
+
+
 def test_different_people_and_nobody_stay_apart():
     assert not identity.same_person("ana", "anna")
+    assert not identity.same_person("zoe", "zo\u00eb") and not identity.same_person("lukasz", "\u0141ukasz")
     assert not identity.same_person("", "") and not identity.same_person(None, " ")
 
 
