@@ -32,13 +32,14 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def train_like_the_demo(settings) -> None:
+def train_like_the_demo(settings) -> str:
     """The first steps of the demo's live chapter (govern.app.live_demo): v1 champion, v2 challenger."""
     import shutil
 
     from govern.app.demo import DEMO_REVIEWER, write_later_period
     from govern.app.launch import quiet_prefect, train_model
     from govern.demo.files import write_demo_data
+    from govern.evidence.verdict import PASSED
     from govern.governance import acknowledgement, approval, decisions
     from govern.stores.audit.log import AuditLog
 
@@ -48,12 +49,15 @@ def train_like_the_demo(settings) -> None:
     paths = write_demo_data(settings.root, n=4000, seed=0)
     later = write_later_period(settings.root, 4000)
     first = train_model(MODEL, paths["train"])
-    if first["gates"] != "passed":
+    if first["gates"] != PASSED:
         raise SystemExit(f"{MODEL} v{first['version']} failed its gates: {'; '.join(first['failures'])}")
     log = AuditLog(settings.database_url)
     approval.approve(log, MODEL, first["version"], reviewer=DEMO_REVIEWER, note="benchmark", acknowledge=acknowledgement.required(MODEL, first["version"]))
     decisions.promote(log, MODEL, first["version"], actor="bench_live")
-    train_model(MODEL, later)
+    second = train_model(MODEL, later)
+    if second["gates"] == PASSED:
+        return f"v{second['version']}, tuned on the later period, passed its gates and scores as silent challenger"
+    return f"v{second['version']}, tuned on the later period, did not pass its gates ({'; '.join(second['failures'])}), so there is no challenger"
 
 
 def describe(models) -> str:
@@ -104,8 +108,7 @@ def main() -> None:
     from govern.spec.model import load_spec
 
     settings = configure_environment()
-    if not args.project:
-        train_like_the_demo(settings)
+    second = train_like_the_demo(settings) if not args.project else ""
     spec = load_spec(MODEL, settings.models_dir)
     models = scoring.load_models(spec.name)
     work = Path(tempfile.mkdtemp(prefix="bench-live-rounds-"))
@@ -113,17 +116,18 @@ def main() -> None:
     rounds = [one_round(spec, models, settings, work, args.rows, args.chunk_rows, r) for r in range(args.rounds)]
     steps = {step: results.summarize([r[step] for r in rounds]) for step in ("score", "outcomes", "report")}
     rate = args.rows / steps["score"].median
+    roles = "champion acting, silent challenger" if models.challenger is not None else "champion only"
     source = f"the project at {args.project}" if args.project else "a fresh project, trained as `govern demo` trains them (4,000 demo rows, the spec's trials)"
     results.write(
         "live",
         title=f"Live scoring, outcomes and the experiment report: one cohort of {args.rows:,} customers, {args.rounds} rounds",
         columns=["step", f"s (min / median of {args.rounds})", "rows per second (median)"],
-        rows=[[f"score {args.rows:,} rows (chunks of {args.chunk_rows:,}), champion + silent challenger, SHAP reasons, prediction log",
+        rows=[[f"score {args.rows:,} rows (chunks of {args.chunk_rows:,}): {roles}, SHAP reasons, prediction log",
                results.cell(steps["score"]), f"{rate:,.0f}"],
               [f"ingest the outcomes of {args.rows:,} predictions", results.cell(steps["outcomes"]), f"{args.rows / steps['outcomes'].median:,.0f}"],
               ["read the log and build the experiment report (HTML, pictures)", results.cell(steps["report"]), ""]],
         notes=[
-            f"Models: the demo's tuned `{MODEL}` versions from {source}: {describe(models)}.",
+            f"Models: the demo's tuned `{MODEL}` versions from {source}: {describe(models)}." + (f" {second}." if second else ""),
             f"Each round writes a fresh SQLite prediction log; {rounds[0]['logged']:,} rows logged per round.",
             f"Peak RSS of the process: {peak_mib():,.0f} MiB ({before:,.0f} MiB before the first round).",
         ],
