@@ -142,10 +142,23 @@ def _wait(timeout: float | None) -> None:
 
 
 def _keep_template(home: Path) -> None:
-    """Copy a database no flow has used yet to the cache, for the next new project."""
+    """Copy a database no flow has used yet to the cache, for the next new project (a
+    project's database that another server filled first is never the template)."""
     database = _database(home)
-    if not _Server.seeded and database is not None:
+    if not _Server.seeded and database is not None and _unused(database):
         empty_stores.keep(database, "prefect")
+
+
+def _unused(database: Path) -> bool:
+    """No flow, flow run or deployment recorded: the database is as migrations left it."""
+    import sqlite3
+    from contextlib import closing
+
+    try:
+        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as con:
+            return all(con.execute(f"select count(*) from {table}").fetchone()[0] == 0 for table in ("flow", "flow_run", "deployment"))
+    except sqlite3.Error:
+        return False
 
 
 def stop() -> None:
