@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cryptography.exceptions import InvalidSignature
@@ -23,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
 from govern.core.errors import GovernError
+from govern.governance.signature import canonical_payload
 
 KEY_ENV, PUBLIC_KEY_ENV = "GOVERN_PROMOTER_KEY", "GOVERN_PROMOTER_PUBLIC_KEY"
 SCHEME = "ed25519:v1"
@@ -41,7 +41,7 @@ class MoveClaim:
     issued_at: str
 
     def payload(self) -> bytes:
-        return json.dumps(asdict(self), sort_keys=True, separators=(",", ":")).encode()
+        return canonical_payload(self)
 
 
 def _decode(value: str, what: str) -> bytes:

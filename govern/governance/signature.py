@@ -17,6 +17,11 @@ KEY_ENV = "GOVERN_APPROVAL_KEY"
 SCHEME = "hmac-sha256:v1"
 
 
+def canonical_payload(claim) -> bytes:
+    """The bytes a signature covers: the claim's fields as sorted, compact JSON."""
+    return json.dumps(asdict(claim), sort_keys=True, separators=(",", ":")).encode()
+
+
 def approval_key() -> bytes | None:
     """The shared key from ``GOVERN_APPROVAL_KEY``, or None when it is not set."""
     value = os.environ.get(KEY_ENV, "")
@@ -37,7 +42,7 @@ class ApprovalClaim:
     registrant: str
 
     def payload(self) -> bytes:
-        return json.dumps(asdict(self), sort_keys=True, separators=(",", ":")).encode()
+        return canonical_payload(self)
 
     def sign(self, key: bytes) -> str:
         return f"{SCHEME}:{hmac.new(key, self.payload(), hashlib.sha256).hexdigest()}"
