@@ -199,12 +199,12 @@ def precheck(spec: ModelSpec, path: Path) -> int:
     return ids.rows
 
 
-def _read(*, spec, frame, model, path, wanted, chunk_rows, share, groups, seed) -> dict:
+def _read(*, spec, frame, model, threshold, path, wanted, chunk_rows, share, groups, seed) -> dict:
     """One partition's (or the whole file's) sums, sample rows and labelled arrays."""
     features = list(model.feature_names_)
     target, sensitive = spec.data.target, [c for c in spec.fairness.sensitive_features if c in wanted]
     drift, chunk_spec, rng = _Drift(spec, frame, features), _chunk_spec(spec), np.random.default_rng(seed)
-    out: dict = {"drift": drift, "samples": [], "labels": labelled.labels_for(spec, sensitive), "labelled": {True: 0, False: 0}}
+    out: dict = {"drift": drift, "samples": [], "labels": labelled.labels_for(spec, sensitive, threshold), "labelled": {True: 0, False: 0}}
     for raw in chunks(path, wanted, chunk_rows, groups):
         valid = validation.validate_frame(raw, chunk_spec, require_target=False)
         drift.add(valid)
@@ -235,7 +235,7 @@ def check_file(spec: ModelSpec, reference: Reference, path: Path, out_dir: Path,
     target = spec.data.target
     sensitive = [c for c in spec.fairness.sensitive_features if c in names]
     wanted = list(dict.fromkeys([spec.data.id_column, *features, target, *sensitive, *([spec.data.time_column] if spec.data.time_column else [])]))
-    read = dict(spec=spec, frame=reference.frame, model=reference.model, path=path, wanted=wanted, chunk_rows=chunk_rows,
+    read = dict(spec=spec, frame=reference.frame, model=reference.model, threshold=reference.threshold, path=path, wanted=wanted, chunk_rows=chunk_rows,
                 share=min(1.0, SAMPLE_ROWS / max(rows, 1)))
     if client is None:
         parts = [_read(**read, groups=None, seed=spec.split.seed)]

@@ -62,6 +62,13 @@ class ScoreCounts:
         """The same counts under coarser groups (``to_group[code]``)."""
         return ScoreCounts.merge([ScoreCounts(np.asarray(to_group)[self.code], self.score, self.pos, self.neg)])
 
+    def floored(self, grid: float) -> ScoreCounts:
+        """Scores floored to multiples of ``grid`` (a power of two: flooring twice is flooring
+        once to the coarser grid), equal ones merged; order across grid steps is kept."""
+        if not grid:
+            return self
+        return ScoreCounts.merge([ScoreCounts(self.code, np.floor(self.score / grid) * grid, self.pos, self.neg)])
+
     def overall(self) -> ScoreCounts:
         return self.regroup(np.zeros(int(self.code.max()) + 1 if len(self.code) else 1, dtype=np.int64))
 
@@ -94,6 +101,14 @@ def mann_whitney(score: np.ndarray, pos: np.ndarray, neg: np.ndarray) -> float:
     if pairs == 0:
         return float("nan")
     return float((pos * (np.cumsum(neg) - neg + 0.5 * neg)).sum() / pairs)
+
+
+def tie_bound(pos: np.ndarray, neg: np.ndarray) -> float:
+    """Largest change of the AUC from merging scores into these values: a pair inside one
+    value counts a half whatever its true order, pairs across values keep theirs."""
+    pos, neg = pos.astype(float), neg.astype(float)
+    pairs = pos.sum() * neg.sum()
+    return float(0.5 * (pos * neg).sum() / pairs) if pairs else 0.0
 
 
 def group_delong(counts: ScoreCounts, n_groups: int) -> tuple[np.ndarray, np.ndarray]:

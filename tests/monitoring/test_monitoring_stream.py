@@ -141,4 +141,5 @@ def test_monitoring_on_a_two_worker_local_cluster_is_the_single_process_monitori
     a, b = one.to_dict(), spread.to_dict()
     for side in (a, b):
         side["drift"].pop("report_rows"), side["drift"].pop("report_agrees")
-    assert a == b  # scores, verdicts, metrics, intervals and fairness: identical
+    assert [c["status"] for c in a["checks"]] == [c["status"] for c in b["checks"]] and a["status"] == b["status"]
+    assert _close(b, a, 1e-12)  # the same numbers; losses summed per partition may differ in the last digits
