@@ -79,7 +79,7 @@ def test_the_writer_stamps_machine_versions_and_date(tmp_path):
 
 def test_the_performance_page_includes_every_results_file_and_holds_no_figure_of_its_own():
     page = PAGE.read_text()
-    included = re.findall(r'^--8<-- "performance/results/(\w+)\.md"$', page, re.M)
+    included = re.findall(r'^--8<-- "performance/results/([\w-]+)\.md"$', page, re.M)
     assert _published() == set(included), "the page includes every results file, and only those"
     for name in included:
         assert (RESULTS_DIR / f"{name}.md").exists(), f"{name}.md is committed: the page shows it"
