@@ -36,7 +36,7 @@ test: lint
 	$(VENV)/bin/python -m pytest
 
 # The unit tier: governance rules, evidence, cards and fast paths against their references;
-# no training, no child processes, no servers (about two minutes).
+# no training, no child processes, no servers.
 test-fast: install
 	$(VENV)/bin/python -m pytest -m "not integration and not browser and not postgres"
 
