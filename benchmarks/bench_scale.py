@@ -4,8 +4,9 @@ child's own ``ru_maxrss``; with Dask, the workers' peaks are added beside it).
 
     .venv/bin/python benchmarks/bench_scale.py --rows 1000000 10000000 --engine local dask
 
-The models are the live tests' stand-ins (CatBoost, 60 trees of depth 4 for the
-champion and 60 of depth 6 for the challenger), registered once in ``--home``.  A
+The models are the demo's tuned retention versions, trained once per run as ``govern
+demo`` trains them (``bench_live.train_like_the_demo``; tree counts in the table's notes)
+and copied into each step's home.  A
 cohort of N customers is the demo's generator at up to 1M rows, repeated with new ids
 above that.  Labels are drawn for every scored customer (matured, 20% positive).  The
 experiment report over ``--report-rows`` logged predictions copies the scored batch
@@ -42,15 +43,30 @@ def _settings(home: Path):
     return configure_environment()
 
 
-def setup(home: Path) -> None:
-    """The spec and the two registered models, once per home."""
-    settings = _settings(home)
+def trained(base: Path) -> str:
+    """The demo's tuned retention versions in ``base``, trained once; returns what they are."""
+    settings = _settings(base)
+    described = base / "models.txt"
+    if not described.exists():
+        from bench_live import describe, train_like_the_demo
+
+        from govern.live import scoring
+
+        second = train_like_the_demo(settings)
+        described.write_text(f"{describe(scoring.load_models('retention'))}; {second}")
+    return described.read_text()
+
+
+def setup(home: Path, base: Path | None = None) -> None:
+    """The spec and the registered models in ``home``: a copy of ``base``'s (its registry
+    names its artifacts by absolute path, so the copy reads them where they are)."""
+    import shutil
+
     if (home / "models").is_dir():
         return
-    from tests import live_story
-
-    live_story.install_spec(home)
-    live_story.champion_and_challenger(settings)
+    base = base or home.parent / "models-home"
+    trained(base)
+    shutil.copytree(base, home, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".prefect"))
 
 
 def step_score(home: Path, rows: int, engine: str) -> dict:
@@ -227,10 +243,12 @@ def main() -> None:
         return
 
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    root = Path(args.home or tempfile.mkdtemp(prefix="bench-scale-"))
+    models = trained(root / "models-home")
     table = []
     for engine in args.engine:
         for rows in args.rows:
-            home = Path(args.home or tempfile.mkdtemp(prefix="bench-scale-")) / f"{engine}-{rows}"
+            home = root / f"{engine}-{rows}"
             home.mkdir(parents=True, exist_ok=True)
             setup(home)
             for step in args.steps:
@@ -244,7 +262,7 @@ def main() -> None:
                     copy_batches(home, args.report_copies)
                     table.append(_measured(step, home, rows, engine, args.rounds, "  (log copied)"))
     if args.sql_rows:
-        home = Path(tempfile.mkdtemp(prefix="bench-scale-sql-"))
+        home = root / "sql"
         setup(home)
         for step in ("score", "outcomes", "experiment"):
             table.append(_measured(step, home, args.sql_rows, "local", args.rounds, "  (SQL log)", log="sql"))
@@ -252,7 +270,7 @@ def main() -> None:
         results.write("scale_" + "-".join(args.steps), title=f"{', '.join(args.steps)} at scale: each step in a child process of its own", columns=[
             "step", "rows (predictions for experiment)", "engine", "seconds, min / median", "rows/s (median)", "peak RSS MiB (highest round)",
             "Dask workers' peak MiB", "note"], rows=[r for r in table if r], command="benchmarks/bench_scale.py " + " ".join(sys.argv[1:]), notes=[
-            "Stand-in models: CatBoost, 60 trees of depth 4 (champion) and 60 of depth 6 (challenger); cohorts above 1M rows repeat "
+            f"Models: the demo's tuned retention versions, {models}. Cohorts above 1M rows repeat "
             "the demo generator's 1M rows with new ids, so scores take at most about 1M distinct values.",
             "Experiment rows marked 'log copied' read the scored batch copied into earlier days."])
 
