@@ -161,6 +161,12 @@ def step_monitor(home: Path, rows: int, engine: str) -> dict:
 
         outcome = monitoring.check(spec, reference, validation.validate_frame(validation.load_table(path), spec, require_target=False),
                                    home / "monitor-out")
+    elif engine == "presets":
+        from scale_presets import monitor_presets
+
+        monitor_presets(spec, reference, path, home / "presets-out")
+        seconds = time.perf_counter() - start
+        return {"seconds": seconds, "rows_per_s": rows / seconds, "status": "reference", "worker_peaks_mib": []}
     else:
         outcome = stream.check_file(spec, reference, path, home / "monitor-out")
     seconds = time.perf_counter() - start
@@ -220,12 +226,13 @@ def _measured(step: str, home: Path, rows: int, engine: str, rounds: int, note: 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
-    parser.add_argument("--engine", nargs="+", default=["local"], choices=["local", "dask", "memory"])
+    parser.add_argument("--engine", nargs="+", default=["local"], choices=["local", "dask", "memory", "presets"])
     parser.add_argument("--steps", nargs="+", default=["score", "outcomes", "experiment"])
     parser.add_argument("--report-copies", type=int, default=2, help="earlier days copied from the scored batch for the report")
     parser.add_argument("--sql-rows", type=int, default=0, help="also measure the SQL log at this many rows")
     parser.add_argument("--rounds", type=int, default=3, help="runs per row; the results table (docs/performance/results) needs 3")
     parser.add_argument("--home", default=None)
+    parser.add_argument("--table", default=None, help="the results table's name (default scale_<steps>)")
     parser.add_argument("--child", default=None)
     parser.add_argument("--fixed-cost", action="store_true", help="only each live command's fixed cost, on 1,000 rows")
     args = parser.parse_args()
@@ -252,7 +259,7 @@ def main() -> None:
             home.mkdir(parents=True, exist_ok=True)
             setup(home)
             for step in args.steps:
-                if engine == "memory" and step != "monitor":
+                if engine in ("memory", "presets") and step != "monitor":
                     continue
                 inputs = {"score": lambda: cohort_file(home, rows), "monitor": lambda: monitor_file(home, rows),
                           "outcomes": lambda: labels_file(home, rows, 30)}
@@ -267,12 +274,19 @@ def main() -> None:
         for step in ("score", "outcomes", "experiment"):
             table.append(_measured(step, home, args.sql_rows, "local", args.rounds, "  (SQL log)", log="sql"))
     if args.rounds >= results.MIN_ROUNDS:
-        results.write("scale_" + "-".join(args.steps), title=f"{', '.join(args.steps)} at scale: each step in a child process of its own", columns=[
+        rates = {(r[0], r[1], r[2]): float(r[4].replace(",", "")) for r in table if r}
+        versus = [f"monitor at {n} rows: govern {rates[('monitor', n, 'local')] / rate:.1f}x the presets' speed (medians of this run)"
+                  for (step, n, engine), rate in rates.items() if step == "monitor" and engine == "presets" and ("monitor", n, "local") in rates]
+        title = f"{', '.join(args.steps)} at scale: each step in a child process of its own"
+        results.write(args.table or "scale_" + "-".join(args.steps), title=title, columns=[
             "step", "rows (predictions for experiment)", "engine", "seconds, min / median", "rows/s (median)", "peak RSS MiB (highest round)",
             "Dask workers' peak MiB", "note"], rows=[r for r in table if r], command="benchmarks/bench_scale.py " + " ".join(sys.argv[1:]), notes=[
             f"Models: the demo's tuned retention versions, {models}. Cohorts above 1M rows repeat "
             "the demo generator's 1M rows with new ids, so scores take at most about 1M distinct values.",
-            "Experiment rows marked 'log copied' read the scored batch copied into earlier days."])
+            "Experiment rows marked 'log copied' read the scored batch copied into earlier days.",
+            "Engine 'presets' is what a user would run instead of govern monitor on the same file: read it whole, score it with the champion, "
+            "Evidently's DataDriftPreset with save_html, Fairlearn's MetricFrame over each sensitive feature (point values, no bootstrap)."
+            " Engine 'memory' is govern monitor's checks on the file read whole.", *versus])
 
 
 if __name__ == "__main__":
