@@ -49,8 +49,9 @@ bench: install
 	$(VENV)/bin/python benchmarks/bench_leakage.py --timing 4000 100000
 	$(VENV)/bin/python benchmarks/bench_flow.py --rows 10000 --trials 5 --rounds 3
 	$(VENV)/bin/python benchmarks/bench_live.py --rows 100000 --rounds 3
-	$(VENV)/bin/python benchmarks/bench_scale.py --rows 1000000 10000000 --engine local dask --steps score outcomes experiment monitor
-	$(VENV)/bin/python benchmarks/bench_scale.py --rows 1000000 --engine memory --steps monitor
+	$(VENV)/bin/python benchmarks/bench_scale.py --rows 1000000 10000000 --engine local dask --steps score outcomes experiment
+	$(VENV)/bin/python benchmarks/bench_scale.py --rows 1000000 10000000 --engine local dask --steps monitor
+	$(VENV)/bin/python benchmarks/bench_scale.py --rows 1000000 --engine local presets memory --steps monitor --table scale_monitor_presets
 	$(VENV)/bin/python benchmarks/bench_scale.py --fixed-cost
 
 # The documentation site: pages generated from the code (spec fields, commands, exit codes,
