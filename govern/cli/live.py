@@ -64,12 +64,15 @@ def score(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON"),
 ):
     """Score customers with the champion, silently with the challenger; hold out the control group."""
-    from govern.live import scoring
+    from govern.live.ids import check_input_file
 
     engine = check_engine(engine, scheduler)
     spec = _live_spec(model)
+    names, _ = check_input_file(data, spec.data.id_column)  # the input is read before MLflow and the models load
+    from govern.live import scoring
+
     models = scoring.load_models(spec.name)
-    scoring.check_input(spec, models, data)
+    scoring.check_columns(spec, models, data, names)
     day = _day(as_of, "--as-of")
     quiet_prefect()
     if daily:

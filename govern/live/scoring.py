@@ -35,7 +35,7 @@ from govern.data.load_checks import model_inputs
 from govern.data.validation import MISSING_CATEGORY
 from govern.evidence.decision import LEGACY_THRESHOLD, threshold_of
 from govern.live import assignment, reasons
-from govern.live.ids import check_ids
+from govern.live.ids import check_input_file
 from govern.spec.decision import DecisionPolicy
 from govern.spec.model import ModelSpec
 from govern.stores import registry
@@ -121,28 +121,15 @@ def _chunks(path: Path, columns: list[str], chunk_rows: int) -> Iterator[pd.Data
 
 def check_input(spec: ModelSpec, models: LiveModels, path: Path) -> int:
     """Columns present, ids present and unique, before anything is written; returns the row count."""
-    path = Path(path)
-    if path.suffix.lower() not in (".parquet", ".pq", ".csv"):
-        raise DataValidationError(f"unsupported data file type '{path.suffix or '(none)'}' for {path}: use .parquet or .csv")
-    if not path.is_file():
-        raise DataValidationError(f"data file not found: {path}")
-    try:
-        names = list(pd.read_csv(path, nrows=0).columns) if path.suffix.lower() == ".csv" else pq.ParquetFile(path).schema_arrow.names
-        missing = [c for c in required_columns(spec, models) if c not in names]
-        if missing:
-            raise DataValidationError(f"{path.name} lacks columns the models need: {', '.join(missing)}")
-        ids = check_ids(path, spec.data.id_column)
-    except DataValidationError:
-        raise
-    except Exception as exc:  # the readers raise many unrelated types
-        raise DataValidationError(f"cannot read {path}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
-    if ids.rows == 0:
-        raise DataValidationError(f"{path.name} has no rows to score")
-    if ids.missing:
-        raise DataValidationError(f"id column '{spec.data.id_column}' has {ids.missing} missing ids")
-    if ids.duplicated:
-        raise DataValidationError(f"id column '{spec.data.id_column}' has {ids.duplicated} duplicate ids (e.g. {ids.example})")
-    return ids.rows
+    names, rows = check_input_file(Path(path), spec.data.id_column)
+    check_columns(spec, models, Path(path), names)
+    return rows
+
+
+def check_columns(spec: ModelSpec, models: LiveModels, path: Path, names: list[str]) -> None:
+    missing = [c for c in required_columns(spec, models) if c not in names]
+    if missing:
+        raise DataValidationError(f"{path.name} lacks columns the models need: {', '.join(missing)}")
 
 
 def _prepare(frame: pd.DataFrame, model) -> pd.DataFrame:

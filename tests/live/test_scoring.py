@@ -103,7 +103,10 @@ def test_bad_scoring_input_is_one_line_and_writes_nothing(live, tmp_path):
     frame.drop(columns=["tenure_months"]).to_parquet(broken, index=False)
     twice = tmp_path / "twice.parquet"
     pd.concat([frame, frame.head(3)]).to_parquet(twice, index=False)
-    for path, words in ((broken, "tenure_months"), (twice, "duplicate ids"), (tmp_path / "absent.parquet", "not found")):
+    anonymous = tmp_path / "anonymous.parquet"  # refused before any model is loaded
+    frame.drop(columns=[spec.data.id_column]).to_parquet(anonymous, index=False)
+    cases = ((broken, "tenure_months"), (twice, "duplicate ids"), (tmp_path / "absent.parquet", "not found"), (anonymous, "lacks the id column"))
+    for path, words in cases:
         result = CliRunner().invoke(app, ["score", NAME, "--data", str(path), "--as-of", "2026-08-09"])
         assert result.exit_code == 2, result.output
         assert words in result.output and len(result.output.strip().splitlines()) == 1
