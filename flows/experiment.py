@@ -34,14 +34,16 @@ def ingest_task(spec, labels: str) -> outcomes.Ingest:
 @task(name="experiment-report", **STEP)
 def report_task(spec, today: date) -> dict:
     settings = load_settings()
+    from govern.live import report_data
+
     log = PredictionLog(settings.database_url)
     try:
-        frame = log.live_frame(spec.name)
+        data = report_data.read(log, spec.name, arms=bool(spec.experiment.arms))
     finally:
         log.close()
     from govern.live import report as experiment_report  # matplotlib, SciPy's statistics, MLflow: after the log is read
 
-    report, evidence, matured = experiment_report.build(spec, frame, today)
+    report, evidence, matured = experiment_report.build(spec, data, today)
     folder = settings.cards_dir / spec.name / f"v{report.champion_version}" / "experiment"
     paths = experiment_report.write(report, experiment_report.pictures(matured, report), folder)
     run_id = experiment_report.log_to_mlflow(spec, folder, evidence)

@@ -27,6 +27,7 @@ from scipy.stats import norm
 
 from govern.evidence.evaluation import Comparison
 from govern.evidence.live import GuardrailResult, LiveEvidence, SampleRatio, Sequential
+from govern.live import report_data
 from govern.live.sequential import current_bound
 from govern.spec.model import ExperimentSpec, LiveGate
 from govern.stores import registry
@@ -35,27 +36,28 @@ LIVE_DIGEST, LIVE_RUN = "live.digest", "live.run_id"
 LIVE_RECORD = "experiment/live.json"
 
 
-def gather(model: str, frame: pd.DataFrame, matured_control: pd.DataFrame, comparison: Comparison | None, gate: LiveGate,
+def gather(model: str, silent: report_data.Silent | pd.DataFrame | None, matured_control: pd.DataFrame, comparison: Comparison | None, gate: LiveGate,
            window_days: int, today: date, *, sequential: Sequential | None = None, srm: SampleRatio | None = None,
            guardrails: list[GuardrailResult] | None = None) -> LiveEvidence | None:
-    """The live evidence of the challenger scored in ``frame`` (None if none was scored).  The
-    comparison's lower bound is widened to the sequential test's current boundary (a
-    repeated confidence bound, from the bootstrap interval's normal-equivalent error), as
-    the gate is judged again at every promotion attempt."""
-    silent = frame[frame["challenger_version"].notna()]
-    if silent.empty:
+    """The live evidence of the silent challenger (``silent``, or read from a live frame; None
+    if none was scored).  The comparison's lower bound is widened to the sequential test's
+    current boundary (a repeated confidence bound, from the bootstrap interval's
+    normal-equivalent error), as the gate is judged again at every promotion attempt."""
+    if isinstance(silent, pd.DataFrame):
+        silent = report_data.silent_of(silent)
+    if silent is None:
         return None
-    challenger = str(silent.sort_values("as_of")["challenger_version"].iloc[-1])
-    mine = silent[silent["challenger_version"] == challenger]
-    days = sorted(pd.to_datetime(mine["as_of"]).dt.date.unique())
-    matured = int((matured_control["challenger_version"] == challenger).sum())
-    pending = mine[(mine["arm"] == "control") & ~mine["matured"].fillna(False).astype(bool)]
-    due = sorted(pd.to_datetime(pending["as_of"]).dt.date + timedelta(days=window_days))
+    matured = int((matured_control["challenger_version"] == silent.challenger).sum())
     short = gate.min_matured_outcomes - matured
-    expected = due[short - 1].isoformat() if 0 < short <= len(due) else None
+    expected, waiting = None, 0
+    for day, rows in silent.pending:  # the short-th earliest due date among the pending rows
+        waiting += rows
+        if 0 < short <= waiting:
+            expected = (day + timedelta(days=window_days)).isoformat()
+            break
     return LiveEvidence(
-        model=model, challenger_version=challenger, champion_version=str(mine["champion_version"].iloc[-1]),
-        silent_days=len(days), first_silent_day=days[0].isoformat(), last_batch_day=days[-1].isoformat(),
+        model=model, challenger_version=silent.challenger, champion_version=silent.champion_version,
+        silent_days=len(silent.days), first_silent_day=silent.days[0].isoformat(), last_batch_day=silent.days[-1].isoformat(),
         matured_outcomes=matured, outcomes_expected_by=expected, comparison=comparison, gate=gate, made_on=today.isoformat(),
         comparison_lower=_repeated_lower(comparison, sequential), sequential=sequential, srm=srm, guardrails=guardrails,
     )

@@ -54,14 +54,17 @@ def arm_against_control(units: pd.DataFrame, arm: str, exp: ExperimentSpec, alph
                      sequential=seq, note=seq.note)
 
 
-def compare(units: pd.DataFrame, exp: ExperimentSpec, start, *, scored: pd.DataFrame | None = None) -> PolicyComparison | None:
+def compare(units: pd.DataFrame, exp: ExperimentSpec, start, *, scored: pd.DataFrame | None = None,
+            customers: dict[str, int] | None = None) -> PolicyComparison | None:
     """Every policy arm of ``exp.arms`` against control; None for a two-arm experiment.
     ``scored`` (one row per scored customer with ``arm``; default ``units``) is where the
-    arms' shares are checked by a chi-squared test over customers."""
+    arms' shares are checked by a chi-squared test over customers; ``customers`` gives those
+    counts by arm instead (each customer at its first row, as :func:`first_arms`)."""
     if not exp.arms:
         return None
     alpha = (1 - exp.confidence) / (len(exp.arms) - 1)
-    customers = (scored if scored is not None else units).drop_duplicates("customer_id")["arm"].value_counts()
+    if customers is None:
+        customers = first_arms(scored if scored is not None else units)
     counts = {name: int(customers.get(name, 0)) for name in exp.arms}
     total = sum(counts.values())
     p = float(chisquare(list(counts.values()), f_exp=[total * s for s in exp.arms.values()]).pvalue) if total else None
@@ -71,6 +74,11 @@ def compare(units: pd.DataFrame, exp: ExperimentSpec, start, *, scored: pd.DataF
     arms = [] if mismatch else [arm_against_control(units, name, exp, alpha, start) for name in sorted(exp.arms) if name != CONTROL]
     return PolicyComparison(shares=dict(exp.arms), customers=counts, p_value=p, mismatch=mismatch, alpha_per_arm=alpha,
                             value_per_saved_customer=exp.value_per_saved_customer, offer_cost=exp.offer_cost, arms=arms, note=note)
+
+
+def first_arms(frame: pd.DataFrame) -> dict[str, int]:
+    """Customers by the arm of their first row."""
+    return {str(k): int(v) for k, v in frame.drop_duplicates("customer_id")["arm"].value_counts().items()}
 
 
 def risk_view(frame: pd.DataFrame) -> pd.DataFrame:

@@ -24,41 +24,40 @@ from scipy.stats import norm  # noqa: E402
 from govern.evidence.decision import threshold_of  # noqa: E402
 from govern.evidence.io import write_evidence  # noqa: E402
 from govern.evidence.live import Cohort, ExperimentReport  # noqa: E402
-from govern.live import cuped, guardrails, policies, sequential, srm  # noqa: E402
+from govern.live import cuped, guardrails, policies, report_data, sequential, srm  # noqa: E402
 from govern.live import experiment as ex  # noqa: E402
 from govern.live import gate as live_gate  # noqa: E402
 from govern.live.assignment import CONTROL, TREATMENT  # noqa: E402
+from govern.live.report_data import ReportData  # noqa: E402
 from govern.live.scoring import version_threshold  # noqa: E402
 from govern.spec.model import ModelSpec  # noqa: E402
 
 
-def build(spec: ModelSpec, frame: pd.DataFrame, today: date) -> tuple[ExperimentReport, live_gate.LiveEvidence | None, pd.DataFrame]:
+def build(spec: ModelSpec, data: pd.DataFrame | ReportData, today: date) -> tuple[ExperimentReport, live_gate.LiveEvidence | None, pd.DataFrame]:
+    """The report from a live frame or, bounded in memory, from :func:`report_data.read`'s reductions."""
     exp, gate = spec.experiment, spec.gates.live
-    start = pd.to_datetime(frame["as_of"]).min().date() if len(frame) else today
-    compared = policies.compare(ex.units(frame, matured=True), exp, start, scored=frame) if exp.arms else None
-    frame = policies.risk_view(frame) if exp.arms else frame
-    matured = ex.units(frame, matured=True)
-    provisional = ex.pending_units(frame, matured)
+    if isinstance(data, pd.DataFrame):
+        data = report_data.from_frame(data, arms=bool(exp.arms))
+    start = data.start or today
+    compared = policies.compare(data.policy_units, exp, start, customers=data.policy_customers) if exp.arms else None
+    matured, provisional = data.matured, data.provisional
     result = ex.arm_lift(matured, exp.confidence)
     overall = float(matured["outcome"].mean()) if len(matured) else None
-    champion_version = str(frame["champion_version"].iloc[-1]) if len(frame) else None
+    champion_version = data.champion_version
     champion_threshold = version_threshold(spec.name, champion_version) if champion_version else threshold_of(None)
-    silent = frame["challenger_version"].dropna() if "challenger_version" in frame else frame.iloc[:0, 0]
-    challenger_version = str(silent.iloc[-1]) if len(silent) else None
+    challenger_version = data.challenger_version
     challenger_threshold = version_threshold(spec.name, challenger_version) if challenger_version else champion_threshold
     comparison = ex.live_comparison(spec, matured, gate, (challenger_threshold, champion_threshold))
     targeted = matured[matured["decision"] == 1]
     seq = sequential.lift_test(targeted, start, exp.planned_days, 1 - exp.confidence, exp.spending)
-    ratio = srm.check(frame, policies.view_control_share(exp), exp.srm_p_value)
+    ratio = srm.check_counts(*data.srm, policies.view_control_share(exp), exp.srm_p_value)
     guards = guardrails.evaluate(exp, targeted, seq)
     evidence = None
     if gate is not None:
         control = matured[(matured["arm"] == CONTROL) & matured["challenger_score"].notna()]
-        evidence = live_gate.gather(spec.name, frame, control, comparison, gate, exp.outcome_window_days, today,
+        evidence = live_gate.gather(spec.name, data.silent, control, comparison, gate, exp.outcome_window_days, today,
                                     sequential=seq, srm=ratio, guardrails=guards)
-    cohorts = (frame.assign(known=frame["outcome"].notna(), mat=frame["matured"].fillna(False).astype(bool))
-               .groupby("batch_id").agg(as_of=("as_of", "first"), scored=("customer_id", "size"), matured=("mat", "sum"), known=("known", "sum"))
-               .reset_index())
+    cohorts = data.cohorts.copy()
     window = pd.Timedelta(days=exp.outcome_window_days)
     cohorts["window_passed"] = pd.to_datetime(cohorts["as_of"]) + window <= pd.Timestamp(today)
     cohorts["as_of"] = pd.to_datetime(cohorts["as_of"]).dt.date.astype(str)
@@ -66,7 +65,7 @@ def build(spec: ModelSpec, frame: pd.DataFrame, today: date) -> tuple[Experiment
         model=spec.name, made_on=today.isoformat(),
         champion_version=champion_version,
         challenger_version=evidence.challenger_version if evidence else None,
-        predictions=int(len(frame)), customers_matured=int(len(matured)), customers_provisional=int(len(provisional)),
+        predictions=int(data.predictions), customers_matured=int(len(matured)), customers_provisional=int(len(provisional)),
         lift=result, provisional_lift=ex.arm_lift(provisional, exp.confidence),
         value=ex.incremental_value(result, exp), power=ex.power_needed(result, exp, overall),
         comparison=comparison, threshold=ex.threshold_advice(spec, matured, result, champion_threshold),

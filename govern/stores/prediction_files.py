@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -207,12 +208,9 @@ class ParquetPredictionLog:
                 "unknown_ids": found["unknown_ids"][0], "before_prediction": found["before_prediction"][0],
                 "examples": {k: v[1] for k, v in found.items()}}
 
-    def live_frame(self, model: str) -> pd.DataFrame:
-        """One row per (batch, customer), as the SQL log's: both models' scores, the arm, the
-        outcome if any; in the order of the batches' dates."""
-        files = self._files("predictions", model)
-        scan = self._scan(files, PREDICTION_SCHEMA).replace(", filename=true, file_row_number=true", "")
-        query = f"""
+    def _live_query(self, model: str) -> str:
+        scan = self._scan(self._files("predictions", model), PREDICTION_SCHEMA).replace(", filename=true, file_row_number=true", "")
+        return f"""
             WITH champ AS (SELECT batch_id, customer_id, as_of, arm, version, score, decision FROM {scan} WHERE role = '{CHAMPION_ROLE}'),
                  chall AS (SELECT batch_id, customer_id, version, score FROM {scan} WHERE role = '{CHALLENGER_ROLE}'),
                  o AS {self._latest_outcomes(model)}
@@ -222,10 +220,22 @@ class ParquetPredictionLog:
                    o.outcome, o.outcome_date, o.matured
             FROM champ
             LEFT JOIN chall ON chall.batch_id = champ.batch_id AND chall.customer_id = champ.customer_id
-            LEFT JOIN o ON o.batch_id = champ.batch_id AND o.customer_id = champ.customer_id
-            ORDER BY champ.as_of, champ.batch_id"""
+            LEFT JOIN o ON o.batch_id = champ.batch_id AND o.customer_id = champ.customer_id"""
+
+    @contextmanager
+    def live_view(self, model: str):
+        """A DuckDB connection holding the live frame as the view ``live`` (not read yet), for
+        reductions that should not bring 30M rows into pandas (:mod:`govern.live.report_data`)."""
         with self.connect() as conn:
-            frame = conn.sql(query).to_arrow_table().to_pandas()
+            conn.execute(f"CREATE TEMP VIEW live AS {self._live_query(model)}")
+            yield conn
+
+    def live_frame(self, model: str) -> pd.DataFrame:
+        """One row per (batch, customer), as the SQL log's: both models' scores, the arm, the
+        outcome if any; in the order of the batches' dates, then ids (so a seeded resampling
+        sees the same rows in the same order every time)."""
+        with self.live_view(model) as conn:
+            frame = conn.sql("SELECT * FROM live ORDER BY as_of, batch_id, customer_id").to_arrow_table().to_pandas()
         frame["as_of"] = pd.to_datetime(frame["as_of"]).astype("datetime64[s]")
         frame["outcome_date"] = pd.to_datetime(frame["outcome_date"]).astype("datetime64[s]")
         frame["matured"] = frame["matured"].astype("boolean")
