@@ -120,7 +120,7 @@ def _units(conn, where: str, arm_sql: str) -> tuple[pd.DataFrame, pd.DataFrame, 
             arg_min({{batch_id: batch_id, as_of: as_of, arm: arm, champion_version: champion_version, champion_score: champion_score,
                      decision: decision, challenger_version: challenger_version, challenger_score: challenger_score, outcome: outcome, mk: mk}},
                     (NOT mk, as_of, batch_id)) AS u
-        FROM (SELECT * REPLACE ({arm_sql} AS arm), outcome IS NOT NULL AND coalesce(matured, false) AS mk FROM live {where})
+        FROM (SELECT * REPLACE ({arm_sql} AS arm), outcome IS NOT NULL AND coalesce(matured, false) AS mk FROM rows {where})
         GROUP BY customer_id""")
     first = {str(k): int(v) for k, v in conn.execute("SELECT first_arm, count(*) FROM units GROUP BY 1").fetchall()}
     arms = _enum(conn, "arm_t", first)
@@ -138,8 +138,9 @@ def _units(conn, where: str, arm_sql: str) -> tuple[pd.DataFrame, pd.DataFrame, 
 
 def from_view(conn, *, arms: bool) -> ReportData:
     """The reductions in DuckDB, on the view ``live`` of ``conn`` (:meth:`ParquetPredictionLog.live_view`)."""
+    conn.execute("CREATE OR REPLACE TEMP TABLE rows AS SELECT * EXCLUDE (outcome_date) FROM live")  # the joins once (spilled past DuckDB's limit)
     groups = conn.sql(f"""SELECT {', '.join(_BY)}, count(*) AS n, count(*) FILTER (WHERE coalesce(matured, false)) AS mat,
-            count(outcome) AS known, max(customer_id) AS last_id FROM live GROUP BY ALL""").df()
+            count(outcome) AS known, max(customer_id) AS last_id FROM rows GROUP BY ALL""").df()
     if groups.empty:
         return from_frame(conn.sql("SELECT * FROM live").df(), arms=arms)
     groups["as_of"] = pd.to_datetime(groups["as_of"])
