@@ -15,7 +15,6 @@ handler will act on.  The rules themselves live in :mod:`govern.governance.ident
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -29,12 +28,12 @@ from mlflow.protos import service_pb2 as svc
 from mlflow.protos.databricks_pb2 import INVALID_STATE, PERMISSION_DENIED
 from mlflow.utils.proto_json_utils import parse_dict
 
-from govern.governance import identity, promoter_key
+from govern.governance import identity
 from govern.governance.signature import ApprovalClaim, approval_key
-from govern.server import guards
+from govern.server import facts, guards
 from govern.server.audit import ServerAudit
 from govern.stores import mlflow_internals, registry
-from govern.stores.registry import APPROVAL_REVIEWER, APPROVAL_STATUS, CHAMPION, EVIDENCE_DIGEST, GATE_STATUS
+from govern.stores.registry import APPROVAL_REVIEWER, APPROVAL_STATUS, CHAMPION, EVIDENCE_DIGEST
 
 _logger = logging.getLogger(__name__)
 
@@ -58,41 +57,10 @@ def _tags(message) -> dict[str, str]:
     return {t.key: t.value for t in getattr(message, "tags", [])}
 
 
-def _holds_champion(name: str, version: str | None = None) -> bool:
-    model = mlflow_internals.registry_store().get_registered_model(name)
-    held = (model.aliases or {}).get(CHAMPION)
-    return held is not None and (version is None or str(held) == str(version))
-
-
-def _version_facts(name: str, version: str) -> tuple[identity.VersionFacts, str | None]:
-    mv = mlflow_internals.registry_store().get_model_version(name, version)
-    tags = mv.tags or {}
-    creator = None
-    if mv.run_id:
-        creator = mlflow_internals.tracking_store().get_run(mv.run_id).data.tags.get(registry.RUN_CREATOR)
-    facts = identity.VersionFacts(model=name, version=str(mv.version), gate_status=tags.get(GATE_STATUS), run_creator=creator,
-                                  registrant=tags.get(registry.VERSION_REGISTRANT))
-    return facts, tags.get(EVIDENCE_DIGEST)
-
-
-def _is_reviewer(actor: str, roles: identity.TeamRoles) -> bool:
-    return roles.reviewers_role in mlflow_internals.role_names(actor)
-
-
 def _keys_refusal(actor: str, keys, where: str, roles: identity.TeamRoles) -> str | None:
     keys = list(keys)
     return (identity.server_key_refusal(keys, where) or identity.pipeline_key_refusal(actor, keys, where, roles=roles)
             or identity.promoter_key_refusal(actor, keys, where, roles=roles))
-
-
-def _move_proof_refusal(name: str, version: str) -> str | None:
-    """``champion`` moves only with the promoter's signed proof, tagged on the version,
-    for a move from where the alias is now (:mod:`govern.governance.promoter_key`)."""
-    store = mlflow_internals.registry_store()
-    previous = (store.get_registered_model(name).aliases or {}).get(CHAMPION)
-    proof = (store.get_model_version(name, version).tags or {}).get(registry.PROMOTION_PROOF)
-    return promoter_key.proof_refusal(proof, model=name, version=str(version), previous=str(previous) if previous else None,
-                                      public_key=os.environ.get(promoter_key.PUBLIC_KEY_ENV))
 
 
 def _request_refusal(write: Write, roles: identity.TeamRoles) -> str | None:
@@ -133,23 +101,23 @@ def _check(write: Write, roles: identity.TeamRoles) -> str | None:
     if kind in ("SetRegisteredModelAlias", "DeleteRegisteredModelAlias"):
         reason = identity.alias_refusal(actor, m.alias, roles=roles)
         if reason is None and kind == "SetRegisteredModelAlias" and m.alias == CHAMPION:
-            reason = _move_proof_refusal(m.name, m.version)
+            reason = facts.move_proof_refusal(m.name, m.version)
         return reason
     if kind == "DeleteRegisteredModel":
-        return identity.champion_removal_refusal(f"model {m.name}", _holds_champion(m.name))
+        return identity.champion_removal_refusal(f"model {m.name}", facts.holds_champion(m.name))
     if kind == "RenameRegisteredModel":
-        return identity.champion_removal_refusal(f"model {m.name}", _holds_champion(m.name))
+        return identity.champion_removal_refusal(f"model {m.name}", facts.holds_champion(m.name))
     if kind == "DeleteModelVersion":
-        return identity.champion_removal_refusal(f"{m.name} v{m.version}", _holds_champion(m.name, m.version))
+        return identity.champion_removal_refusal(f"{m.name} v{m.version}", facts.holds_champion(m.name, m.version))
     if kind == "SetModelVersionTag":
         reason = _keys_refusal(actor, [m.key], kind, roles)
         if reason is not None or m.key != APPROVAL_STATUS:
             return reason
-        facts, digest = _version_facts(m.name, m.version)
-        reason = identity.approval_refusal(actor, m.value, is_reviewer=_is_reviewer(actor, roles), facts=facts, roles=roles)
+        known, digest = facts.version_facts(m.name, m.version)
+        reason = identity.approval_refusal(actor, m.value, is_reviewer=facts.is_reviewer(actor, roles), facts=known, roles=roles)
         if reason is None and not digest:
             reason = f"{m.name} v{m.version} has no {EVIDENCE_DIGEST} on record and cannot be reviewed"
-        write.details = {"facts": facts, "digest": digest}
+        write.details = {"facts": known, "digest": digest}
         return reason
     return None
 
@@ -177,10 +145,10 @@ def watched_routes() -> dict[tuple[str, str], str]:
 
 
 def _stamp_approval(write: Write, key: bytes, audit: ServerAudit) -> None:
-    m, facts, digest = write.message, write.details["facts"], write.details["digest"]
+    m, known, digest = write.message, write.details["facts"], write.details["digest"]
     reviewed_at = datetime.now(UTC).isoformat(timespec="seconds")
     claim = ApprovalClaim(model=m.name, version=str(m.version), decision=m.value, reviewer=write.actor, reviewed_at=reviewed_at, evidence_digest=digest,
-                          run_creator=facts.run_creator, registrant=facts.registrant)
+                          run_creator=known.run_creator, registrant=known.registrant)
     # Audited first: an approval the chain does not hold is never signed, so it never promotes.
     audit.decision(claim)
     store = mlflow_internals.registry_store()
