@@ -53,6 +53,9 @@ class MonitoringOutcome(Evidence):
     checks: list[GateResult]
     performance: dict[str, Finite] | None = None
     performance_table: list[MetricRow] = Field(default_factory=list)
+    auc_bound: float | None = Field(
+        None, description="Largest change of any AUC caused by flooring the scores to a grid (streamed monitoring past its budget of distinct scores); "
+        "0 when every score was kept exactly, absent when not streamed or unlabelled")
     base_rate: BaseRate | None = None
     fairness: FairnessReport | None = None
     primary_metric: str = ""

@@ -68,6 +68,8 @@ def _performance(o: MonitoringOutcome) -> list[str]:
                      f"{_num(row.champion_holdout)}{_interval(row.champion_interval)} | {'n/a' if change is None else f'{change:+.4g}'} |")
     lines.append("")
     lines.append("Intervals are 95% bootstrap percentile intervals; the champion's come from its record.")
+    if o.auc_bound:
+        lines.append(f"Scores were floored to a grid to keep memory bounded: every AUC above is within {o.auc_bound:.1e} of the exact one.")
     return lines
 
 

@@ -273,6 +273,7 @@ def check_file(spec: ModelSpec, reference: Reference, path: Path, out_dir: Path,
         return outcome
     metrics, rate, fairness, interval = labels.judge(spec, reference)
     outcome.labelled, outcome.performance, outcome.fairness, outcome.base_rate = True, metrics, fairness, rate
+    outcome.auc_bound = getattr(labels, "auc_bound", None)
     outcome.performance_table = performance_table(spec, reference, metrics, interval)
     outcome.checks = drift_results + label_checks(spec, metrics, reference.holdout_value(spec.primary_metric), rate, fairness)
     return outcome

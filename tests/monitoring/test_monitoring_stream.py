@@ -76,6 +76,7 @@ def test_streamed_monitoring_is_the_in_memory_monitoring(tmp_path, drift):
     memory, streamed, bounds = _both(spec, _reference(), _current(6000, 5, drift), tmp_path, chunk_rows=700)
     _same(memory, streamed, bounds)
     assert streamed.rows == 6000 and streamed.labelled
+    assert streamed.auc_bound == 0.0 and memory.auc_bound is None  # every score kept exactly, and the record says so
 
 
 def test_unlabelled_and_default_methods(tmp_path):
