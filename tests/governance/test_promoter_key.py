@@ -12,6 +12,7 @@ import pytest
 from govern.core.errors import GovernError
 from govern.governance import identity, promoter_key
 from govern.governance.promotion import promoter_refusal
+from govern.stores import registry
 
 PRIVATE, PUBLIC = promoter_key.new_key_pair()
 NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
@@ -65,7 +66,7 @@ def test_keys_are_checked_when_read():
 
 
 def test_a_promoter_without_the_key_is_refused_before_anything_is_locked(monkeypatch):
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:1")
+    monkeypatch.setattr(registry, "team_mode", lambda tracking_uri=None: True)
     monkeypatch.delenv(promoter_key.KEY_ENV, raising=False)
     assert "needs the promoter's private key in GOVERN_PROMOTER_KEY" in promoter_refusal("govern-service")
     monkeypatch.setenv(promoter_key.KEY_ENV, "not-a-key")

@@ -14,6 +14,7 @@ import pytest
 
 from govern.core.errors import PromotionRefused
 from govern.governance import approval, decisions, promotion
+from govern.governance.promoter_key import new_key_pair
 from govern.stores import registry
 from govern.stores.audit.events import GATES, PROMOTED, PROMOTION_REFUSED, AuditEvent
 from govern.stores.audit.log import AuditLog
@@ -142,4 +143,7 @@ def test_the_wrong_promoter_is_refused_before_anything_in_team_mode(log, tmp_pat
     monkeypatch.delenv("MLFLOW_TRACKING_USERNAME")
     assert "not logged in" in promotion.promoter_refusal(None)
     monkeypatch.setenv("GOVERN_SERVICE_USER", "svc")
+    monkeypatch.delenv("GOVERN_PROMOTER_KEY", raising=False)
+    assert "needs the promoter's private key in GOVERN_PROMOTER_KEY" in promotion.promoter_refusal("svc")
+    monkeypatch.setenv("GOVERN_PROMOTER_KEY", new_key_pair()[0])
     assert promotion.promoter_refusal("svc") is None
