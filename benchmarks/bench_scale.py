@@ -117,12 +117,14 @@ def step_experiment(home: Path, rows: int, engine: str) -> dict:
 
     spec = load_spec("retention", settings.models_dir)
     start = time.perf_counter()
-    frame = PredictionLog(settings.database_url).live_frame(spec.name)
+    from govern.live import report_data
+
+    frame = report_data.read(PredictionLog(settings.database_url), spec.name, arms=bool(spec.experiment.arms))
     read = time.perf_counter() - start
     report, _, matured = experiment_report.build(spec, frame, DAY + timedelta(days=120))
     experiment_report.write(report, experiment_report.pictures(matured, report), home / "report")
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "read_seconds": read, "predictions": len(frame), "rows_per_s": len(frame) / seconds}
+    return {"seconds": seconds, "read_seconds": read, "predictions": frame.predictions, "rows_per_s": frame.predictions / seconds}
 
 
 def _monitoring(home: Path):
