@@ -70,15 +70,21 @@ class Cells:
 def make_cells(discrete: list[np.ndarray], continuous: list[np.ndarray], budget: int = CELL_BUDGET) -> Cells:
     """Exact cells when the distinct combinations fit the budget, else the finest quantile
     bins of the continuous keys that do (discrete keys are always kept exact)."""
+    return fit_cells(discrete, continuous, budget, quantile_bins, _codes)
+
+
+def fit_cells(discrete: list[np.ndarray], continuous: list[np.ndarray], budget: int, bins, codes) -> Cells:
+    """:func:`make_cells` with its binning ``bins(x, per)`` and coding ``codes(columns)``
+    given, so weighted rows (:func:`govern.stats.grouped.weighted_cells`) share the search."""
     ranks = [np.unique(x, return_inverse=True)[1].reshape(-1) for x in discrete + continuous]
-    index, counts = _codes(ranks)
+    index, counts = codes(ranks)
     exact = len(counts) <= budget
     if not exact:
         size = int(np.prod([r.max() + 1 for r in ranks[: len(discrete)]])) if discrete else 1
         per, best = max(2, int((budget / size) ** (1 / len(continuous)))), None
         for _ in range(3):
-            binned = ranks[: len(discrete)] + [quantile_bins(x, per) for x in continuous]
-            index, counts = _codes(binned)
+            binned = ranks[: len(discrete)] + [bins(x, per) for x in continuous]
+            index, counts = codes(binned)
             if len(counts) <= budget:
                 best, per = (binned, index, counts), int(per * 1.5)
             elif best is not None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from govern.spec.model import CLASSIFICATION_METRICS
-from govern.stats.cells import CELL_BUDGET, Cells, auc_from_counts, resampled_auc
+from govern.stats.cells import CELL_BUDGET, Cells, auc_from_counts, fit_cells, resampled_auc
 from govern.stats.evaluation import confusion_columns, percentile_interval, row_loss, threshold_metric
 
 _CONFUSION = ("accuracy", "precision", "recall", "f1")
@@ -184,28 +184,7 @@ def _codes(columns: list[np.ndarray], w: np.ndarray) -> tuple[np.ndarray, np.nda
 def weighted_cells(discrete, continuous, w, budget: int = CELL_BUDGET) -> Cells:
     """:func:`govern.stats.cells.make_cells` over rows repeated ``w`` times: the same cells,
     counts and keys; ``index`` maps each weighted row to its cell."""
-    ranks = [np.unique(x, return_inverse=True)[1].reshape(-1) for x in discrete + continuous]
-    index, counts = _codes(ranks, w)
-    exact = len(counts) <= budget
-    if not exact:
-        size = int(np.prod([r.max() + 1 for r in ranks[: len(discrete)]])) if discrete else 1
-        per, best = max(2, int((budget / size) ** (1 / len(continuous)))), None
-        for _ in range(3):
-            binned = ranks[: len(discrete)] + [_bins(x, w, per) for x in continuous]
-            index, counts = _codes(binned, w)
-            if len(counts) <= budget:
-                best, per = (binned, index, counts), int(per * 1.5)
-            elif best is not None:
-                break
-            else:
-                per = max(2, per // 2)
-        ranks, index, counts = best or (binned, index, counts)
-    keys = []
-    for r in ranks:
-        key = np.empty(len(counts), dtype=np.int64)
-        key[index] = r
-        keys.append(key)
-    return Cells(index, counts, keys, exact)
+    return fit_cells(discrete, continuous, budget, lambda x, per: _bins(x, w, per), lambda columns: _codes(columns, w))
 
 
 def bootstrap_interval(metric: str, score, pos, neg, *, resamples=500, confidence=0.95, threshold=0.5, seed=0) -> tuple[float, float]:
