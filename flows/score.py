@@ -55,14 +55,16 @@ def publish_task(result: scoring.ScoringResult) -> dict:
 
 @flow(name="score", validate_parameters=False)
 def score(model: str, data: str, as_of: str | None = None, batch_id: str | None = None, chunk_rows: int = scoring.CHUNK_ROWS,
-          engine: str = "local", scheduler: str | None = None) -> dict:
+          engine: str = "local", scheduler: str | None = None, publish: bool = True) -> dict:
     """Score ``data`` as the batch of ``as_of`` (default today, UTC); the batch id defaults to that date.
-    ``engine="dask"`` spreads the file's row groups over a Dask cluster (``scheduler``, else a LocalCluster)."""
+    ``engine="dask"`` spreads the file's row groups over a Dask cluster (``scheduler``, else a LocalCluster).
+    ``publish=False`` leaves the feature store alone (a replay of many past days publishes its last)."""
     spec = load_spec(model, load_settings().models_dir)
     day = date.fromisoformat(as_of) if as_of else datetime.now(UTC).date()
     models = step(load_models_task)(spec.name)
     result = step(score_task)(spec, models, data, batch_id or day.isoformat(), day, chunk_rows, engine, scheduler)
-    return {**result.to_dict(), "features": step(publish_task)(result)}
+    features = step(publish_task)(result) if publish else {"published": False, "reason": "not asked to publish this batch"}
+    return {**result.to_dict(), "features": features}
 
 
 @flow(name="daily-score", validate_parameters=False)

@@ -60,7 +60,8 @@ def run_live_story(settings: Settings, log: AuditLog, train: Path, later: Path, 
     for i in range(DAYS):
         day = START + timedelta(days=i)
         path = campaign_demo.write_cohort(campaign.cohort(day, ROWS_PER_DAY), settings.root, day)
-        result = score(MODEL, str(path), as_of=day.isoformat())
+        # Downstream systems read the latest scores: the replayed weeks publish their last day only.
+        result = score(MODEL, str(path), as_of=day.isoformat(), publish=i == DAYS - 1)
         folder = Path(result["folder"])
         campaign.act(pd.read_parquet(folder / "all.parquet"), pd.read_parquet(folder / "audience.parquet")["customer_id"])
         if i == 0:
@@ -87,6 +88,9 @@ def run_live_story(settings: Settings, log: AuditLog, train: Path, later: Path, 
              f" [{week['lift']['lower']:+.3f}, {week['lift']['upper']:+.3f}];"
              f" threshold advice {week['threshold']['recommended']} vs {week['threshold']['current']}")
         echo(f"  report: {week['reports']['html']}")
+    features = result["features"]
+    echo(f"  latest scores for downstream systems: Feast view {features['view']} in {features['repo']} (govern features {MODEL} <customer id>)"
+         if features.get("published") else f"  latest scores not in a feature store: {features.get('reason')}")
     promoted = None
     if challenger:
         acknowledged = acknowledgement.required(MODEL, challenger)
