@@ -1,5 +1,5 @@
 # Two commands from a fresh clone: `make demo` and `make test`.
-# uv installs the locked set into .venv (about 40 s); uv itself lives in .tools/.
+# uv installs the locked sets into .venv (and Feast's into .venv-feast); uv itself lives in .tools/.
 PYTHON ?= python3
 VENV := .venv
 UV := .tools/bin/uv
