@@ -68,11 +68,9 @@ def score(
 
     engine = check_engine(engine, scheduler)
     spec = _live_spec(model)
-    names, _ = check_input_file(data, spec.data.id_column)  # the input is read before MLflow and the models load
-    from govern.live import scoring
-
-    models = scoring.load_models(spec.name)
-    scoring.check_columns(spec, models, data, names)
+    # The file is checked before MLflow loads; the models' columns are checked by the flow,
+    # which loads the models once, before anything is written.
+    check_input_file(data, spec.data.id_column)
     day = _day(as_of, "--as-of")
     quiet_prefect()
     if daily:
