@@ -39,7 +39,7 @@ def databases():
             con.execute(sqlalchemy.text(f'drop database if exists "{name}" with (force)'))
 
 
-def _worker(root: str, tracking: str, storage: str, study: str, experiment_id: str, parent: str, trials: int) -> None:
+def _worker(root: str, tracking: str, storage: str, study: str, experiment_id: str, parent: str, trials: int, ready) -> None:
     os.environ["GOVERN_HOME"] = root
     os.environ["MLFLOW_TRACKING_URI"] = tracking
     from govern.core.settings import configure_environment
@@ -56,6 +56,9 @@ def _worker(root: str, tracking: str, storage: str, study: str, experiment_id: s
     frame = validation.validate_frame(pd.read_parquet(Path(root) / "data/demo/customers.parquet"), spec)
     features = validation.feature_columns(frame.columns, spec)
     split = splits.split_data(frame, spec)
+    # Both workers start tuning together: a worker whose imports finished first would
+    # otherwise spend the whole budget before the other joined.
+    ready.wait(timeout=240)
     tuning.tune(
         spec, split.train, split.valid, features, validation.categorical_columns(frame, features),
         storage=storage, study_name=study, experiment_id=experiment_id, parent_run_id=parent,
@@ -88,8 +91,9 @@ def test_workers_share_one_study_and_one_budget(tmp_path, databases, own_trackin
     # workers join it. Creating the schema from two processes at once races in any RDB.
     optuna.create_study(study_name=study, storage=databases["state"], direction="maximize")
     context = multiprocessing.get_context("spawn")
+    ready = context.Barrier(2)
     workers = [
-        context.Process(target=_worker, args=(str(root), databases["mlflow"], databases["state"], study, experiment_id, parent, trials))
+        context.Process(target=_worker, args=(str(root), databases["mlflow"], databases["state"], study, experiment_id, parent, trials, ready))
         for _ in range(2)
     ]
     for w in workers:
