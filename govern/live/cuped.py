@@ -23,9 +23,11 @@ def adjusted_difference(y, x, treated) -> tuple[float, float, float, float]:
     """Difference of means treated minus control, raw and adjusted, with their standard
     errors: ``(raw, raw_se, adjusted, adjusted_se)``; ``x`` is one covariate or a matrix."""
     y, treated = np.asarray(y, float), np.asarray(treated, bool)
-    x = np.asarray(x, float).reshape(len(y), -1)
-    centred = x - x.mean(axis=0)
-    theta = np.linalg.lstsq(np.c_[np.ones(len(y)), centred], y, rcond=None)[0][1:]
+    centred = np.asarray(x, float).reshape(len(y), -1)
+    centred = centred - centred.mean(axis=0)
+    # Least squares with an intercept, by its normal equations on centred covariates (the
+    # intercept is then the mean of y): a k x k system, not a copy of an n x (k+1) design.
+    theta = np.linalg.lstsq(centred.T @ centred, centred.T @ (y - y.mean()), rcond=None)[0]
     adjusted = y - centred @ theta
 
     def diff(v):
@@ -39,14 +41,14 @@ def adjusted_difference(y, x, treated) -> tuple[float, float, float, float]:
 def lift(targeted: pd.DataFrame, covariates: list[str], confidence: float, bound: float | None) -> Adjusted:
     """The adjusted lift on matured targeted units; ``bound`` is the sequential boundary of
     the current look (None: no sequential interval yet)."""
-    arms = targeted["arm"].to_numpy()
-    keep = np.isin(arms, [TREATMENT, CONTROL]) & targeted[covariates].notna().all(axis=1).to_numpy()
-    rows = targeted[keep]
-    treated = rows["arm"].to_numpy() == TREATMENT
+    treated = (targeted["arm"] == TREATMENT).to_numpy()
+    x = targeted[covariates].to_numpy(float)
+    keep = (treated | (targeted["arm"] == CONTROL).to_numpy()) & ~np.isnan(x).any(axis=1)
+    treated = treated[keep]
     if treated.sum() < 3 or (~treated).sum() < 3:
         return Adjusted(covariates=covariates, difference=None, lower=None, upper=None, sequential_lower=None, sequential_upper=None,
                         raw_lower=None, raw_upper=None, variance_reduction=None, note="not measured: fewer than 3 targeted customers in an arm")
-    raw, raw_se, adj, adj_se = adjusted_difference(rows["outcome"], rows[covariates].to_numpy(float), treated)
+    raw, raw_se, adj, adj_se = adjusted_difference(targeted["outcome"].to_numpy(float)[keep], x[keep], treated)
     z = norm.ppf(0.5 + confidence / 2)
     seq = (adj - bound * adj_se, adj + bound * adj_se) if bound is not None else (None, None)
     reduction = 1 - (adj_se / raw_se) ** 2 if raw_se > 0 else None

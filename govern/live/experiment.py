@@ -70,8 +70,11 @@ def lift(y_treated, y_control, confidence: float) -> Lift:
 
 
 def arm_lift(units_frame: pd.DataFrame, confidence: float) -> Lift:
-    targeted = units_frame[units_frame["decision"] == 1]
-    return lift(targeted.loc[targeted["arm"] == TREATMENT, "outcome"], targeted.loc[targeted["arm"] == CONTROL, "outcome"], confidence)
+    """:func:`lift` of the targeted units by arm (masks, not copies of the frame: it holds ten million units)."""
+    targeted = (units_frame["decision"] == 1).to_numpy()
+    outcome = units_frame["outcome"].to_numpy(float)
+    arm = units_frame["arm"]
+    return lift(outcome[targeted & (arm == TREATMENT).to_numpy()], outcome[targeted & (arm == CONTROL).to_numpy()], confidence)
 
 
 def incremental_value(result: Lift, exp: ExperimentSpec) -> Value:
@@ -121,7 +124,7 @@ def threshold_advice(spec: ModelSpec, units_frame: pd.DataFrame, result: Lift, c
     the champion's recorded threshold; acting on the advice means declaring it as the
     spec's decision policy and training a new version through the same gates."""
     exp = spec.experiment
-    control = units_frame[units_frame["arm"] == CONTROL]
+    control = units_frame.loc[units_frame["arm"] == CONTROL, ["champion_score", "outcome"]]
     if result.relative is None or len(control) < 20:
         return ThresholdAdvice(current=current, recommended=None, current_value=None, recommended_value=None, relative_effect=None, capacity=exp.capacity,
                                table=[], note="not measured: no relative effect or too few control outcomes yet")
@@ -132,17 +135,17 @@ def threshold_advice(spec: ModelSpec, units_frame: pd.DataFrame, result: Lift, c
     everyone = units_frame["champion_score"].to_numpy()
     customer_rate = rate_by_bin[np.clip(np.searchsorted(bins, everyone, side="right") - 1, 0, len(bins) - 2)]
     batches = max(units_frame["batch_id"].nunique(), 1)
-    rows = []
-    for t in np.round(np.arange(0.05, 0.96, 0.05), 2):
+
+    def value_above(t: float) -> float:
         above = everyone >= t
-        per_batch = above.sum() / batches
-        value = (customer_rate[above] * effect * exp.value_per_saved_customer - exp.offer_cost).sum() / batches
-        rows.append(ThresholdRow(threshold=float(t), targeted_per_batch=float(per_batch), expected_value_per_batch=float(value)))
+        return float((customer_rate[above] * effect * exp.value_per_saved_customer - exp.offer_cost).sum() / batches)
+
+    rows = [ThresholdRow(threshold=float(t), targeted_per_batch=float(np.count_nonzero(everyone >= t) / batches), expected_value_per_batch=value_above(t))
+            for t in np.round(np.arange(0.05, 0.96, 0.05), 2)]
     allowed = [r for r in rows if exp.capacity is None or r.targeted_per_batch <= exp.capacity]
     measured = [r for r in allowed if r.expected_value_per_batch is not None]
     best = max(measured, key=lambda r: r.expected_value_per_batch) if measured else None
-    above = everyone >= current
-    current_value = float((customer_rate[above] * effect * exp.value_per_saved_customer - exp.offer_cost).sum() / batches)
+    current_value = value_above(current)
     note = "" if best else f"every threshold on the grid targets more than the capacity of {exp.capacity} per batch"
     return ThresholdAdvice(current=current, recommended=best.threshold if best else None, current_value=current_value,
                            recommended_value=best.expected_value_per_batch if best else None, relative_effect=effect, capacity=exp.capacity,

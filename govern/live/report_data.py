@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from govern.live.assignment import CONTROL, TREATMENT
@@ -114,6 +115,30 @@ def _silent(groups: pd.DataFrame) -> Silent | None:
                   [(d.date(), int(n)) for d, n in waiting.items() if n > 0])
 
 
+def _fetch(conn, sql: str, batch_rows: int = 1_000_000) -> pd.DataFrame:
+    """``sql``'s rows as a frame filled batch by batch into columns sized once, so neither
+    DuckDB's whole Arrow result nor a concatenation is held beside the frame (categorical
+    columns keep codes and their enum's categories)."""
+    n = conn.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
+    columns: dict[str, np.ndarray] = {}
+    categories: dict[str, pd.Index] = {}
+    at = 0
+    for batch in conn.sql(sql).fetch_record_batch(batch_rows):
+        part = batch.to_pandas()
+        for name, values in part.items():
+            if isinstance(values.dtype, pd.CategoricalDtype):
+                categories.setdefault(name, values.cat.categories)
+                values = pd.Series(pd.Categorical(values, categories=categories[name]).codes)
+            if name not in columns:
+                columns[name] = np.empty(n, dtype=values.dtype)
+            columns[name][at:at + len(part)] = values.to_numpy()
+        at += len(part)
+    if not columns:
+        return conn.sql(sql).df()
+    return pd.DataFrame({name: pd.Categorical.from_codes(values, categories[name]) if name in categories else values
+                         for name, values in columns.items()}, copy=False)
+
+
 def _units(conn, where: str, arm_sql: str) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
     """Matured and provisional units and customers by first arm, over the rows ``where`` keeps."""
     conn.execute(f"""CREATE OR REPLACE TEMP TABLE units AS SELECT customer_id, arg_min(arm, (as_of, batch_id)) AS first_arm,
@@ -126,12 +151,8 @@ def _units(conn, where: str, arm_sql: str) -> tuple[pd.DataFrame, pd.DataFrame, 
     arms = _enum(conn, "arm_t", first)
     cols = (f"u.batch_id::batch_t AS batch_id, u.as_of::TIMESTAMP_S AS as_of, u.arm::{arms} AS arm, u.champion_version::version_t AS champion_version,"
             " u.champion_score, u.decision::TINYINT AS decision, u.challenger_version::version_t AS challenger_version, u.challenger_score")
-    out = []
-    for matured, outcome in ((True, "u.outcome"), (False, "coalesce(u.outcome, 0.0)")):
-        table = conn.sql(f"SELECT {cols}, {outcome} AS outcome FROM units WHERE u.mk = {matured} ORDER BY u.as_of, u.batch_id, customer_id"
-                         ).to_arrow_table()
-        out.append(table.to_pandas(self_destruct=True, split_blocks=True))
-        del table
+    out = [_fetch(conn, f"SELECT {cols}, {outcome} AS outcome FROM units WHERE u.mk = {matured} ORDER BY u.as_of, u.batch_id, customer_id")
+           for matured, outcome in ((True, "u.outcome"), (False, "coalesce(u.outcome, 0.0)"))]
     conn.execute("DROP TABLE units")
     return out[0], out[1], first
 

@@ -94,17 +94,20 @@ def fixed_bound(alpha: float) -> float:
 def lift_test(targeted: pd.DataFrame, start: date, planned_days: int, alpha: float, kind: Spending = "obrien_fleming") -> Sequential:
     """The sequential test of the lift on matured targeted ``units`` (one row per customer:
     ``as_of``, ``arm``, ``outcome``); ``start`` is the experiment's first batch day."""
-    day = pd.to_datetime(targeted["as_of"]).dt.normalize()
-    treated = targeted["arm"].to_numpy() == TREATMENT
-    control = targeted["arm"].to_numpy() == CONTROL
+    days = np.asarray(targeted["as_of"].to_numpy(), "datetime64[D]")
+    looks_on = np.sort(pd.unique(days))
+    at = np.searchsorted(looks_on, days)  # each unit's look; counts and sums by look, then cumulated (exact: outcomes are 0/1)
     y = targeted["outcome"].to_numpy(float)
+    by_arm = {}
+    for name in (TREATMENT, CONTROL):
+        mine = (targeted["arm"] == name).to_numpy()
+        by_arm[name] = (np.cumsum(np.bincount(at[mine], minlength=len(looks_on))), np.cumsum(np.bincount(at[mine], weights=y[mine], minlength=len(looks_on))))
     rows = []
-    for d in sorted(day.unique()):
-        upto = (day <= d).to_numpy()
-        nt, nc = int((upto & treated).sum()), int((upto & control).sum())
+    for i, d in enumerate(looks_on):
+        (nt, st), (nc, sc) = ((int(n[i]), float(s[i])) for n, s in (by_arm[TREATMENT], by_arm[CONTROL]))
         if nt < 2 or nc < 2:
             continue
-        pt, pc = y[upto & treated].mean(), y[upto & control].mean()
+        pt, pc = st / nt, sc / nc
         info = 1 / (1 / nt + 1 / nc)
         if rows and info <= rows[-1]["info"]:
             continue

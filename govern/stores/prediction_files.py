@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-MEMORY_LIMIT = os.environ.get("GOVERN_DUCKDB_MEMORY", "600MB")
+MEMORY_LIMIT = os.environ.get("GOVERN_DUCKDB_MEMORY", "400MB")
 PREDICTION_SCHEMA = pa.schema([
     ("model", pa.string()), ("batch_id", pa.string()), ("customer_id", pa.string()), ("role", pa.string()),
     ("version", pa.string()), ("score", pa.float64()), ("decision", pa.int64()), ("arm", pa.string()),

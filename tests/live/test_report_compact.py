@@ -52,3 +52,18 @@ def test_an_empty_log_reads_as_nothing_scored(versions, tmp_path):
     data = report_data.read(ParquetPredictionLog(tmp_path), spec.name, arms=False)
     report, evidence, _ = experiment_report.build(spec, data, TODAY)
     assert data.predictions == 0 and report.srm.note.startswith("not measured") and evidence is None and report.cohorts == []
+
+
+def test_a_result_fetched_in_batches_equals_duckdbs_own_frame():
+    import duckdb
+    import pandas as pd
+
+    conn = duckdb.connect()
+    conn.execute("CREATE TYPE arm_t AS ENUM ('control', 'treatment')")
+    conn.execute("""CREATE TABLE t AS SELECT i, (CASE WHEN i % 3 = 0 THEN 'control' ELSE 'treatment' END)::arm_t AS arm,
+                    CASE WHEN i % 5 = 0 THEN NULL ELSE i / 7.0 END AS score, (i % 2)::TINYINT AS decision FROM range(10) r(i)""")
+    sql = "SELECT * FROM t ORDER BY i DESC"
+    fetched = report_data._fetch(conn, sql, batch_rows=3)
+    pd.testing.assert_frame_equal(fetched, conn.sql(sql).to_arrow_table().to_pandas(), check_dtype=False)
+    assert isinstance(fetched["arm"].dtype, pd.CategoricalDtype) and list(fetched["arm"].cat.categories) == ["control", "treatment"]
+    assert report_data._fetch(conn, "SELECT * FROM t WHERE i < 0").empty
