@@ -52,6 +52,7 @@ bench: install
 	$(VENV)/bin/python benchmarks/bench_scale.py --rows 1000000 10000000 --engine local dask --steps score outcomes experiment
 	$(VENV)/bin/python benchmarks/bench_scale.py --rows 1000000 10000000 --engine local dask --steps monitor
 	$(VENV)/bin/python benchmarks/bench_scale.py --rows 1000000 --engine local presets memory --steps monitor --table scale_monitor_presets
+	$(VENV)/bin/python benchmarks/bench_scale.py --rows 1000000 --engine local --steps score outcomes experiment --report-copies 0 --sql-rows 1000000 --table scale_log
 	$(VENV)/bin/python benchmarks/bench_scale.py --fixed-cost
 
 # The documentation site: pages generated from the code (spec fields, commands, exit codes,
