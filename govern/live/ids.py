@@ -7,12 +7,11 @@ in bounded memory before anything is scored or written.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from govern.core.errors import DataValidationError
-from govern.stores.prediction_files import MEMORY_LIMIT
+from govern.stores import duck
 
 
 @dataclass(frozen=True)
@@ -30,11 +29,8 @@ def _source(path: Path) -> str:
 
 def check_ids(path: Path, column: str) -> IdCheck:
     """Rows, missing ids and distinct ids that occur more than once (with one of them)."""
-    import duckdb
-
     name = '"' + column.replace('"', '""') + '"'
-    with tempfile.TemporaryDirectory(prefix="govern-ids-") as spill, duckdb.connect() as conn:
-        conn.execute(f"SET memory_limit='{MEMORY_LIMIT}'; SET temp_directory='{spill}'; SET preserve_insertion_order=false")
+    with duck.scratch("govern-ids-") as conn:
         rows, missing = conn.execute(f"SELECT count(*), count(*) - count({name}) FROM {_source(path)}").fetchone()
         duplicated, example = conn.execute(
             f"SELECT count(*), any_value(id) FROM (SELECT {name}::VARCHAR AS id FROM {_source(path)} WHERE {name} IS NOT NULL "

@@ -136,9 +136,9 @@ def labels_to_parquet(spec: ModelSpec, path: Path, target: Path) -> int:
 
 
 def _no_conflicts(path: Path) -> None:
-    import duckdb
+    from govern.stores import duck
 
-    with duckdb.connect() as conn:
+    with duck.scratch("govern-labels-") as conn:
         rows = conn.execute(f"""SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM (SELECT DISTINCT * FROM read_parquet('{path}'))
             GROUP BY customer_id, outcome_date HAVING count(*) > 1)""").fetchone()[0]
     if rows:
