@@ -49,7 +49,8 @@ bench: install
 	$(VENV)/bin/python benchmarks/bench_leakage.py --timing 4000 100000
 	$(VENV)/bin/python benchmarks/bench_flow.py --rows 10000 --trials 5 --rounds 3
 	$(VENV)/bin/python benchmarks/bench_live.py --rows 100000 --rounds 3
-	$(VENV)/bin/python benchmarks/bench_scale.py --rows 1000000 10000000 --engine local dask --steps score outcomes experiment
+	$(VENV)/bin/python benchmarks/bench_scale.py --rows 1000000 10000000 --engine local --steps score outcomes experiment
+	$(VENV)/bin/python benchmarks/bench_scale.py --rows 1000000 10000000 --engine dask --steps score --table scale_score_dask
 	$(VENV)/bin/python benchmarks/bench_scale.py --rows 1000000 10000000 --engine local dask --steps monitor
 	$(VENV)/bin/python benchmarks/bench_scale.py --rows 1000000 --engine local presets memory --steps monitor --table scale_monitor_presets
 	$(VENV)/bin/python benchmarks/bench_scale.py --rows 1000000 --engine local --steps score outcomes experiment --report-copies 0 --sql-rows 1000000 --table scale_log
