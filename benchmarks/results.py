@@ -121,8 +121,11 @@ def _memory_gib() -> float | None:
 
 
 def _commit(git: Path = ROOT / ".git") -> str:
-    """The checkout's commit, read from .git (no child process)."""
+    """The checkout's commit, read from .git (no child process; in a linked worktree .git
+    is a file naming the worktree's own git folder)."""
     try:
+        if git.is_file():
+            git = Path(git.read_text().split("gitdir:", 1)[1].strip())
         head = (git / "HEAD").read_text().strip()
         if not head.startswith("ref: "):
             return head[:7]
