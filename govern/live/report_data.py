@@ -133,8 +133,8 @@ def _fetch(conn, sql: str, batch_rows: int = 1_000_000) -> pd.DataFrame:
                 columns[name] = np.empty(n, dtype=values.dtype)
             columns[name][at:at + len(part)] = values.to_numpy()
         at += len(part)
-    if not columns:
-        return conn.sql(sql).df()
+    if not columns:  # no rows: the same dtypes as the filled path's
+        return conn.sql(sql).to_arrow_table().to_pandas()
     return pd.DataFrame({name: pd.Categorical.from_codes(values, categories[name]) if name in categories else values
                          for name, values in columns.items()}, copy=False)
 
