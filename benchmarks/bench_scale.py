@@ -31,6 +31,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from scale_data import DAY, cohort_file, copy_batches, labels_file, monitor_file  # noqa: E402 (beside this script)
 
+# The steps each engine has its own path for (outcomes and the report run in DuckDB
+# whatever the engine: a Dask row of theirs would repeat the local one).
+ENGINE_STEPS = {"memory": {"monitor"}, "presets": {"monitor"}, "dask": {"score", "monitor"}}
+
 
 def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -261,8 +265,8 @@ def main() -> None:
             home.mkdir(parents=True, exist_ok=True)
             setup(home)
             for step in args.steps:
-                if engine in ("memory", "presets") and step != "monitor" or engine == "dask" and step not in ("score", "monitor"):
-                    continue  # outcomes and the report run in DuckDB, not on Dask: a Dask row of theirs would repeat the local one
+                if step not in ENGINE_STEPS.get(engine, {step}):
+                    continue
                 inputs = {"score": lambda: cohort_file(home, rows), "monitor": lambda: monitor_file(home, rows),
                           "outcomes": lambda: labels_file(home, rows, 30)}
                 inputs.get(step, lambda: None)()  # made here, so a step's peak is its own

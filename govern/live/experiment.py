@@ -136,16 +136,20 @@ def threshold_advice(spec: ModelSpec, units_frame: pd.DataFrame, result: Lift, c
     customer_rate = rate_by_bin[np.clip(np.searchsorted(bins, everyone, side="right") - 1, 0, len(bins) - 2)]
     batches = max(units_frame["batch_id"].nunique(), 1)
 
-    def value_above(t: float) -> float:
+    def targeted_and_value(t: float) -> tuple[float, float]:
+        """Customers per batch at or above ``t`` and their expected value per batch."""
         above = everyone >= t
-        return float((customer_rate[above] * effect * exp.value_per_saved_customer - exp.offer_cost).sum() / batches)
+        return (float(np.count_nonzero(above) / batches),
+                float((customer_rate[above] * effect * exp.value_per_saved_customer - exp.offer_cost).sum() / batches))
 
-    rows = [ThresholdRow(threshold=float(t), targeted_per_batch=float(np.count_nonzero(everyone >= t) / batches), expected_value_per_batch=value_above(t))
-            for t in np.round(np.arange(0.05, 0.96, 0.05), 2)]
+    rows = []
+    for t in np.round(np.arange(0.05, 0.96, 0.05), 2):
+        per_batch, value = targeted_and_value(t)
+        rows.append(ThresholdRow(threshold=float(t), targeted_per_batch=per_batch, expected_value_per_batch=value))
     allowed = [r for r in rows if exp.capacity is None or r.targeted_per_batch <= exp.capacity]
     measured = [r for r in allowed if r.expected_value_per_batch is not None]
     best = max(measured, key=lambda r: r.expected_value_per_batch) if measured else None
-    current_value = value_above(current)
+    current_value = targeted_and_value(current)[1]
     note = "" if best else f"every threshold on the grid targets more than the capacity of {exp.capacity} per batch"
     return ThresholdAdvice(current=current, recommended=best.threshold if best else None, current_value=current_value,
                            recommended_value=best.expected_value_per_batch if best else None, relative_effect=effect, capacity=exp.capacity,
